@@ -1,0 +1,107 @@
+"""Machine-readable output: schema.org JSON-LD, ``data/site.json``, robots.txt.
+
+The Atom feed and the sitemap are templates (``feed.xml``, ``sitemap.xml``) so
+a theme can change them; their data is gathered here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from generator.dates import PartialDate
+from generator.library import Library
+from generator.urls import Urls
+from generator.yamlpos import PosDict, PosList
+
+SCHEMA_TYPES = {"person": "Person", "organization": "Organization", "state": "Country",
+                "media": "NewsMediaOrganization", "other": "Thing"}
+
+
+def to_json_safe(value: Any) -> Any:
+    """Fields as written, with dates as ISO text."""
+    if isinstance(value, PosDict | dict):
+        return {str(k): to_json_safe(v) for k, v in value.items()}
+    if isinstance(value, PosList | list):
+        return [to_json_safe(v) for v in value]
+    if isinstance(value, dt.date | PartialDate):
+        return str(value) if isinstance(value, PartialDate) else value.isoformat()
+    return value
+
+
+def script_json(data: Any) -> str:
+    """JSON for inside <script>: no '<', '>' or '&' that could end the element."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def jsonld(lib: Library, urls: Urls, rid: str | None, path: str, title: str) -> dict[str, Any]:
+    """The schema.org object for one page."""
+    url = urls.absolute(path)
+    if rid is None:
+        return {"@context": "https://schema.org", "@type": "WebPage", "name": title, "url": url,
+                "isPartOf": {"@type": "WebSite", "name": lib.config.title, "url": lib.config.base_url}}
+    r = lib.records[rid]  # type: ignore[index]
+    f = r.fields
+    base: dict[str, Any] = {"@context": "https://schema.org", "name": r.title, "url": url}
+    if r.kind == "brief":
+        base.update({"@type": "Report", "headline": r.title[:110], "datePublished": str(f["date"]),
+                     "dateModified": str(f.get("updated") or f["date"]),
+                     "about": [_thing(lib, urls, a) for a in lib.mentions.get(r.id, [])
+                               if lib.records[a].kind == "actor"],
+                     "publisher": {"@type": "Organization", "name": lib.config.title}})
+        if f.get("summary"):
+            base["description"] = f["summary"]
+    elif r.kind == "actor":
+        base["@type"] = SCHEMA_TYPES[f["kind"]]
+        if f.get("aliases"):
+            base["alternateName"] = f["aliases"]
+        if f.get("role"):
+            base["description" if f["kind"] != "person" else "jobTitle"] = f["role"]
+        if f.get("affiliations") and f["kind"] == "person":
+            base["affiliation"] = [_thing(lib, urls, a["actor"]) for a in f["affiliations"]]
+    elif r.kind == "event":
+        base.update({"@type": "Event", "startDate": str(f["date"]),
+                     "eventStatus": "https://schema.org/" + {"cancelled": "EventCancelled"}.get(
+                         f.get("status", ""), "EventScheduled")})
+        if f.get("end"):
+            base["endDate"] = str(f["end"])
+        if f.get("location"):
+            base["location"] = {"@type": "Place", "name": f["location"]}
+        if f.get("participants"):
+            base["attendee"] = [_thing(lib, urls, p) for p in f["participants"]]
+    elif r.kind == "source":
+        base.update({"@type": "NewsArticle", "headline": r.title[:110]})
+        if f.get("published"):
+            base["datePublished"] = str(f["published"])
+        if f.get("url"):
+            base["sameAs"] = f["url"]
+    else:
+        base.update({"@type": "CreativeWork", "creativeWorkStatus": f["status"]})
+        if f.get("date"):
+            base["dateCreated"] = str(f["date"])
+    return base
+
+
+def _thing(lib: Library, urls: Urls, rid: str) -> dict[str, Any]:
+    r = lib.records[rid]  # type: ignore[index]
+    kind = SCHEMA_TYPES.get(r.fields.get("kind", ""), "Thing") if r.kind == "actor" else "Thing"
+    return {"@type": kind, "name": r.title, "url": urls.absolute(lib.path_of(rid))}
+
+
+def site_json(lib: Library, urls: Urls) -> bytes:
+    """Every published record with its fields as written, and its links both ways."""
+    records = []
+    for rid, r in lib.records.items():
+        by = sorted({i for ids in lib.mentioned_by.get(rid, {}).values() for i in ids})
+        fields = {k: to_json_safe(v) for k, v in r.data.items()}
+        records.append({"id": rid, "kind": r.kind, "url": urls.absolute(lib.path_of(rid)),
+                        "fields": fields, "mentions": lib.mentions.get(rid, []), "mentioned_by": by})
+    data = {"site": {"title": lib.config.title, "base_url": lib.config.base_url,
+                     "language": lib.config.language}, "records": records}
+    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode()
+
+
+def robots(urls: Urls) -> bytes:
+    return f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute('sitemap.xml')}\n".encode()

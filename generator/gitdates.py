@@ -1,0 +1,36 @@
+"""A brief's ``updated`` date from git, when the site is a git checkout."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from generator.dates import PartialDate, parse_date
+
+
+def last_commit_dates(site: Path, folder: str = "content/briefs") -> dict[str, PartialDate]:
+    """Path (relative to the site) -> date of its last commit; empty outside git.
+
+    One ``git log`` for the whole folder, not one per file: 10,000 briefs
+    would otherwise cost 10,000 processes. Only a site that is the top of its
+    own checkout counts, so sites nested in another repository (test fixtures)
+    stay byte-for-byte reproducible.
+    """
+    if not (site / ".git").exists():
+        return {}
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(site), "log", "--format=%x00%cs", "--name-only", "--relative", "--", folder],
+            capture_output=True, text=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return {}
+    if proc.returncode != 0:
+        return {}
+    dates: dict[str, PartialDate] = {}
+    current: PartialDate | None = None
+    for line in proc.stdout.splitlines():
+        if line.startswith("\x00"):
+            current = parse_date(line[1:])
+        elif line and current is not None:
+            dates.setdefault(line, current)
+    return dates

@@ -1,0 +1,169 @@
+"""Markdown to HTML: Python-Markdown plus our links, dates and citations.
+
+One ``Markup`` instance is made per process and reset between documents
+(building a Markdown instance costs more than converting a short text).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+
+import markdown
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+
+from generator.dates import parse_date
+from generator.links import CITE_RE, WIKI_RE
+
+SAFE_SCHEMES = ("http", "https", "mailto")
+_CONTROL_RE = re.compile(r"[\x00-\x20\x7f-\x9f]+")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a link to a record shows: where it goes, its text, its kind."""
+
+    url: str
+    text: str
+    kind: str
+
+
+@dataclass
+class Links:
+    """What the renderer may link to; plain data so it can go to worker processes."""
+
+    targets: dict[str, Target]
+    date_prefix: str  # e.g. "/briefing/dates/"
+
+
+@dataclass
+class Citations:
+    """Citation numbers on one page: a source keeps its number across fields."""
+
+    order: list[str] = field(default_factory=list)
+    locators: dict[str, list[str]] = field(default_factory=dict)
+
+    def number(self, source: str, locator: str | None) -> int:
+        if source not in self.order:
+            self.order.append(source)
+        if locator:
+            seen = self.locators.setdefault(source, [])
+            if locator not in seen:
+                seen.append(locator)
+        return self.order.index(source) + 1
+
+
+def safe_url(url: str) -> bool:
+    """False for javascript:, data:, vbscript: and any other non-web scheme."""
+    plain = _CONTROL_RE.sub("", html.unescape(url)).lower()
+    head = re.split(r"[/?#]", plain, maxsplit=1)[0]
+    if ":" not in head:
+        return True  # relative URL or fragment
+    return head.split(":", 1)[0] in SAFE_SCHEMES
+
+
+class _State:
+    def __init__(self, links: Links) -> None:
+        self.links = links
+        self.citations = Citations()
+
+
+class _WikiLink(InlineProcessor):
+    def __init__(self, state: _State) -> None:
+        super().__init__(WIKI_RE.pattern)
+        self.state = state
+
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:  # noqa: N802
+        target, text = m[1].strip(), m[2]
+        date = parse_date(target) if re.match(r"^\d{4}", target) else None
+        if date is not None:
+            el = etree.Element("a", {"href": f"{self.state.links.date_prefix}{date}/", "class": "date"})
+            time = etree.SubElement(el, "time", {"datetime": str(date)})
+            time.text = text.strip() if text else date.human()
+            return el, m.start(0), m.end(0)
+        found = self.state.links.targets.get(target)
+        if found is None:  # a draft or an unknown id: text only (check reports unknown ids)
+            el = etree.Element("span", {"class": "missing"})
+            el.text = (text or target).strip()
+            return el, m.start(0), m.end(0)
+        el = etree.Element("a", {"href": found.url, "class": f"ref ref-{found.kind}"})
+        el.text = (text or found.text).strip()
+        return el, m.start(0), m.end(0)
+
+
+class _Cite(InlineProcessor):
+    def __init__(self, state: _State) -> None:
+        super().__init__(CITE_RE.pattern)
+        self.state = state
+
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:  # noqa: N802
+        source, locator = m[1].strip(), m[2]
+        found = self.state.links.targets.get(source)
+        number = self.state.citations.number(source, locator)
+        label = found.text if found else source
+        tip = f"{label}: “{locator}”" if locator else label
+        sup = etree.Element("sup", {"class": "cite"})
+        a = etree.SubElement(sup, "a", {"href": f"#source-{number}", "data-source": tip,
+                                        "aria-label": f"Source {number}: {tip}"})
+        a.text = f"[{number}]"
+        return sup, m.start(0), m.end(0)
+
+
+class _SafeUrls(Treeprocessor):
+    """Drop any href or src whose scheme could run script."""
+
+    def run(self, root: etree.Element) -> None:
+        for el in root.iter():
+            for attr in ("href", "src"):
+                value = el.get(attr)
+                if value is not None and not safe_url(value):
+                    del el.attrib[attr]
+                    el.set("class", (el.get("class", "") + " unsafe-url").strip())
+
+
+class BriefingExtension(Extension):
+    def __init__(self, state: _State, unsafe_html: bool) -> None:
+        super().__init__()
+        self.state, self.unsafe_html = state, unsafe_html
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
+        md.inlinePatterns.register(_WikiLink(self.state), "briefing-wiki", 175)
+        md.inlinePatterns.register(_Cite(self.state), "briefing-cite", 174)
+        md.treeprocessors.register(_SafeUrls(md), "briefing-safe-urls", 0)
+        if not self.unsafe_html:
+            md.preprocessors.deregister("html_block")
+            md.inlinePatterns.deregister("html")
+
+
+class Markup:
+    """A reusable Markdown converter for one site's links."""
+
+    def __init__(self, links: Links, unsafe_html: bool = False) -> None:
+        self.state = _State(links)
+        self.md = markdown.Markdown(
+            extensions=[
+                "tables", "footnotes", "smarty", "sane_lists",
+                "toc", BriefingExtension(self.state, unsafe_html),
+            ],
+            extension_configs={"toc": {"toc_depth": "2-4"}, "smarty": {"smart_angled_quotes": False}},
+            output_format="html",
+        )
+
+    def begin_page(self) -> Citations:
+        """Start a page: citations are numbered afresh."""
+        self.state.citations = Citations()
+        return self.state.citations
+
+    def render(self, text: str) -> str:
+        self.md.reset()
+        return self.md.convert(text)
+
+
+def plain_paragraphs(text: str) -> str:
+    """A source's own text as escaped paragraphs: it is not our Markdown."""
+    paras = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return "\n".join(f"<p>{html.escape(p)}</p>".replace("\n", "<br>\n") for p in paras)

@@ -1,0 +1,299 @@
+"""Stage 2b, resolve: check references across records and build the library.
+
+Every derived index is built here, in one pass over records and their
+references, never by comparing records pairwise, so the cost grows with the
+number of references, not with the square of the number of records.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from generator.config import SiteConfig
+from generator.dates import PartialDate
+from generator.diagnostics import Diagnostics
+from generator.library import Dated, Library, QuoteRef
+from generator.model import Record, RecordId
+from generator.schema import KINDS
+from generator.slug import slugify
+
+KIND_ORDER = {kind: i for i, kind in enumerate(("event", "outcome", "source", "brief", "actor"))}
+RELATED_LIMIT, CO_MENTION_LIMIT = 5, 8
+POPULAR_CAP = 2000  # a target mentioned by more briefs than this says little about relatedness
+
+
+def resolve(records: list[Record], config: SiteConfig, diags: Diagnostics,
+            drafts: bool = False) -> Library:
+    """Check every reference, drop drafts unless asked, and derive the indexes."""
+    every = _unique(records, diags)
+    _check_refs(every, diags)
+    draft_ids = frozenset(r.id for r in every.values() if r.draft and not drafts)
+    published = {rid: r for rid, r in sorted(every.items()) if rid not in draft_ids}
+    lib = Library(config=config, records=published, drafts=draft_ids)
+    _index_kinds(lib)
+    _index_mentions(lib, diags)
+    _index_fields(lib)
+    _index_related(lib)
+    _index_dates(lib)
+    _index_tags(lib, diags)
+    return lib
+
+
+def _unique(records: list[Record], diags: Diagnostics) -> dict[RecordId, Record]:
+    by_id: dict[RecordId, list[Record]] = defaultdict(list)
+    for r in records:
+        by_id[r.id].append(r)
+    out: dict[RecordId, Record] = {}
+    for rid, group in by_id.items():
+        if len(group) > 1:
+            paths = sorted(r.path for r in group)
+            for r in group:
+                others = ", ".join(p for p in paths if p != r.path)
+                diags.error(r.path, (1, 1), "duplicate-id",
+                            f"id '{rid}' is also used by {others}; ids are unique across kinds, "
+                            "rename one file")
+        out[rid] = sorted(group, key=lambda r: r.path)[0]
+    return out
+
+
+def _check_refs(every: dict[RecordId, Record], diags: Diagnostics) -> None:
+    ids = sorted(every)
+    names = {_fold(alias): rid for rid, r in every.items() for alias in _names(r)}
+    for r in every.values():
+        for ref in r.refs:
+            target = every.get(RecordId(ref.target))
+            if ref.via == "author":
+                if target is None or target.kind != "actor":
+                    continue  # a plain name, not an id
+            shown = _shown(ref.via, ref.target)
+            if target is None:
+                diags.error(r.path, ref.pos, "unknown-id",
+                            f"{shown} names no record{_suggest(ref.target, ids, names)}")
+            elif ref.kinds and target.kind not in ref.kinds:
+                diags.error(r.path, ref.pos, "wrong-kind",
+                            f"{shown} is {_a(target.kind)}; '{ref.field}' takes "
+                            f"{' or '.join(_a(k) for k in ref.kinds)}")
+            elif ref.field == "country" and target.fields.get("kind") != "state":
+                diags.error(r.path, ref.pos, "wrong-kind",
+                            f"country '{ref.target}' is not a state actor (its kind is "
+                            f"{target.fields.get('kind')})")
+
+
+def _shown(via: str, target: str) -> str:
+    return {"link": f"[[{target}]]", "cite": f"[@{target}]"}.get(via, f"'{target}'")
+
+
+def _a(word: str) -> str:
+    return f"an {word}" if word[0] in "aeiou" else f"a {word}"
+
+
+def _names(r: Record) -> list[str]:
+    return [r.title, *r.fields.get("aliases", [])]
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _suggest(target: str, ids: list[str], names: dict[str, RecordId]) -> str:
+    close = difflib.get_close_matches(target, ids, n=1, cutoff=0.75)
+    if close:
+        return f"; did you mean '{close[0]}'?"
+    by_name = names.get(_fold(target.replace("-", " ")))
+    if by_name:
+        return f"; did you mean '{by_name}'?"
+    return "; check the spelling, or create it with: briefing new KIND \"Title\""
+
+
+def _index_kinds(lib: Library) -> None:
+    for kind in KINDS:
+        lib.by_kind[kind] = []
+    for rid, r in lib.records.items():
+        lib.by_kind[r.kind].append(rid)
+    for kind, ids in lib.by_kind.items():
+        if kind == "brief":
+            ids.sort(key=lambda i: (_neg(lib.records[i].date), i))
+        else:
+            ids.sort(key=lambda i: (lib.records[i].title.casefold(), i))
+
+
+def _neg(date: PartialDate | None) -> tuple[int, int, int]:
+    return (-date.year, -date.month, -date.day) if date else (0, 0, 0)
+
+
+def _index_mentions(lib: Library, diags: Diagnostics) -> None:
+    by: dict[RecordId, dict[str, set[RecordId]]] = defaultdict(lambda: defaultdict(set))
+    dates: dict[str, set[RecordId]] = defaultdict(set)
+    for rid, r in lib.records.items():
+        targets: set[RecordId] = set()
+        for ref in r.refs:
+            target = RecordId(ref.target)
+            if target in lib.drafts:
+                diags.warning(r.path, ref.pos, "draft-link",
+                              f"'{target}' is a draft, so the link shows as plain text; "
+                              "build with --drafts to include it")
+            elif target in lib.records and target != rid:
+                if ref.via != "author" or lib.records[target].kind == "actor":
+                    targets.add(target)
+        lib.mentions[rid] = sorted(targets)
+        for target in targets:
+            by[target][r.kind].add(rid)
+        for date, _pos in r.date_links:
+            for d in date.parents()[:1]:
+                dates[str(d)].add(rid)
+    for target, groups in by.items():
+        lib.mentioned_by[target] = {k: _sorted_ids(lib, ids) for k, ids in sorted(groups.items())}
+    lib.date_mentions = {d: _sorted_ids(lib, ids) for d, ids in sorted(dates.items())}
+    for rid in lib.by_kind["actor"]:
+        if rid not in lib.mentioned_by:
+            r = lib.records[rid]
+            diags.warning(r.path, (1, 1), "unmentioned",
+                          f"nothing mentions actor '{rid}'; link it from a brief with [[{rid}]] "
+                          "or delete it")
+
+
+def _sorted_ids(lib: Library, ids: Iterable[RecordId]) -> list[RecordId]:
+    """Briefs newest first, everything else by title: the order pages list them in."""
+    def key(i: RecordId) -> tuple[object, ...]:
+        r = lib.records[i]
+        return (KIND_ORDER[r.kind], _neg(r.date) if r.kind == "brief" else (0, 0, 0),
+                r.title.casefold(), i)
+    return sorted(ids, key=key)
+
+
+def _index_fields(lib: Library) -> None:
+    members, quotes_by, quotes_at = defaultdict(list), defaultdict(list), defaultdict(list)
+    outcomes_ev, outcomes_act, events_act = defaultdict(list), defaultdict(set), defaultdict(set)
+    for rid, r in lib.records.items():
+        f = r.fields
+        if r.kind == "actor":
+            for aff in f.get("affiliations", []):
+                members[aff["actor"]].append((rid, aff))
+        elif r.kind == "source":
+            for i, q in enumerate(f.get("quotes", [])):
+                quotes_by[q["speaker"]].append(QuoteRef(rid, i))
+                if q.get("event"):
+                    quotes_at[q["event"]].append(QuoteRef(rid, i))
+        elif r.kind == "event":
+            for actor in [f.get("host"), *f.get("participants", [])]:
+                if actor:
+                    events_act[actor].add(rid)
+        elif r.kind == "outcome":
+            outcomes_ev[f["event"]].append(rid)
+            for actor in f.get("proposed_by", []):
+                outcomes_act[actor].add((rid, "proposed"))
+            for actor in f.get("parties", []):
+                outcomes_act[actor].add((rid, "party"))
+        elif r.kind == "brief":
+            lib.brief_sources[rid] = _brief_sources(r, lib)
+    lib.members = {k: sorted(v, key=lambda m: (lib.records[m[0]].title.casefold(), m[0]))
+                   for k, v in sorted(members.items())}
+    lib.quotes_by_speaker = _sorted_quotes(lib, quotes_by)
+    lib.quotes_at_event = _sorted_quotes(lib, quotes_at)
+    lib.outcomes_by_event = {k: _sorted_ids(lib, v) for k, v in sorted(outcomes_ev.items())}
+    lib.outcomes_by_actor = {k: sorted(v, key=lambda o: (lib.records[o[0]].title.casefold(), o))
+                             for k, v in sorted(outcomes_act.items())}
+    lib.events_by_actor = {k: sorted(v, key=lambda e: (lib.records[e].date or PartialDate(0), e))
+                           for k, v in sorted(events_act.items())}
+
+
+def _sorted_quotes(lib: Library, groups: dict[str, list[QuoteRef]]) -> dict[RecordId, list[QuoteRef]]:
+    def key(q: QuoteRef) -> tuple[object, ...]:
+        date = lib.records[q.source].fields["quotes"][q.index].get("date") or PartialDate(0)
+        return (date, q.source, q.index)
+    return {RecordId(k): sorted(v, key=key) for k, v in sorted(groups.items())}
+
+
+def _brief_sources(r: Record, lib: Library) -> list[RecordId]:
+    """Cited sources in order of first citation, then the ones only listed."""
+    order: list[RecordId] = []
+    for ref in r.refs:
+        if ref.via == "cite" and ref.target in lib.records and ref.target not in order:
+            order.append(RecordId(ref.target))
+    for sid in r.fields.get("sources", []):
+        if sid in lib.records and sid not in order:
+            order.append(RecordId(sid))
+    return order
+
+
+def _index_related(lib: Library) -> None:
+    """Co-mentions of actors, and briefs related by shared actors and events."""
+    pairs: dict[RecordId, Counter[RecordId]] = defaultdict(Counter)
+    for rid, targets in lib.mentions.items():
+        actors = [t for t in targets if lib.records[t].kind == "actor"][:64]
+        if lib.records[rid].kind == "actor":
+            actors.append(rid)
+        for a in actors:
+            for b in actors:
+                if a != b:
+                    pairs[a][b] += 1
+    for a, counter in sorted(pairs.items()):
+        ranked = sorted(counter.items(), key=lambda kv: (-kv[1], lib.records[kv[0]].title.casefold()))
+        lib.co_mentions[a] = ranked[:CO_MENTION_LIMIT]
+    for rid in lib.by_kind["brief"]:
+        scores: Counter[RecordId] = Counter()
+        for target in lib.mentions[rid]:
+            if lib.records[target].kind in ("actor", "event", "outcome"):
+                others = lib.mentioned_by_kind(target, "brief")
+                if len(others) <= POPULAR_CAP:
+                    scores.update(o for o in others if o != rid)
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], _neg(lib.records[kv[0]].date), kv[0]))
+        lib.related[rid] = [b for b, _ in ranked[:RELATED_LIMIT]]
+
+
+def dated_things(r: Record) -> list[tuple[PartialDate, str, int]]:
+    """Every date a record carries: (date, label, index of the quote or update)."""
+    f, out = r.fields, []
+    for name, label in (("date", r.kind), ("end", "ends"), ("due", "due"), ("published", "published")):
+        if isinstance(f.get(name), PartialDate):
+            out.append((f[name], label, -1))
+    for i, update in enumerate(f.get("updates", [])):
+        if isinstance(update.get("date"), PartialDate):
+            out.append((update["date"], f"status: {update.get('status', '')}", i))
+    for i, quote in enumerate(f.get("quotes", [])):
+        if isinstance(quote.get("date"), PartialDate):
+            out.append((quote["date"], "quote", i))
+    return out
+
+
+def _index_dates(lib: Library) -> None:
+    entries = [Dated(date, KIND_ORDER[r.kind], rid, label, r.kind, index)
+               for rid, r in lib.records.items() for date, label, index in dated_things(r)]
+    entries.sort()
+    lib.timeline = entries
+    by_record: dict[RecordId, list[Dated]] = defaultdict(list)
+    for entry in entries:
+        by_record[entry.record].append(entry)
+    lib.dated_by_record = dict(by_record)
+    pages: dict[str, list[Dated]] = defaultdict(list)
+    for entry in entries:
+        for d in entry.date.parents():
+            pages[str(d)].append(entry)
+    for d in lib.date_mentions:
+        pages.setdefault(d, [])
+        for parent in _parse(d).parents()[1:]:
+            pages.setdefault(str(parent), [])
+    lib.dates = dict(sorted(pages.items()))
+
+
+def _parse(d: str) -> PartialDate:
+    parts = [int(p) for p in d.split("-")]
+    return PartialDate(*parts)
+
+
+def _index_tags(lib: Library, diags: Diagnostics) -> None:
+    tags: dict[str, tuple[str, list[RecordId]]] = {}
+    for rid in lib.by_kind["brief"]:
+        r = lib.records[rid]
+        for i, tag in enumerate(r.fields.get("tags", [])):
+            slug = slugify(tag)
+            if not slug:
+                pos = r.data["tags"].where(i)
+                diags.error(r.path, pos, "bad-tag", f"tag {tag!r} has no letters or digits to name its page")
+                continue
+            name, ids = tags.setdefault(slug, (tag, []))
+            if rid not in ids:
+                ids.append(rid)
+    lib.tags = dict(sorted(tags.items()))

@@ -1,0 +1,203 @@
+"""Stage 2a, validate: check each raw record against the schema on its own.
+
+Cross-record checks (does a referenced id exist?) happen in ``resolve``; here
+we only collect the references, with positions, for it to check.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any
+
+from generator import links
+from generator.dates import parse_date
+from generator.diagnostics import Diagnostics
+from generator.load import ID_RE, RawRecord
+from generator.model import Record, RecordId, Ref
+from generator.schema import SCHEMA, Field
+from generator.yamlpos import Pos, PosDict, PosList
+
+URL_SCHEMES = ("http://", "https://", "mailto:")
+_LANG_RE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+TYPE_WORDS = {
+    "str": "text", "md": "Markdown text", "date": "a date (YYYY, YYYY-MM or YYYY-MM-DD)",
+    "bool": "true or false", "url": "an http(s) or mailto URL", "lang": "a language tag",
+    "choice": "one of the listed words", "id": "a record id", "ids": "a list of record ids",
+    "id-or-text": "a record id or a name", "words": "a list of words", "records": "a list of mappings",
+}
+
+
+class _Checker:
+    def __init__(self, raw: RawRecord, diags: Diagnostics) -> None:
+        self.raw, self.diags = raw, diags
+        self.refs: list[Ref] = []
+        self.date_links: list[tuple[Any, Pos]] = []
+
+    def error(self, pos: Pos, code: str, message: str) -> None:
+        self.diags.error(self.raw.path, pos, code, message)
+
+    def mapping(self, data: PosDict, fields: tuple[Field, ...], where: str) -> dict[str, Any]:
+        """Check one mapping of fields; return the normalised values."""
+        known = {f.name: f for f in fields}
+        out: dict[str, Any] = {}
+        for key in data:
+            if key in known or (key == "extra" and not where):
+                continue
+            hint = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+            fix = f"; did you mean '{hint[0]}'?" if hint else (
+                "; put your own fields under 'extra:'" if not where else "")
+            self.error(data.key_pos[key], "unknown-field", f"unknown field '{where}{key}'{fix}")
+        for f in fields:
+            if key_missing(data, f.name):
+                if f.required:
+                    self.error(data.pos, "missing-field",
+                               f"missing required field '{where}{f.name}' ({TYPE_WORDS[f.type]})")
+                elif f.default is not None:
+                    out[f.name] = f.default
+                continue
+            value = self.value(data[f.name], data.where(f.name), f, where + f.name)
+            if value is not None:
+                out[f.name] = value
+        if not where and isinstance(data.get("extra"), PosDict | type(None)):
+            out["extra"] = data.get("extra") or {}
+        elif not where and "extra" in data:
+            self.error(data.where("extra"), "type", "'extra' must be a mapping of your own fields")
+        return out
+
+    def value(self, value: Any, pos: Pos, f: Field, name: str) -> Any:
+        t = f.type
+        if t in ("str", "md", "url", "lang", "choice", "id", "id-or-text"):
+            if not isinstance(value, str) or (t not in ("str", "md") and not value.strip()):
+                return self.wrong(pos, name, f, value)
+            return self.text(value, pos, f, name)
+        if t == "date":
+            date = parse_date(value)
+            if date is None:
+                self.error(pos, "bad-date",
+                           f"'{name}' is not a valid date: {value!r}; write YYYY, YYYY-MM or YYYY-MM-DD")
+            return date
+        if t == "bool":
+            return value if isinstance(value, bool) else self.wrong(pos, name, f, value)
+        if not isinstance(value, PosList):
+            return self.wrong(pos, name, f, value)
+        if t in ("ids", "words"):
+            items = []
+            for i, item in enumerate(value):
+                if not isinstance(item, str) or not item.strip():
+                    self.wrong(value.where(i), f"{name}[{i}]", Field(f.name, "id" if t == "ids" else "str"), item)
+                    continue
+                if t == "ids":
+                    self.ref(item, value.where(i), f, f"{name}[{i}]")
+                items.append(item.strip())
+            return items
+        records = []
+        for i, item in enumerate(value):
+            if not isinstance(item, PosDict):
+                self.error(value.where(i), "type", f"'{name}[{i}]' must be a mapping with fields "
+                           + ", ".join(sub.name for sub in f.fields))
+                continue
+            records.append(self.mapping(item, f.fields, f"{name}[{i}]."))
+        return records
+
+    def text(self, value: str, pos: Pos, f: Field, name: str) -> Any:
+        t = f.type
+        if t == "md":
+            self.scan_markdown(value, pos, name)
+        elif t == "url" and not value.strip().lower().startswith(URL_SCHEMES):
+            self.error(pos, "bad-url", f"'{name}' must be an http(s) or mailto URL, got {value!r}")
+            return None
+        elif t == "lang" and not _LANG_RE.match(value):
+            self.error(pos, "bad-language", f"'{name}' must be a BCP 47 tag like 'en' or 'ru', got {value!r}")
+            return None
+        elif t == "choice" and value not in f.choices:
+            hint = difflib.get_close_matches(value, f.choices, n=1)
+            fix = f"did you mean '{hint[0]}'? " if hint else ""
+            self.error(pos, "bad-choice",
+                       f"'{name}' is {value!r}; {fix}expected one of: {', '.join(f.choices)}")
+            return None
+        elif t == "id":
+            self.ref(value, pos, f, name)
+        elif t == "id-or-text" and ID_RE.match(value.strip()):
+            self.refs.append(Ref(value.strip(), pos, f.refs, name, "author"))
+        return value.strip() if t != "md" else value
+
+    def ref(self, value: str, pos: Pos, f: Field, name: str) -> None:
+        target = value.strip()
+        if not ID_RE.match(target):
+            self.error(pos, "bad-id", f"'{name}' holds {value!r}, which is not an id "
+                       "(lower-case letters, digits, hyphens)")
+            return
+        self.refs.append(Ref(target, pos, f.refs, name, "field"))
+
+    def wrong(self, pos: Pos, name: str, f: Field, value: Any) -> None:
+        got = "nothing" if value is None else ("a list" if isinstance(value, list) else
+               "a mapping" if isinstance(value, dict) else f"{type(value).__name__} {value!r}")
+        self.error(pos, "type", f"'{name}' must be {TYPE_WORDS[f.type]}, got {got}")
+
+    def scan_markdown(self, text: str, pos: Pos, name: str, block: bool = False) -> None:
+        """Collect links from Markdown held in a field (pos is the value's start)."""
+        for link in links.scan(text):
+            if block:
+                at = (pos[0] + link.line - 1, link.col)
+            else:
+                at = (pos[0] + link.line - 1, link.col + (pos[1] - 1 if link.line == 1 else 0))
+            self.link(link, at, name)
+
+    def link(self, link: links.Link, at: Pos, name: str) -> None:
+        if link.kind == "date":
+            date = parse_date(link.target)
+            if date is None:
+                self.error(at, "bad-date", f"[[{link.target}]] is not a valid date; "
+                           "write [[YYYY]], [[YYYY-MM]] or [[YYYY-MM-DD]]")
+            else:
+                self.date_links.append((date, at))
+        elif not ID_RE.match(link.target):
+            shown = f"[[{link.target}]]" if link.kind == "record" else f"[@{link.target}]"
+            self.error(at, "bad-link", f"{shown} does not name an id (lower-case letters, "
+                       "digits, hyphens) or a date")
+        else:
+            kinds = ("source",) if link.kind == "cite" else ()
+            self.refs.append(Ref(link.target, at, kinds, name, "cite" if link.kind == "cite" else "link"))
+
+
+def key_missing(data: PosDict, key: str) -> bool:
+    return key not in data or data[key] is None
+
+
+def validate(raw: RawRecord, diags: Diagnostics) -> Record:
+    """Check one record's fields; errors go to ``diags``, references to ``refs``."""
+    checker = _Checker(raw, diags)
+    fields = checker.mapping(raw.data, SCHEMA[raw.kind], "")
+    if raw.body is not None and raw.kind != "source":
+        checker.scan_markdown(raw.body, (raw.body_line, 1), "body", block=True)
+    record = Record(RecordId(raw.id), raw.kind, raw.path, fields, raw.data, raw.body,
+                    raw.body_line, raw.digest, checker.refs, checker.date_links)
+    if raw.kind == "source":
+        check_quotes(record, diags)
+    return record
+
+
+_QUOTE_MAP = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'",
+                            "’": "'", "‚": "'", "–": "-", "—": "-", "‑": "-", "−": "-"})
+
+
+def normalise_quote(text: str) -> str:
+    """What counts as the same words: white space, quote marks and dashes aside."""
+    return " ".join(text.translate(_QUOTE_MAP).split())
+
+
+def check_quotes(record: Record, diags: Diagnostics) -> None:
+    """In a source with its full text, every quote must stand in it verbatim."""
+    if record.body is None or not record.body.strip():
+        return
+    body = normalise_quote(record.body)
+    quotes = record.data.get("quotes")
+    for i, quote in enumerate(record.fields.get("quotes", [])):
+        text = quote.get("text")
+        if isinstance(text, str) and normalise_quote(text) not in body:
+            item = quotes[i] if isinstance(quotes, PosList) else None
+            pos = item.where("text") if isinstance(item, PosDict) else record.data.pos
+            diags.error(record.path, pos, "quote-not-in-source",
+                        f"quotes[{i}].text is not in the source's text verbatim; copy the exact "
+                        "words, or move a paraphrase to 'note'")

@@ -1,0 +1,236 @@
+"""View models: what each page template receives, built from the library.
+
+Templates never walk the library themselves; everything a page shows is
+gathered here, so the data a page depends on is visible in one function.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.dates import PartialDate
+from generator.library import Dated, Library, QuoteRef
+from generator.markup import Markup, plain_paragraphs
+from generator.model import Record
+from generator.schema import OUTCOME_STATUSES
+from generator.urls import Urls
+
+KIND_LABELS = {"actor": "Actor", "source": "Source", "event": "Event",
+               "outcome": "Outcome", "brief": "Brief"}
+PLURAL = {"actor": "Actors", "source": "Sources", "event": "Events",
+          "outcome": "Outcomes", "brief": "Briefs"}
+STATUS_LABELS = {s: s.replace("-", " ").capitalize() for s in OUTCOME_STATUSES}
+
+
+class Views:
+    def __init__(self, lib: Library, markup: Markup, urls: Urls) -> None:
+        self.lib, self.markup, self.urls = lib, markup, urls
+
+    # -- small pieces -------------------------------------------------------
+    def link(self, rid: str) -> dict[str, Any]:
+        r = self.lib.records[rid]  # type: ignore[index]
+        f = r.fields
+        return {"id": rid, "url": self.urls.page(self.lib.path_of(rid)), "title": r.title,
+                "kind": r.kind, "kind_label": KIND_LABELS[r.kind],
+                "subkind": f.get("kind", ""), "status": f.get("status", ""),
+                "date": self.date(r.date), "summary": f.get("summary", "") if r.kind == "brief" else ""}
+
+    def links(self, ids: list[Any]) -> list[dict[str, Any]]:
+        return [self.link(i) for i in ids if i in self.lib.records]
+
+    def date(self, d: PartialDate | None) -> dict[str, str] | None:
+        if d is None:
+            return None
+        key = str(d)
+        url = self.urls.page(self.urls.date_path(key)) if key in self.lib.dates else ""
+        return {"iso": key, "human": d.human(), "url": url}
+
+    def md(self, text: str | None) -> str:
+        return self.markup.render(text) if text else ""
+
+    def quote(self, q: QuoteRef) -> dict[str, Any]:
+        data = self.lib.records[q.source].fields["quotes"][q.index]
+        return {"text": data["text"], "speaker": self.link(data["speaker"]),
+                "source": self.link(q.source), "date": self.date(data.get("date")),
+                "event": self.link(data["event"]) if data.get("event") in self.lib.records else None,
+                "about": self.links(data.get("about", [])), "note": data.get("note", "")}
+
+    def dated(self, entry: Dated) -> dict[str, Any]:
+        out = {"date": self.date(entry.date), "label": entry.label, "record": self.link(entry.record),
+               "anchor": f"{entry.kind}"}
+        if entry.label == "quote":
+            out["quote"] = self.quote(QuoteRef(entry.record, entry.index))
+        return out
+
+    def mentions(self, rid: str) -> list[dict[str, Any]]:
+        groups = self.lib.mentioned_by.get(rid, {})  # type: ignore[call-overload]
+        return [{"kind": k, "label": PLURAL[k], "items": self.links(ids)} for k, ids in groups.items()]
+
+    def sources_list(self, rid: str, cited: list[str], locators: dict[str, list[str]]) -> list[dict[str, Any]]:
+        listed = [s for s in self.lib.records[rid].fields.get("sources", []) if s in self.lib.records]  # type: ignore[index]
+        order = [s for s in cited if s in self.lib.records] + [s for s in listed if s not in cited]
+        return [{"number": n, **self.link(s), "locators": locators.get(s, []),
+                 "publisher": self._publisher(s)} for n, s in enumerate(order, 1)]
+
+    def _publisher(self, sid: str) -> dict[str, Any] | None:
+        pub = self.lib.records[sid].fields.get("publisher")  # type: ignore[index]
+        return self.link(pub) if pub in self.lib.records else None
+
+    def of_kind(self, rid: str, kind: str) -> list[dict[str, Any]]:
+        """Records of ``kind`` this record names or is named by, without repeats."""
+        ids = [t for t in self.lib.mentions.get(rid, []) if self.lib.kind_of(t) == kind]  # type: ignore[call-overload]
+        ids += [t for t in self.lib.mentioned_by_kind(rid, kind) if t not in ids]
+        return self.links(ids)
+
+    # -- record pages ---------------------------------------------------------
+    def record(self, rid: str) -> dict[str, Any]:
+        r = self.lib.records[rid]  # type: ignore[index]
+        citations = self.markup.begin_page()
+        view: dict[str, Any] = {"r": self.link(rid), "fields": r.fields, "extra": r.fields.get("extra", {}),
+                                "mentions": self.mentions(rid)}
+        view.update(getattr(self, f"_{r.kind}")(r))
+        view["sources"] = self.sources_list(rid, citations.order, citations.locators)
+        return view
+
+    def _brief(self, r: Record) -> dict[str, Any]:
+        f = r.fields
+        return {"body": self.md(r.body), "summary": f.get("summary", ""),
+                "date": self.date(f.get("date")), "updated": self.date(f.get("updated")),
+                "actors": self.of_kind(r.id, "actor"), "events": self.of_kind(r.id, "event"),
+                "outcomes": self.of_kind(r.id, "outcome"),
+                "related": self.links(self.lib.related.get(r.id, [])),
+                "tags": [{"name": t, "url": self.urls.page(self.urls.tag_path(s))}
+                         for t in f.get("tags", []) for s in [_slug(t)] if s in self.lib.tags],
+                "draft": r.draft}
+
+    def _actor(self, r: Record) -> dict[str, Any]:
+        f, rid = r.fields, r.id
+        affiliations = [{**a, "actor": self.link(a["actor"]), "since": self.date(a.get("since")),
+                         "until": self.date(a.get("until"))}
+                        for a in f.get("affiliations", []) if a["actor"] in self.lib.records]
+        members = [{**a, "actor": self.link(m), "since": self.date(a.get("since")),
+                    "until": self.date(a.get("until"))} for m, a in self.lib.members.get(rid, [])]
+        related_ids = {rid, *self.lib.events_by_actor.get(rid, []),
+                       *(o for o, _ in self.lib.outcomes_by_actor.get(rid, [])),
+                       *(i for ids in self.lib.mentioned_by.get(rid, {}).values() for i in ids)}
+        timeline = sorted(e for i in related_ids for e in self.lib.dated_by_record.get(i, [])
+                          if e.label != "quote" or self._speaker(e) == rid)
+        return {"summary": self.md(f.get("summary")), "body": self.md(r.body),
+                "country": self.link(f["country"]) if f.get("country") in self.lib.records else None,
+                "affiliations": affiliations, "members": members,
+                "quotes": [self.quote(q) for q in self.lib.quotes_by_speaker.get(rid, [])],
+                "events": self.links(self.lib.events_by_actor.get(rid, [])),
+                "outcomes": [{**self.link(o), "role": role} for o, role in self.lib.outcomes_by_actor.get(rid, [])],
+                "co_mentions": [{**self.link(a), "count": n} for a, n in self.lib.co_mentions.get(rid, [])],
+                "timeline": [self.dated(e) for e in timeline],
+                "links": f.get("links", [])}
+
+    def _speaker(self, e: Dated) -> str:
+        return str(self.lib.records[e.record].fields["quotes"][e.index]["speaker"])
+
+    def _event(self, r: Record) -> dict[str, Any]:
+        f = r.fields
+        return {"summary": self.md(f.get("summary")), "body": self.md(r.body),
+                "date": self.date(f.get("date")), "end": self.date(f.get("end")),
+                "host": self.link(f["host"]) if f.get("host") in self.lib.records else None,
+                "participants": self.links(f.get("participants", [])),
+                "outcomes": self.links(self.lib.outcomes_by_event.get(r.id, [])),
+                "quotes": [self.quote(q) for q in self.lib.quotes_at_event.get(r.id, [])],
+                "briefs": self.links(self.lib.mentioned_by_kind(r.id, "brief"))}
+
+    def _outcome(self, r: Record) -> dict[str, Any]:
+        f = r.fields
+        history = [{"date": self.date(u["date"]), "status": u["status"],
+                    "status_label": STATUS_LABELS[u["status"]], "note": self.md(u.get("note")),
+                    "sources": self.links(u.get("sources", []))} for u in f.get("updates", [])]
+        history.sort(key=lambda h: h["date"]["iso"])
+        return {"summary": self.md(f.get("summary")), "body": self.md(r.body),
+                "status_label": STATUS_LABELS[f["status"]], "history": history,
+                "date": self.date(f.get("date")), "due": self.date(f.get("due")),
+                "event": self.link(f["event"]) if f["event"] in self.lib.records else None,
+                "proposed_by": self.links(f.get("proposed_by", [])),
+                "parties": self.links(f.get("parties", [])),
+                "briefs": self.links(self.lib.mentioned_by_kind(r.id, "brief"))}
+
+    def _source(self, r: Record) -> dict[str, Any]:
+        f = r.fields
+        author = f.get("author")
+        return {"summary": self.md(f.get("summary")), "published": self.date(f.get("published")),
+                "publisher": self._publisher(r.id),
+                "author": self.link(author) if author in self.lib.records else author,
+                "quotes": [self.quote(QuoteRef(r.id, i)) for i in range(len(f.get("quotes", [])))],
+                "text": plain_paragraphs(r.body) if r.body and f.get("publish_text") else "",
+                "has_text": bool(r.body and r.body.strip()),
+                "language": f.get("language") or self.lib.config.language}
+
+    # -- indexes --------------------------------------------------------------
+    def index(self, kind: str) -> dict[str, Any]:
+        items = self.links(self.lib.by_kind[kind])
+        if kind == "actor":
+            groups: dict[str, list[dict[str, Any]]] = {}
+            for item in items:
+                groups.setdefault(item["subkind"], []).append(item)
+            return {"kind": kind, "groups": [{"label": k.capitalize(), "items": v}
+                                             for k, v in sorted(groups.items())]}
+        if kind == "event":
+            items.sort(key=lambda i: (i["date"]["iso"] if i["date"] else "", i["id"]), reverse=True)
+        return {"kind": kind, "groups": [{"label": "", "items": items}]}
+
+    def tracker(self) -> dict[str, Any]:
+        by_status: dict[str, list[dict[str, Any]]] = {s: [] for s in OUTCOME_STATUSES}
+        for oid in self.lib.by_kind["outcome"]:
+            item = self.link(oid)
+            r = self.lib.records[oid]
+            item["event"] = self.link(r.fields["event"]) if r.fields["event"] in self.lib.records else None
+            item["history"] = [{"date": self.date(u["date"]), "status": u["status"],
+                                "status_label": STATUS_LABELS[u["status"]]}
+                               for u in sorted(r.fields.get("updates", []), key=lambda u: u["date"])]
+            by_status[r.fields["status"]].append(item)
+        return {"statuses": [{"status": s, "label": STATUS_LABELS[s], "items": by_status[s]}
+                             for s in OUTCOME_STATUSES]}
+
+    def timeline(self, entries: list[Dated]) -> list[dict[str, Any]]:
+        """Entries grouped by year, then month (month 0: the year alone)."""
+        years: list[dict[str, Any]] = []
+        for e in entries:
+            if not years or years[-1]["year"] != e.date.year:
+                years.append({"year": e.date.year, "date": self.date(PartialDate(e.date.year)), "months": []})
+            months = years[-1]["months"]
+            if not months or months[-1]["month"] != e.date.month:
+                label = PartialDate(e.date.year, e.date.month).human() if e.date.month else "Date within the year unknown"
+                months.append({"month": e.date.month, "label": label,
+                               "date": self.date(PartialDate(e.date.year, e.date.month)) if e.date.month else None,
+                               "entries": []})
+            months[-1]["entries"].append(self.dated(e))
+        return years
+
+    def home(self, limit: int = 10) -> dict[str, Any]:
+        lib = self.lib
+        upcoming = [i for i in lib.by_kind["event"] if lib.records[i].fields.get("status") in ("scheduled", "proposed")]
+        pending = [i for i in lib.by_kind["outcome"] if lib.records[i].fields["status"] in ("proposed", "in-progress")]
+        counts = {s: 0 for s in OUTCOME_STATUSES}
+        for i in lib.by_kind["outcome"]:
+            counts[lib.records[i].fields["status"]] += 1
+        popular = sorted(lib.by_kind["actor"], key=lambda a: (-sum(len(v) for v in lib.mentioned_by.get(a, {}).values()), a))
+        return {"latest": self.links(lib.by_kind["brief"][:limit]),
+                "upcoming": self.links(upcoming), "pending": self.links(pending),
+                "tracker": [{"status": s, "label": STATUS_LABELS[s], "count": n} for s, n in counts.items() if n],
+                "popular": [{**self.link(a), "count": sum(len(v) for v in lib.mentioned_by.get(a, {}).values())}
+                            for a in popular[:limit]]}
+
+    def az(self) -> list[dict[str, Any]]:
+        """Every record A to Z: the search page's fallback without JavaScript."""
+        items = sorted(self.links(list(self.lib.records)), key=lambda i: (i["title"].casefold(), i["id"]))
+        letters: list[dict[str, Any]] = []
+        for item in items:
+            first = item["title"][:1].upper()
+            letter = first if first.isalpha() else "#"
+            if not letters or letters[-1]["letter"] != letter:
+                letters.append({"letter": letter, "items": []})
+            letters[-1]["items"].append(item)
+        return letters
+
+
+def _slug(tag: str) -> str:
+    from generator.slug import slugify
+    return slugify(tag)

@@ -1,0 +1,99 @@
+"""Stage 4, write: put the rendered files in place atomically.
+
+The new site is written to a temporary folder beside the output and swapped
+in with one rename (an atomic exchange where Linux offers it), so a failed or
+killed build leaves the previous output exactly as it was.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+from pathlib import Path
+
+MARKER = ".briefing-output"
+_TMP, _OLD = ".tmp-", ".old-"
+
+
+class OutputError(Exception):
+    """The output folder is unsafe to replace; the message says why."""
+
+
+def check_output(site: Path, out: Path) -> None:
+    """Refuse folders we must never replace: the site, its sources, a stranger's files."""
+    site_r, out_r = site.resolve(), out.resolve()
+    protected = [site_r, site_r / "content", site_r / "theme"]
+    for p in protected:
+        if out_r == p or p.is_relative_to(out_r):
+            raise OutputError(f"refusing to write the site into {out}: it is or contains {p}")
+    if out_r.exists() and not out_r.is_dir():
+        raise OutputError(f"{out} exists and is not a folder")
+    if out_r.is_dir() and any(out_r.iterdir()) and not (out_r / MARKER).exists():
+        raise OutputError(f"{out} holds files that a build did not write (no {MARKER} marker); "
+                          "empty it or choose another --out")
+
+
+def clean_leftovers(out: Path) -> None:
+    """Remove temporary folders that a killed build left beside the output."""
+    parent = out.parent
+    if not parent.is_dir():
+        return
+    for entry in parent.iterdir():
+        if entry.name.startswith((f"{out.name}{_TMP}", f"{out.name}{_OLD}")) and entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def write_site(out: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` (path -> bytes) as the whole content of ``out``."""
+    out = out.absolute()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(out)
+    tmp = out.parent / f"{out.name}{_TMP}{os.getpid()}"
+    tmp.mkdir()
+    try:
+        for rel, data in sorted(files.items()):
+            _write_new(tmp, rel, data)
+        (tmp / MARKER).write_text("Written by briefing; the next build replaces this folder.\n")
+        swap(tmp, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _write_new(root: Path, rel: str, data: bytes) -> None:
+    path = root / rel
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise OutputError(f"refusing to write outside the output folder: {rel}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def swap(new: Path, out: Path) -> None:
+    """Make ``new`` the output; afterwards ``new`` holds the old output, if any."""
+    if out.exists() and _exchange(new, out):
+        return
+    if out.exists():
+        old = out.parent / f"{out.name}{_OLD}{os.getpid()}"
+        os.rename(out, old)
+        os.rename(new, out)
+        os.rename(old, new)
+    else:
+        os.rename(new, out)
+
+
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """renameat2(RENAME_EXCHANGE): swap two paths in one step (Linux 3.15+)."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    fn = getattr(libc, "renameat2", None)
+    if fn is None:
+        return False
+    at_fdcwd = -100
+    res = fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    return bool(res == 0)

@@ -1,0 +1,138 @@
+"""YAML parsing that keeps the line and column of every value.
+
+PyYAML's composer (the C one where present) gives nodes with marks; we build
+plain Python values from them ourselves so that we can keep positions, refuse
+duplicate keys (PyYAML silently keeps the last), and bound alias expansion and
+nesting ("billion laughs").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+
+try:  # the C composer is several times faster; fall back when libyaml is absent
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+Pos = tuple[int, int]
+
+MAX_NODES = 100_000  # values built, counting each alias expansion again
+MAX_DEPTH = 64
+
+
+class YamlError(Exception):
+    """A content error in YAML text, at a 1-based position."""
+
+    def __init__(self, message: str, pos: Pos, code: str = "yaml") -> None:
+        super().__init__(message)
+        self.message = message
+        self.pos = pos
+        self.code = code
+
+
+class PosDict(dict[str, Any]):
+    """A mapping that remembers where it, each key and each value stand."""
+
+    pos: Pos
+    key_pos: dict[str, Pos]
+    value_pos: dict[str, Pos]
+
+    def where(self, key: str) -> Pos:
+        return self.value_pos.get(key, self.pos)
+
+
+class PosList(list[Any]):
+    """A sequence that remembers where it and each item stand."""
+
+    pos: Pos
+    item_pos: list[Pos]
+
+    def where(self, index: int) -> Pos:
+        return self.item_pos[index] if index < len(self.item_pos) else self.pos
+
+
+def position(node: yaml.Node, line_offset: int = 0) -> Pos:
+    return (node.start_mark.line + 1 + line_offset, node.start_mark.column + 1)
+
+
+def parse(text: str, line_offset: int = 0) -> Any:
+    """Parse one YAML document into PosDict/PosList/scalars; raise YamlError."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        pos = (mark.line + 1 + line_offset, mark.column + 1) if mark else (1 + line_offset, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise YamlError(f"invalid YAML: {problem}", pos) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(f"invalid YAML: {exc}", (1 + line_offset, 1)) from None
+    if node is None:
+        return None
+    return _Builder(line_offset).build(node, 0)
+
+
+class _Builder:
+    def __init__(self, line_offset: int) -> None:
+        self.offset = line_offset
+        self.count = 0
+        self.constructor = SafeConstructor()
+
+    def build(self, node: yaml.Node, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise YamlError(
+                f"too many values (over {MAX_NODES}); aliases may expand without bound",
+                position(node, self.offset),
+                "yaml-limit",
+            )
+        if depth > MAX_DEPTH:
+            raise YamlError(
+                f"nested deeper than {MAX_DEPTH} levels", position(node, self.offset), "yaml-limit"
+            )
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, depth)
+        if isinstance(node, yaml.SequenceNode):
+            out = PosList()
+            out.pos = position(node, self.offset)
+            out.item_pos = []
+            for item in node.value:
+                out.append(self.build(item, depth + 1))
+                out.item_pos.append(position(item, self.offset))
+            return out
+        return self._scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> PosDict:
+        out = PosDict()
+        out.pos = position(node, self.offset)
+        out.key_pos, out.value_pos = {}, {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise YamlError("merge keys (<<) are not supported", position(key_node, self.offset))
+            key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            kpos = position(key_node, self.offset)
+            if not isinstance(key, str | int) or isinstance(key, bool):
+                raise YamlError("a key must be a plain word", kpos)
+            key = str(key)
+            if key in out:
+                first = out.key_pos[key]
+                raise YamlError(
+                    f"duplicate key '{key}' (first at line {first[0]}); keep one",
+                    kpos,
+                    "duplicate-key",
+                )
+            out[key] = self.build(value_node, depth + 1)
+            out.key_pos[key] = kpos
+            out.value_pos[key] = position(value_node, self.offset)
+        return out
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except ConstructorError as exc:
+            raise YamlError(f"invalid value: {exc.problem}", position(node, self.offset)) from None
+        except (ValueError, OverflowError) as exc:
+            raise YamlError(f"invalid value: {exc}", position(node, self.offset)) from None
