@@ -3,6 +3,7 @@ PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
+TOOLS   := node_modules/.installed
 
 .PHONY: site test serve check lint goldens bench clean
 
@@ -25,7 +26,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check generator tests bench
 	$(BIN)/mypy
 
-test: $(STAMP) lint
+# Chromium, nginx, Java and the npm checkers, for the browser and validator tests.
+$(TOOLS): package.json scripts/install-test-tools.sh
+	bash scripts/install-test-tools.sh
+
+test: $(STAMP) $(TOOLS) lint
 	$(BIN)/pytest -q
 
 goldens: $(STAMP)
