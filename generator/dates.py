@@ -67,7 +67,7 @@ def parse_date(value: object) -> PartialDate | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        value = f"{value:04d}" if 0 < value < 10000 else ""
+        value = str(value) if 1000 <= value <= 9999 else ""  # `due: 25` is a slip, not year 25
     if not isinstance(value, str):
         return None
     m = _DATE_RE.match(value.strip())

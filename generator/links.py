@@ -27,6 +27,7 @@ class Link:
     text: str | None  # the link's own text, or a citation's locator
     line: int  # 1-based, within the scanned text
     col: int
+    raw: str = ""  # the link as written, e.g. "[[anna|her]]"
 
 
 def scan(text: str) -> list[Link]:
@@ -37,16 +38,16 @@ def scan(text: str) -> list[Link]:
     for m in WIKI_RE.finditer(masked):
         target = m[1].strip()
         kind = "date" if is_date_text(target) else "record"
-        found.append(_link(kind, target, m[2], m.start(), line_starts))
+        found.append(_link(kind, target, m[2], m.start(), m[0], line_starts))
     for m in CITE_RE.finditer(masked):
-        found.append(_link("cite", m[1].strip(), m[2], m.start(), line_starts))
+        found.append(_link("cite", m[1].strip(), m[2], m.start(), m[0], line_starts))
     found.sort(key=lambda link: (link.line, link.col))
     return found
 
 
-def _link(kind: str, target: str, text: str | None, offset: int, starts: list[int]) -> Link:
+def _link(kind: str, target: str, text: str | None, offset: int, raw: str, starts: list[int]) -> Link:
     line = _bisect(starts, offset)
-    return Link(kind, target, text, line + 1, offset - starts[line] + 1)
+    return Link(kind, target, text, line + 1, offset - starts[line] + 1, raw)
 
 
 def _bisect(starts: list[int], offset: int) -> int:

@@ -52,11 +52,11 @@ class _Checker:
             if key_missing(data, f.name):
                 if f.required:
                     self.error(data.pos, "missing-field",
-                               f"missing required field '{where}{f.name}' ({TYPE_WORDS[f.type]})")
+                               f"missing required field '{where}{f.name}' ({_expected(f)})")
                 elif f.default is not None:
                     out[f.name] = f.default
                 continue
-            value = self.value(data[f.name], data.where(f.name), f, where + f.name)
+            value = self.value(data[f.name], data.where(f.name), f, where + f.name, data.source(f.name))
             if value is not None:
                 out[f.name] = value
         if not where and isinstance(data.get("extra"), PosDict | type(None)):
@@ -65,17 +65,17 @@ class _Checker:
             self.error(data.where("extra"), "type", "'extra' must be a mapping of your own fields")
         return out
 
-    def value(self, value: Any, pos: Pos, f: Field, name: str) -> Any:
+    def value(self, value: Any, pos: Pos, f: Field, name: str, source: str | None = None) -> Any:
         t = f.type
         if t in ("str", "md", "url", "lang", "choice", "id", "id-or-text"):
             if not isinstance(value, str) or (t not in ("str", "md") and not value.strip()):
                 return self.wrong(pos, name, f, value)
-            return self.text(value, pos, f, name)
+            return self.text(value, pos, f, name, source)
         if t == "date":
             date = parse_date(value)
             if date is None:
                 self.error(pos, "bad-date",
-                           f"'{name}' is not a valid date: {value!r}; write YYYY, YYYY-MM or YYYY-MM-DD")
+                           f"'{name}' is not a valid date: {describe(value)}; write YYYY, YYYY-MM or YYYY-MM-DD")
             return date
         if t == "bool":
             return value if isinstance(value, bool) else self.wrong(pos, name, f, value)
@@ -100,10 +100,10 @@ class _Checker:
             records.append(self.mapping(item, f.fields, f"{name}[{i}]."))
         return records
 
-    def text(self, value: str, pos: Pos, f: Field, name: str) -> Any:
+    def text(self, value: str, pos: Pos, f: Field, name: str, source: str | None = None) -> Any:
         t = f.type
         if t == "md":
-            self.scan_markdown(value, pos, name)
+            self.scan_markdown(value, pos, name, source=source)
         elif t == "url" and not value.strip().lower().startswith(URL_SCHEMES):
             self.error(pos, "bad-url", f"'{name}' must be an http(s) or mailto URL, got {value!r}")
             return None
@@ -131,14 +131,21 @@ class _Checker:
         self.refs.append(Ref(target, pos, f.refs, name, "field"))
 
     def wrong(self, pos: Pos, name: str, f: Field, value: Any) -> None:
-        got = "nothing" if value is None else ("a list" if isinstance(value, list) else
-               "a mapping" if isinstance(value, dict) else f"{type(value).__name__} {value!r}")
-        self.error(pos, "type", f"'{name}' must be {TYPE_WORDS[f.type]}, got {got}")
+        self.error(pos, "type", f"'{name}' must be {TYPE_WORDS[f.type]}, got {describe(value)}")
 
-    def scan_markdown(self, text: str, pos: Pos, name: str, block: bool = False) -> None:
-        """Collect links from Markdown held in a field (pos is the value's start)."""
+    def scan_markdown(self, text: str, pos: Pos, name: str, block: bool = False,
+                      source: str | None = None) -> None:
+        """Collect links from Markdown held in a field (pos is the value's start;
+        ``source`` the value as written, when quoting or folding moved its text)."""
+        cursor = 0
         for link in links.scan(text):
-            if block:
+            found = source.find(link.raw, cursor) if source and link.raw else -1
+            if found >= 0:
+                cursor = found + len(link.raw)
+                line = source.count("\n", 0, found)  # type: ignore[union-attr]
+                col = found - (source.rfind("\n", 0, found) + 1)  # type: ignore[union-attr]
+                at = (pos[0] + line, col + (pos[1] if line == 0 else 1))
+            elif block:
                 at = (pos[0] + link.line - 1, link.col)
             else:
                 at = (pos[0] + link.line - 1, link.col + (pos[1] - 1 if link.line == 1 else 0))
@@ -159,6 +166,31 @@ class _Checker:
         else:
             kinds = ("source",) if link.kind == "cite" else ()
             self.refs.append(Ref(link.target, at, kinds, name, "cite" if link.kind == "cite" else "link"))
+
+
+def describe(value: Any) -> str:
+    """A value as an editor wrote it in YAML, for messages."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, str):
+        return repr(value)
+    return f"{value}"
+
+
+def _expected(f: Field) -> str:
+    if f.choices:
+        return "one of: " + ", ".join(f.choices)
+    if f.type == "date":
+        return "a date: YYYY, YYYY-MM or YYYY-MM-DD"
+    return TYPE_WORDS[f.type]
 
 
 def key_missing(data: PosDict, key: str) -> bool:

@@ -22,6 +22,7 @@ Pos = tuple[int, int]
 
 MAX_NODES = 100_000  # values built, counting each alias expansion again
 MAX_DEPTH = 64
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
 class YamlError(Exception):
@@ -40,9 +41,16 @@ class PosDict(dict[str, Any]):
     pos: Pos
     key_pos: dict[str, Pos]
     value_pos: dict[str, Pos]
+    value_src: dict[str, str]
 
     def where(self, key: str) -> Pos:
         return self.value_pos.get(key, self.pos)
+
+    def source(self, key: str) -> str | None:
+        """The value's text as written (quotes, indents, line breaks kept), when it
+        could hold a link: quoted, block and multi-line strings lose positions on
+        parsing, so links in them are found again in this text."""
+        return getattr(self, "value_src", {}).get(key)
 
 
 class PosList(list[Any]):
@@ -72,12 +80,13 @@ def parse(text: str, line_offset: int = 0) -> Any:
         raise YamlError(f"invalid YAML: {exc}", (1 + line_offset, 1)) from None
     if node is None:
         return None
-    return _Builder(line_offset).build(node, 0)
+    return _Builder(line_offset, text).build(node, 0)
 
 
 class _Builder:
-    def __init__(self, line_offset: int) -> None:
+    def __init__(self, line_offset: int, text: str) -> None:
         self.offset = line_offset
+        self.lines = text.split("\n")
         self.count = 0
         self.constructor = SafeConstructor()
 
@@ -108,7 +117,7 @@ class _Builder:
     def _mapping(self, node: yaml.MappingNode, depth: int) -> PosDict:
         out = PosDict()
         out.pos = position(node, self.offset)
-        out.key_pos, out.value_pos = {}, {}
+        out.key_pos, out.value_pos, out.value_src = {}, {}, {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise YamlError("merge keys (<<) are not supported", position(key_node, self.offset))
@@ -124,10 +133,20 @@ class _Builder:
                     kpos,
                     "duplicate-key",
                 )
-            out[key] = self.build(value_node, depth + 1)
+            out[key] = value = self.build(value_node, depth + 1)
             out.key_pos[key] = kpos
             out.value_pos[key] = position(value_node, self.offset)
+            if isinstance(value, str) and "[" in value and isinstance(value_node, yaml.ScalarNode):
+                out.value_src[key] = self._source(value_node)
         return out
+
+    def _source(self, node: yaml.Node) -> str:
+        start, end = node.start_mark, node.end_mark
+        if start.line == end.line:
+            return self.lines[start.line][start.column : end.column]
+        first = self.lines[start.line][start.column :]
+        return "\n".join([first, *self.lines[start.line + 1 : end.line], self.lines[end.line][: end.column]
+                          if end.line < len(self.lines) else ""])
 
     def _scalar(self, node: yaml.Node) -> Any:
         try:
@@ -135,4 +154,8 @@ class _Builder:
         except ConstructorError as exc:
             raise YamlError(f"invalid value: {exc.problem}", position(node, self.offset)) from None
         except (ValueError, OverflowError) as exc:
+            if node.tag == _TIMESTAMP and isinstance(node.value, str):
+                # "2025-02-30" looks like a date but is none: hand over the text so
+                # the field's own check names the field, and the file's other errors show too.
+                return node.value
             raise YamlError(f"invalid value: {exc}", position(node, self.offset)) from None
