@@ -97,11 +97,10 @@ def main(argv: list[str] | None = None) -> int:
         return int(globals()[f"_cmd_{args.command}"](args))
     except KeyboardInterrupt:
         return 130
-    except Exception:
+    except Exception as exc:
         if getattr(args, "debug", False):
             traceback.print_exc()
         else:
-            exc = sys.exc_info()[1]
             print(f"briefing: internal error: {type(exc).__name__}: {exc}\n"
                   "This is a bug in briefing, not in your content. Run again with --debug and "
                   "report the traceback with the briefing version "

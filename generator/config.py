@@ -109,7 +109,7 @@ def _check_table(
     diags: Diagnostics,
 ) -> dict[str, object]:
     out: dict[str, object] = {}
-    for key, (kind, default, _doc) in schema.items():
+    for key, (_kind, default, _doc) in schema.items():
         if default is not None:
             out[key] = default
     for key, value in data.items():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-import xml.etree.ElementTree as etree
+import xml.etree.ElementTree as etree  # noqa: N813 - the name Python-Markdown uses
 from dataclasses import dataclass, field
 
 import markdown
@@ -77,7 +77,7 @@ class _WikiLink(InlineProcessor):
         super().__init__(WIKI_RE.pattern)
         self.state = state
 
-    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:  # noqa: N802
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:  # type: ignore[override]  # noqa: N802
         target, text = m[1].strip(), m[2]
         date = parse_date(target) if re.match(r"^\d{4}", target) else None
         if date is not None:
@@ -100,7 +100,7 @@ class _Cite(InlineProcessor):
         super().__init__(CITE_RE.pattern)
         self.state = state
 
-    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:  # noqa: N802
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:  # type: ignore[override]  # noqa: N802
         source, locator = m[1].strip(), m[2]
         found = self.state.links.targets.get(source)
         number = self.state.citations.number(source, locator)

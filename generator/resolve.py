@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from generator.config import SiteConfig
 from generator.dates import PartialDate
@@ -64,9 +64,8 @@ def _check_refs(every: dict[RecordId, Record], diags: Diagnostics) -> None:
     for r in every.values():
         for ref in r.refs:
             target = every.get(RecordId(ref.target))
-            if ref.via == "author":
-                if target is None or target.kind != "actor":
-                    continue  # a plain name, not an id
+            if ref.via == "author" and (target is None or target.kind != "actor"):
+                continue  # a plain name, not an id
             shown = _shown(ref.via, ref.target)
             if target is None:
                 diags.error(r.path, ref.pos, "unknown-id",
@@ -97,7 +96,7 @@ def _fold(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def _suggest(target: str, ids: list[str], names: dict[str, RecordId]) -> str:
+def _suggest(target: str, ids: Sequence[str], names: dict[str, RecordId]) -> str:
     close = difflib.get_close_matches(target, ids, n=1, cutoff=0.75)
     if close:
         return f"; did you mean '{close[0]}'?"
@@ -134,9 +133,9 @@ def _index_mentions(lib: Library, diags: Diagnostics) -> None:
                 diags.warning(r.path, ref.pos, "draft-link",
                               f"'{target}' is a draft, so the link shows as plain text; "
                               "build with --drafts to include it")
-            elif target in lib.records and target != rid:
-                if ref.via != "author" or lib.records[target].kind == "actor":
-                    targets.add(target)
+            elif (target in lib.records and target != rid
+                  and (ref.via != "author" or lib.records[target].kind == "actor")):
+                targets.add(target)
         lib.mentions[rid] = sorted(targets)
         for target in targets:
             by[target][r.kind].add(rid)
@@ -271,9 +270,9 @@ def _index_dates(lib: Library) -> None:
     for entry in entries:
         for d in entry.date.parents():
             pages[str(d)].append(entry)
-    for d in lib.date_mentions:
-        pages.setdefault(d, [])
-        for parent in _parse(d).parents()[1:]:
+    for key in lib.date_mentions:
+        pages.setdefault(key, [])
+        for parent in _parse(key).parents()[1:]:
             pages.setdefault(str(parent), [])
     lib.dates = dict(sorted(pages.items()))
 
@@ -293,7 +292,7 @@ def _index_tags(lib: Library, diags: Diagnostics) -> None:
                 pos = r.data["tags"].where(i)
                 diags.error(r.path, pos, "bad-tag", f"tag {tag!r} has no letters or digits to name its page")
                 continue
-            name, ids = tags.setdefault(slug, (tag, []))
+            _name, ids = tags.setdefault(slug, (tag, []))
             if rid not in ids:
                 ids.append(rid)
     lib.tags = dict(sorted(tags.items()))
