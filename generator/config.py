@@ -80,7 +80,7 @@ def load_config(site: Path, diags: Diagnostics) -> SiteConfig | None:
     values = _check_table(data, SETTINGS, "", lines, diags)
     md = data.get("markdown", {})
     if not isinstance(md, dict):
-        diags.error(CONFIG_FILE, _find(lines, "markdown"), "type", "[markdown] must be a table")
+        diags.error(CONFIG_FILE, _find(lines, "markdown", value=True), "type", "markdown must be a table: [markdown]")
         md = {}
     values.update(_check_table(md, MARKDOWN_SETTINGS, "markdown.", lines, diags))
     for key in ("title", "base_url"):
@@ -89,11 +89,11 @@ def load_config(site: Path, diags: Diagnostics) -> SiteConfig | None:
                         f"missing required setting '{key}'; add e.g. {key} = \"...\"")
     base = data.get("base_url")
     if isinstance(base, str) and not valid_base_url(base):
-        diags.error(CONFIG_FILE, _find(lines, "base_url"), "url",
+        diags.error(CONFIG_FILE, _find(lines, "base_url", value=True), "url",
                     f"base_url must be an absolute http(s) URL, got '{base}'")
     lang = values.get("language", "en")
     if isinstance(lang, str) and not _LANG_RE.match(lang):
-        diags.error(CONFIG_FILE, _find(lines, "language"), "language",
+        diags.error(CONFIG_FILE, _find(lines, "language", value=True), "language",
                     f"language '{lang}' is not a BCP 47 tag such as 'en' or 'pt-BR'")
     if len(diags.errors) > before:
         return None
@@ -112,29 +112,42 @@ def _check_table(
     for key, (_kind, default, _doc) in schema.items():
         if default is not None:
             out[key] = default
+    section = prefix.rstrip(".")
     for key, value in data.items():
         if key == "markdown" and not prefix:
             continue
         if key not in schema:
             hint = difflib.get_close_matches(key, list(schema), n=1)
             extra = f"; did you mean '{hint[0]}'?" if hint else f"; known: {', '.join(schema)}"
-            diags.error(CONFIG_FILE, _find(lines, key), "unknown-field",
+            diags.error(CONFIG_FILE, _find(lines, key, section), "unknown-field",
                         f"unknown setting '{prefix}{key}'{extra}")
             continue
         kind = schema[key][0]
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            diags.error(CONFIG_FILE, _find(lines, key), "type",
-                        f"'{prefix}{key}' must be {kind.__name__}, got {type(value).__name__}")
+            diags.error(CONFIG_FILE, _find(lines, key, section, value=True), "type",
+                        f"'{prefix}{key}' must be {_TYPE_WORDS[kind]}, got {_TYPE_WORDS.get(type(value), 'a table')}")
             continue
         out[key] = value
     return out
 
 
-def _find(lines: list[str], key: str) -> tuple[int, int]:
-    """TOML's parser keeps no positions, so find the key's line ourselves."""
-    pattern = re.compile(rf"^\s*(\[?\s*{re.escape(key)})\b")
+_TYPE_WORDS: dict[type, str] = {str: "text in quotes", int: "a whole number", bool: "true or false",
+                                float: "a number", list: "a list", dict: "a table"}
+_HEADER_RE = re.compile(r"^\s*\[\s*([A-Za-z0-9_.-]+)\s*\]")
+
+
+def _find(lines: list[str], key: str, section: str = "", value: bool = False) -> tuple[int, int]:
+    """TOML's parser keeps no positions, so find the key (or its value) in its table ourselves."""
+    pattern = re.compile(rf"^\s*({re.escape(key)})\s*=\s*")
+    current = ""
     for number, line in enumerate(lines, 1):
+        header = _HEADER_RE.match(line)
+        if header:
+            if not section and header[1] == key:
+                return (number, header.start(1) + 1)
+            current = header[1]
+            continue
         m = pattern.match(line)
-        if m:
-            return (number, m.start(1) + 1)
+        if m and current == section:
+            return (number, (m.end() if value else m.start(1)) + 1)
     return (1, 1)

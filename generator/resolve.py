@@ -26,7 +26,12 @@ POPULAR_CAP = 2000  # a target mentioned by more briefs than this says little ab
 
 def resolve(records: list[Record], config: SiteConfig, diags: Diagnostics,
             drafts: bool = False) -> Library:
-    """Check every reference, drop drafts unless asked, and derive the indexes."""
+    """Check every reference, drop drafts unless asked, and derive the indexes.
+
+    Records whose files already hold errors are kept, so that references to
+    them are not reported as unknown too, but their fields stay out of the
+    field indexes, which rely on required fields being present."""
+    broken = frozenset(d.path for d in diags.errors)
     every = _unique(records, diags)
     _check_refs(every, diags)
     draft_ids = frozenset(r.id for r in every.values() if r.draft and not drafts)
@@ -34,7 +39,7 @@ def resolve(records: list[Record], config: SiteConfig, diags: Diagnostics,
     lib = Library(config=config, records=published, drafts=draft_ids)
     _index_kinds(lib)
     _index_mentions(lib, diags)
-    _index_fields(lib)
+    _index_fields(lib, broken)
     _index_related(lib)
     _index_dates(lib)
     _index_tags(lib, diags)
@@ -70,6 +75,10 @@ def _check_refs(every: dict[RecordId, Record], diags: Diagnostics) -> None:
             if target is None:
                 diags.error(r.path, ref.pos, "unknown-id",
                             f"{shown} names no record{_suggest(ref.target, ids, names)}")
+            elif ref.kinds and target.kind not in ref.kinds and ref.via == "cite":
+                diags.error(r.path, ref.pos, "wrong-kind",
+                            f"{shown} is {_a(target.kind)}; [@id] cites a source, so link it with "
+                            f"[[{ref.target}]] instead")
             elif ref.kinds and target.kind not in ref.kinds:
                 diags.error(r.path, ref.pos, "wrong-kind",
                             f"{shown} is {_a(target.kind)}; '{ref.field}' takes "
@@ -162,10 +171,12 @@ def _sorted_ids(lib: Library, ids: Iterable[RecordId]) -> list[RecordId]:
     return sorted(ids, key=key)
 
 
-def _index_fields(lib: Library) -> None:
+def _index_fields(lib: Library, broken: frozenset[str]) -> None:
     members, quotes_by, quotes_at = defaultdict(list), defaultdict(list), defaultdict(list)
     outcomes_ev, outcomes_act, events_act = defaultdict(list), defaultdict(set), defaultdict(set)
     for rid, r in lib.records.items():
+        if r.path in broken:
+            continue
         f = r.fields
         if r.kind == "actor":
             for aff in f.get("affiliations", []):

@@ -131,6 +131,9 @@ class _Checker:
         self.refs.append(Ref(target, pos, f.refs, name, "field"))
 
     def wrong(self, pos: Pos, name: str, f: Field, value: Any) -> None:
+        if isinstance(value, str) and not value.strip():
+            self.error(pos, "empty", f"'{name}' is empty; write {TYPE_WORDS[f.type]} or remove it")
+            return
         self.error(pos, "type", f"'{name}' must be {TYPE_WORDS[f.type]}, got {describe(value)}")
 
     def scan_markdown(self, text: str, pos: Pos, name: str, block: bool = False,

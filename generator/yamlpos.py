@@ -72,15 +72,35 @@ def parse(text: str, line_offset: int = 0) -> Any:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        message, mark = _explain(exc, text)
         pos = (mark.line + 1 + line_offset, mark.column + 1) if mark else (1 + line_offset, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise YamlError(f"invalid YAML: {problem}", pos) from None
+        raise YamlError(f"invalid YAML: {message}", pos) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"invalid YAML: {exc}", (1 + line_offset, 1)) from None
     if node is None:
         return None
     return _Builder(line_offset, text).build(node, 0)
+
+
+def _explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, Any]:
+    """PyYAML's message in an editor's words, and the mark to point at."""
+    problem, context = exc.problem or exc.context or "cannot parse", exc.context
+    mark, start = exc.problem_mark or exc.context_mark, exc.context_mark
+    lines = text.split("\n")
+    char = lines[mark.line][mark.column : mark.column + 1] if mark is not None and mark.line < len(lines) else ""
+    if char == "\t":
+        return "a tab character; indent YAML with spaces", mark
+    if char in ("@", "`") and "cannot start any token" in problem:
+        return f"a value cannot start with '{char}'; put quotes around it", mark
+    if "end of stream" in problem and context == "while scanning a quoted scalar" and start is not None:
+        return "this quoted text is never closed; add the closing quote", start
+    if problem == "but found another document":
+        return "a second YAML document starts here; a record is one document, so remove this '---'", mark
+    if problem.startswith("mapping values are not allowed"):
+        return f"{problem}; put quotes around a value that holds ': '", mark
+    if context and start is not None and mark is not None and (start.line, start.column) != (mark.line, mark.column):
+        return f"{problem} {context} that starts at line {start.line + 1}, column {start.column + 1}", mark
+    return problem, mark
 
 
 class _Builder:
