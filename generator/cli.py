@@ -151,7 +151,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
         path = new_record(_site(args), args.kind, args.title)
     except NewError as exc:
         print(f"briefing: {exc}", file=sys.stderr)
-        return EXIT_CONTENT
+        return EXIT_USAGE if exc.usage else EXIT_CONTENT
     print(path)
     return EXIT_OK
 

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from generator.config import CONFIG_FILE
 from generator.load import CONTENT_DIR, ID_RE
 from generator.schema import FOLDERS, KINDS, SCHEMA
 from generator.slug import slugify
@@ -14,17 +15,23 @@ ALIASES = {**{k: k for k in KINDS}, **{v: k for k, v in FOLDERS.items()}, "organ
 
 
 class NewError(Exception):
-    """Why the record could not be created."""
+    """Why the record could not be created; ``usage`` when the command itself was wrong."""
+
+    def __init__(self, message: str, usage: bool = False) -> None:
+        super().__init__(message)
+        self.usage = usage
 
 
 def new_record(site: Path, kind: str, title: str, today: dt.date | None = None) -> Path:
     """Write the file and return its path; refuse to overwrite anything."""
-    kind = ALIASES.get(kind.lower(), "")
+    asked, kind = kind, ALIASES.get(kind.lower(), "")
     if not kind:
-        raise NewError(f"unknown kind; choose one of: {', '.join(KINDS)}")
+        raise NewError(f"unknown kind {asked!r}; choose one of: {', '.join(KINDS)}", usage=True)
+    if not (site / CONFIG_FILE).is_file():
+        raise NewError(f"no {CONFIG_FILE} in {site}; run from the site's folder or pass --site DIR")
     rid = slugify(title)
     if not rid or not ID_RE.match(rid):
-        raise NewError(f"cannot make an id from {title!r}; use a title with letters or digits")
+        raise NewError(f"cannot make an id from {title!r}; use a title with letters or digits", usage=True)
     for folder in FOLDERS.values():
         for suffix in (".yaml", ".yml", ".md"):
             existing = site / CONTENT_DIR / folder / f"{rid}{suffix}"
@@ -55,6 +62,7 @@ def _template(kind: str, title: str, today: str) -> str:
     optional = [f.name for f in SCHEMA[kind] if f.name not in written and not f.required]
     lines += [f"# {name}:" for name in optional]
     if kind == "brief":
-        return "---\n" + "\n".join(lines) + "\n---\n\nWrite the brief here. Link records with [[id]], " \
-               "dates with [[2026-01-31]], cite sources with [@source-id].\n"
+        # the hints sit in code spans so that, left in place, they are not links to check
+        return "---\n" + "\n".join(lines) + "\n---\n\nWrite the brief here. Link records with `[[id]]`, " \
+               "dates with `[[2026-01-31]]`, cite sources with `[@source-id]`.\n"
     return "\n".join(lines) + "\n"
