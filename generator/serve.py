@@ -39,6 +39,7 @@ EXIT_OK, EXIT_USAGE = 0, 2
 class Running:
     """A started preview; ``stop`` ends everything ``start`` began, in order."""
 
+    site: Path
     server: PreviewServer
     loop: BuildLoop
     observer: BaseObserver
@@ -59,7 +60,8 @@ class Running:
         return f"http://{shown}:{self.port}{self.server.preview.mount()}"
 
     def serve_in_thread(self) -> None:
-        self.thread = threading.Thread(target=self.server.serve_forever, name="briefing-http", daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1},
+                                       name="briefing-http", daemon=True)
         self.thread.start()
 
     def stop(self) -> None:
@@ -98,7 +100,7 @@ def start(site: Path, options: Options, *, host: str = "127.0.0.1", port: int = 
         raise
     observer = start_watching(site, loop.mark, poll=poll)
     loop.start()
-    return Running(server, loop, observer, target, private)
+    return Running(site, server, loop, observer, target, private)
 
 
 def _rebuilder(site: Path, out: Path, options: Options, debug: bool) -> Rebuild:
