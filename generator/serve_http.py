@@ -146,6 +146,7 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "briefing-preview"
     sys_version = ""
     protocol_version = "HTTP/1.1"
+    default_request_version = "HTTP/1.1"  # so even a malformed request gets a status line
     timeout = 30  # seconds of silence before a connection is dropped
 
     # -- request reading, with limits ---------------------------------------
