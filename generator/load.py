@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import yamlpos
+from generator.config import CONFIG_FILE
 from generator.diagnostics import Diagnostics
 from generator.schema import FOLDERS, KIND_OF_FOLDER
 from generator.yamlpos import PosDict
@@ -46,6 +47,8 @@ def content_files(site: Path, diags: Diagnostics) -> list[tuple[str, Path]]:
     """List (kind, path) for every content file, sorted, reporting strays."""
     root = site / CONTENT_DIR
     if not root.is_dir():
+        if not (site / CONFIG_FILE).is_file():
+            return []  # not a site at all: the missing site.toml says so, once
         diags.error(CONTENT_DIR, (1, 1), "content-missing",
                     f"no {CONTENT_DIR}/ folder in {site}; create it with subfolders "
                     + ", ".join(f"{f}/" for f in FOLDERS.values()))

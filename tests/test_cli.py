@@ -1,0 +1,114 @@
+"""The command line as a user meets it: exit codes, --version, and ``new``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+from update_goldens import SITES, run
+
+import generator
+import generator.cli
+
+
+def test_python_m_generator_prints_the_version() -> None:
+    proc = run_cli("--version")
+    assert (proc.returncode, proc.stdout) == (0, f"briefing {generator.__version__}\n")
+
+
+def test_check_runs_from_the_sites_folder() -> None:
+    proc = run_cli("check", cwd=SITES / "valid")
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+
+
+@pytest.mark.parametrize("args", [
+    [], ["frobnicate"], ["build", "--no-such-option"], ["check", "--format", "xml"],
+    ["build", "--base-url", "ftp://example.org/"], ["new", "widget", "A title"], ["new", "actor", "!!!"],
+])
+def test_usage_mistakes_exit_2(args: list[str]) -> None:
+    code, _, err = run(*args, "--site", str(SITES / "valid")) if args[:1] == ["new"] else run(*args)
+    assert code == 2
+    assert "Traceback" not in err
+
+
+def test_content_errors_exit_1_and_a_missing_site_toml_is_one(tmp_path: Path) -> None:
+    code, _, err = run("check", "--site", str(tmp_path))
+    assert code == 1
+    assert err == (f"site.toml:1:1: error: no site.toml in {tmp_path}; run from the site's folder or pass "
+                   "--site DIR\n1 error in 1 file\n")
+
+
+def test_build_refuses_an_output_folder_it_did_not_write(site_copy: Callable[[str], Path]) -> None:
+    site = site_copy("valid")
+    stranger = site / "mine"
+    stranger.mkdir()
+    (stranger / "notes.txt").write_text("keep me")
+    code, _, err = run("build", "--site", str(site), "--out", str(stranger))
+    assert code == 2 and "no .briefing-output marker" in err
+    assert (stranger / "notes.txt").read_text() == "keep me"
+    assert run("build", "--site", str(site), "--out", str(site))[0] == 2
+    assert sorted(p.name for p in site.iterdir()) == ["content", "mine", "site.toml"]
+
+
+def _explode(*args: object) -> None:
+    raise RuntimeError("boom")
+
+
+def test_an_internal_error_exits_3_with_a_short_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(generator.cli, "check", _explode)
+    code, out, err = run("check", "--site", str(SITES / "valid"))
+    assert (code, out) == (3, "")
+    assert err.startswith("briefing: internal error: RuntimeError: boom\n")
+    assert "Traceback" not in err and "--debug" in err
+    code, _, err = run("check", "--debug", "--site", str(SITES / "valid"))
+    assert code == 3
+    assert "Traceback (most recent call last)" in err and "RuntimeError: boom" in err
+
+
+def test_new_transliterates_a_cyrillic_title_and_refuses_to_overwrite(site_copy: Callable[[str], Path]) -> None:
+    site = site_copy("valid")
+    code, out, _ = run("new", "actor", "Александр Лукашенко", "--site", str(site))
+    path = site / "content/actors/aleksandr-lukashenko.yaml"
+    assert (code, out) == (0, f"{path}\n")
+    written = path.read_bytes()
+    assert written.startswith('name: "Александр Лукашенко"\nkind: person'.encode())
+    code, _, err = run("new", "event", "Aleksandr Lukashenko", "--site", str(site))
+    assert code == 1
+    assert err == ("briefing: id 'aleksandr-lukashenko' is taken by content/actors/aleksandr-lukashenko.yaml; "
+                   "choose another title\n")
+    assert path.read_bytes() == written
+    assert not (site / "content/events/aleksandr-lukashenko.yaml").exists()
+
+
+@pytest.mark.parametrize(("kind", "fill"), [
+    ("actor", {}),
+    ("source", {}),
+    ("event", {}),
+    ("outcome", {"event:": "event: summit-2025"}),  # the one field the template leaves blank
+    ("brief", {}),
+])
+def test_a_new_record_passes_check_once_filled_in(site_copy: Callable[[str], Path], kind: str,
+                                                  fill: dict[str, str]) -> None:
+    site = site_copy("valid")
+    code, out, _ = run("new", kind, f"A new {kind}: «quoted» & more", "--site", str(site))
+    assert code == 0
+    path = Path(out.strip())
+    assert re.fullmatch(r"a-new-\w+-quoted-more\.(yaml|md)", path.name)
+    text = path.read_text(encoding="utf-8")
+    for line, filled in fill.items():
+        text = re.sub(rf"^{re.escape(line)}.*$", filled, text, flags=re.M)
+    path.write_text(text, encoding="utf-8")
+    code, _, err = run("check", "--site", str(site))
+    assert code == 0, err
+    assert ": error:" not in err
+
+
+def test_a_new_brief_is_a_draft(site_copy: Callable[[str], Path]) -> None:
+    site = site_copy("valid")
+    run("new", "brief", "Fresh thoughts", "--site", str(site))
+    assert "draft: true" in (site / "content/briefs/fresh-thoughts.md").read_text()
+    assert run("build", "--site", str(site))[0] == 0
+    assert not (site / "public/briefs/fresh-thoughts").exists()
