@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import markdown
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
+from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from generator.dates import parse_date
@@ -125,6 +126,22 @@ class _SafeUrls(Treeprocessor):
                     el.set("class", (el.get("class", "") + " unsafe-url").strip())
 
 
+_URL_ATTR_RE = re.compile(
+    r"""(?i)(?<=[\s"'/])(href|src|action|formaction|xlink:href|poster|background)(\s*=\s*)"""
+    r"""("[^"]*"|'[^']*'|[^\s"'>]+)""")
+
+
+class _SafeRawUrls(Postprocessor):
+    """With raw HTML allowed, still drop script URLs from it: the contract says
+    they are never emitted, and raw HTML never reaches the tree ``_SafeUrls`` sees."""
+
+    def run(self, text: str) -> str:
+        def fix(m: re.Match[str]) -> str:
+            value = m[3][1:-1] if m[3][:1] in "\"'" else m[3]
+            return m[0] if safe_url(value) else f'data-unsafe-url{m[2]}""'
+        return _URL_ATTR_RE.sub(fix, text)
+
+
 class BriefingExtension(Extension):
     def __init__(self, state: _State, unsafe_html: bool) -> None:
         super().__init__()
@@ -134,7 +151,9 @@ class BriefingExtension(Extension):
         md.inlinePatterns.register(_WikiLink(self.state), "briefing-wiki", 175)
         md.inlinePatterns.register(_Cite(self.state), "briefing-cite", 174)
         md.treeprocessors.register(_SafeUrls(md), "briefing-safe-urls", 0)
-        if not self.unsafe_html:
+        if self.unsafe_html:
+            md.postprocessors.register(_SafeRawUrls(md), "briefing-safe-raw-urls", 25)
+        else:
             md.preprocessors.deregister("html_block")
             md.inlinePatterns.deregister("html")
 
@@ -146,7 +165,7 @@ class Markup:
         self.state = _State(links)
         self.md = markdown.Markdown(
             extensions=[
-                "tables", "footnotes", "smarty", "sane_lists",
+                "tables", "fenced_code", "footnotes", "smarty", "sane_lists",
                 "toc", BriefingExtension(self.state, unsafe_html),
             ],
             extension_configs={"toc": {"toc_depth": "2-4"}, "smarty": {"smart_angled_quotes": False}},

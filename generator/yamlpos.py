@@ -23,6 +23,7 @@ Pos = tuple[int, int]
 MAX_NODES = 100_000  # values built, counting each alias expansion again
 MAX_DEPTH = 64
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_COLLECTIONS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
 class YamlError(Exception):
@@ -122,6 +123,8 @@ class _Builder:
             raise YamlError(
                 f"nested deeper than {MAX_DEPTH} levels", position(node, self.offset), "yaml-limit"
             )
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _COLLECTIONS:
+            raise YamlError(f"the tag '{node.tag}' is not supported; remove it", position(node, self.offset))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, depth)
         if isinstance(node, yaml.SequenceNode):
