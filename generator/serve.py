@@ -93,7 +93,7 @@ def start(site: Path, options: Options, *, host: str = "127.0.0.1", port: int = 
         rebuild = _rebuilder(site, target, options, debug)
         loop = BuildLoop(rebuild, strict=options.strict, report=report)
         loop.build_now()
-        server = PreviewServer((host, port), Preview(loop, target, reload_script(), debug))
+        server = PreviewServer((host, port), Preview(loop, target, reload_script(), debug, site))
     except BaseException:
         if private:
             shutil.rmtree(target.parent, ignore_errors=True)

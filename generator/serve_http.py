@@ -20,13 +20,17 @@ import mimetypes
 import socket
 import socketserver
 import sys
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from urllib.parse import quote, unquote
 
+from generator.build import Result
+from generator.config import load_config
+from generator.diagnostics import Diagnostics
 from generator.serve_loop import BuildLoop, Status
 
 PREFIX = "/__briefing/"
@@ -34,6 +38,7 @@ MAX_REQUEST_LINE = 8 * 1024
 MAX_HEADER_LINE = 8 * 1024
 MAX_HEADERS = 64
 MAX_HEAD_BYTES = 32 * 1024
+HEAD_DEADLINE = 10.0  # seconds to send the whole head once it has begun (slow-loris clients)
 HEARTBEAT = 15.0  # seconds between SSE comments, so proxies and browsers keep the stream
 
 TYPES = {
@@ -104,13 +109,24 @@ class Preview:
     root: Path
     script: bytes
     debug: bool = False
+    site: Path | None = None
+    _mount: tuple[Result | None, str] = field(default=(None, "/"), init=False, repr=False)
 
     def mount(self) -> str:
         """The URL path the site lives under: site.toml's base_url path, as last built."""
         good = self.loop.good
-        if good is not None and good.library is not None:
-            return good.library.config.base_path
-        return "/"
+        if good is None:
+            return "/"
+        built, path = self._mount
+        if built is not good:
+            path = good.library.config.base_path if good.library is not None else self._configured_path()
+            self._mount = (good, path)  # a race here only computes the same answer twice
+        return path
+
+    def _configured_path(self) -> str:
+        """For a builder whose result carries no library: read site.toml ourselves."""
+        config = load_config(self.site, Diagnostics()) if self.site is not None else None
+        return config.base_path if config is not None else "/"
 
 
 def reload_script() -> bytes:
@@ -148,6 +164,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     default_request_version = "HTTP/1.1"  # so even a malformed request gets a status line
     timeout = 30  # seconds of silence before a connection is dropped
+    head_deadline = HEAD_DEADLINE
 
     # -- request reading, with limits ---------------------------------------
     def handle_one_request(self) -> None:
@@ -185,10 +202,18 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _read_head(self) -> bytes | None:
+        """The header block up to its blank line, or None if it breaks a limit.
+
+        The whole block must arrive within ``head_deadline`` seconds: a client
+        sending a byte now and then cannot hold a thread for long.
+        """
         lines: list[bytes] = []
         size = 0
+        deadline = time.monotonic() + self.head_deadline
         while True:
+            self.connection.settimeout(max(0.01, deadline - time.monotonic()))
             line = self.rfile.readline(MAX_HEADER_LINE + 1)
+            self.connection.settimeout(self.timeout)
             size += len(line)
             if len(line) > MAX_HEADER_LINE or size > MAX_HEAD_BYTES or len(lines) > MAX_HEADERS:
                 return None

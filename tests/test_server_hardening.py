@@ -20,6 +20,7 @@ from conftest import SITES
 
 from generator.build import Options
 from generator.serve import Running, start
+from generator.serve_http import Handler
 
 WAIT = 20.0
 SECRET = b"TOP-SECRET-7f3a"
@@ -109,6 +110,15 @@ def test_oversized_headers_are_refused(preview: Running, headers: bytes) -> None
     assert status_of(raw(preview.port, request)) == 431
 
 
+def test_a_client_that_never_finishes_its_headers_is_dropped(
+        preview: Running, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Handler, "head_deadline", 0.3)
+    with socket.create_connection(("127.0.0.1", preview.port), timeout=WAIT) as sock:
+        sock.sendall(b"GET /briefing/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: a")
+        assert sock.recv(1024) == b"", "the server should have closed the connection"
+    assert status_of(raw(preview.port, get_line("/briefing/"))) == 200
+
+
 def test_request_bodies_are_refused(preview: Running) -> None:
     request = b"GET /briefing/ HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
     assert status_of(raw(preview.port, request)) == 413
@@ -167,7 +177,11 @@ def test_clients_that_hang_up_mid_response_do_not_harm_the_server(
     # the event stream too: a page closed while it listens
     sock = socket.create_connection(("127.0.0.1", preview.port), timeout=WAIT)
     sock.sendall(get_line("/__briefing/events"))
-    assert b"event: status" in sock.recv(4096)
+    received = b""
+    while b"event: status" not in received:
+        chunk = sock.recv(4096)
+        assert chunk, received
+        received += chunk
     sock.close()
 
     response = raw(preview.port, get_line("/briefing/"))
