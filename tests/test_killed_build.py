@@ -59,7 +59,8 @@ def test_killed_builds_leave_the_previous_output_intact(site_copy: Callable[[str
             time.sleep(rng.uniform(0, span))
         else:  # aim at the narrow window where the new output is being written beside the old
             deadline = time.monotonic() + 4 * span
-            while not leftovers(site) and proc.poll() is None and time.monotonic() < deadline:
+            while (not set(leftovers(site)) - debris_before and proc.poll() is None
+                   and time.monotonic() < deadline):
                 time.sleep(0.001)
             time.sleep(rng.uniform(0, 0.05))
         if proc.poll() is None:
