@@ -69,16 +69,26 @@ def content_files(site: Path, diags: Diagnostics) -> list[tuple[str, Path]]:
                 continue
             path = Path(file.path)
             frel = f"{rel}/{file.name}"
-            if not path.resolve().is_relative_to(real_root):
+            try:
+                real = path.resolve(strict=True)
+            except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
+                diags.error(frel, (1, 1), "unreadable",
+                            "a link that leads nowhere (its target is missing, or it loops); fix or delete it")
+                continue
+            if not real.is_relative_to(real_root):
                 diags.error(frel, (1, 1), "outside-content",
                             "a link to a file outside content/; copy the file in instead")
                 continue
-            if file.is_dir():
+            if real.is_dir():
                 diags.warning(frel, (1, 1), "stray-file", "folders inside kind folders are ignored")
                 continue
             if not file.name.endswith((*YAML_SUFFIXES, ".md")):
                 diags.warning(frel, (1, 1), "stray-file",
                               "ignored: content files end in .yaml, .yml or .md")
+                continue
+            if not real.is_file():
+                diags.error(frel, (1, 1), "unreadable", "not a regular file (a pipe or a device?); "
+                            "replace it with a text file")
                 continue
             out.append((kind, path))
     return out
@@ -89,6 +99,10 @@ def load_file(site: Path, kind: str, path: Path, diags: Diagnostics) -> RawRecor
     rel = path.relative_to(site).as_posix()
     stem = path.name.rsplit(".", 1)[0]
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:  # refuse before reading: the file may be any size at all
+            diags.error(rel, (1, 1), "too-large", _too_large(size))
+            return None
         raw = path.read_bytes()
     except OSError as exc:
         diags.error(rel, (1, 1), "unreadable", f"cannot read file: {exc.strerror}")
@@ -100,8 +114,7 @@ def parse_record(rel: str, kind: str, stem: str, raw: bytes, diags: Diagnostics)
     """Turn a file's bytes into a RawRecord; pure, so caches can call it too."""
     ok_id = _check_id(rel, stem, diags)
     if len(raw) > MAX_FILE_BYTES:
-        diags.error(rel, (1, 1), "too-large",
-                    f"file is {len(raw):,} bytes, over the {MAX_FILE_BYTES:,}-byte limit; split it")
+        diags.error(rel, (1, 1), "too-large", _too_large(len(raw)))
         return None
     text = _decode(rel, raw, diags)
     if text is None:
@@ -140,6 +153,10 @@ def parse_record(rel: str, kind: str, stem: str, raw: bytes, diags: Diagnostics)
         return None
     digest = hashlib.sha1(raw).hexdigest()
     return RawRecord(rel, kind, stem, data, body, body_line, digest)
+
+
+def _too_large(size: int) -> str:
+    return f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit; split it"
 
 
 def _check_id(rel: str, stem: str, diags: Diagnostics) -> bool:

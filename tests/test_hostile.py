@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -50,10 +51,12 @@ class PageAudit(HTMLParser):
         if tag in BANNED_TAGS or (tag == "meta" and values.get("http-equiv", "").lower() == "refresh"):
             self.problems.append(f"<{tag}>")
         if tag == "script":
-            src = values.get("src", "")
-            if values.get("type") == "application/ld+json" and not src:
+            src, kind = values.get("src", ""), values.get("type", "").strip().lower()
+            if kind == "application/ld+json" and not src:
                 self._in_jsonld = True
                 self.jsonld.append("")
+            elif not runnable(kind):
+                pass  # a data block (a search result template, say): browsers never run it
             elif not src.startswith((self.base_path + "static/", self.base_path + "pagefind/")):
                 self.problems.append(f"<script {values}>")
 
@@ -66,6 +69,11 @@ class PageAudit(HTMLParser):
             self.jsonld[-1] += data
         else:
             self.text.append(data)
+
+
+def runnable(script_type: str) -> bool:
+    """Browsers run a script with no type, a JavaScript type or "module"; any other is data."""
+    return script_type in ("", "module") or "script" in script_type
 
 
 def script_url(value: str) -> bool:
@@ -114,8 +122,9 @@ def test_no_page_holds_anything_executable(hostile_out: Path) -> None:
 
 def test_the_audit_catches_what_it_looks_for() -> None:
     bad = ('<a href=" jav&#x09;ascript:alert(1)">x</a><img src=x onerror=alert(1)>'
-           '<script>alert(1)</script><iframe></iframe>')
-    assert len(audit(bad, "/").problems) == 4
+           '<script>alert(1)</script><iframe></iframe><script type="Module">x</script>'
+           '<script type="text/x-template"><b>data</b></script><script src="/static/app.js"></script>')
+    assert len(audit(bad, "/").problems) == 5
 
 
 @pytest.mark.parametrize(("page", "shown"), [
@@ -236,3 +245,26 @@ def test_a_symlink_out_of_content_is_refused(site_copy: Callable[[str], Path], t
     assert errors == ["content/actors/secret.yaml:1:1: error: a link to a file outside content/; "
                       "copy the file in instead"]
     assert "actor 'inside'" in err  # a link inside content/ is read: a second 'Karl Ode' that nothing mentions
+
+
+def test_links_that_lead_nowhere_and_pipes_are_content_errors(site_copy: Callable[[str], Path],
+                                                              tmp_path: Path) -> None:
+    site = site_copy("valid")
+    actors = site / "content/actors"
+    (actors / "loop.yaml").symlink_to("loop.yaml")
+    (actors / "dangling.yaml").symlink_to(tmp_path / "missing.yaml")
+    os.mkfifo(actors / "pipe.yaml")  # reading it would block the build for ever
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "ghost.yaml").write_text("name: Ghost\nkind: person\n")
+    shutil.rmtree(site / "content/outcomes")
+    (site / "content/outcomes").symlink_to(outside, target_is_directory=True)
+    code, _, err = run("check", "--site", str(site))
+    nowhere = "1:1: error: a link that leads nowhere (its target is missing, or it loops); fix or delete it"
+    assert {
+        f"content/actors/dangling.yaml:{nowhere}",
+        f"content/actors/loop.yaml:{nowhere}",
+        "content/actors/pipe.yaml:1:1: error: not a regular file (a pipe or a device?); replace it with a text file",
+        "content/outcomes/ghost.yaml:1:1: error: a link to a file outside content/; copy the file in instead",
+    } <= set(err.splitlines())
+    assert code == 1
