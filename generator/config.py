@@ -68,6 +68,9 @@ def load_config(site: Path, diags: Diagnostics) -> SiteConfig | None:
     except UnicodeDecodeError:
         diags.error(CONFIG_FILE, (1, 1), "encoding", "not UTF-8 text; save the file as UTF-8")
         return None
+    except OSError as exc:
+        diags.error(CONFIG_FILE, (1, 1), "unreadable", f"cannot read {CONFIG_FILE}: {exc.strerror}")
+        return None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

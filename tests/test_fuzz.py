@@ -4,6 +4,8 @@ errors, never a traceback, and Markdown never renders into something executable.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -12,7 +14,7 @@ from hypothesis import strategies as st
 from test_hostile import audit
 
 from generator import links, load, yamlpos
-from generator.config import SiteConfig
+from generator.config import SiteConfig, load_config
 from generator.diagnostics import Diagnostics
 from generator.markup import Links, Markup, Target
 from generator.resolve import resolve
@@ -88,6 +90,23 @@ def test_any_fields_in_any_records_never_crash_check(site: list[tuple[str, str, 
     resolve(checked, SiteConfig("T", "https://example.org/"), diags)
 
 
+TOML_BITS = st.sampled_from([
+    "title", "base_url", "language", "feed_limit", "[markdown]", "unsafe_html", "[", "]", "=", " = ", '"', "'",
+    "\n", "https://example.org/", "true", "1", "-1", "1e9", "{", "}", ",", "#", "\\u202e", "\ufeff", "é", " ",
+])
+
+
+@FUZZ
+@given(st.lists(TOML_BITS | st.text(max_size=4), max_size=40).map("".join))
+def test_any_site_toml_gives_a_config_or_diagnostics(text: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, "site.toml").write_text(text, encoding="utf-8", errors="surrogatepass")
+        diags = Diagnostics()
+        config = load_config(Path(tmp), diags)
+    assert (config is None) == bool(diags.errors)
+    assert all(d.line >= 1 and d.col >= 1 for d in diags.items)
+
+
 @FUZZ
 @given(markdownish)
 def test_links_are_found_where_they_stand(text: str) -> None:
@@ -114,6 +133,7 @@ def test_markdown_never_renders_anything_executable(text: str, unsafe_html: bool
 def test_a_link_in_a_yaml_string_is_reported_where_it_stands(words: list[str], style: str | None,
                                                              at: int) -> None:
     words.insert(min(at, len(words)), "[[nowhere]]")
+    words.insert(0, "See")  # four leading spaces would make the line Markdown code
     summary = "\n".join(words) if style in ("|", ">") else " ".join(words)
     text = yaml.safe_dump({"name": "N", "kind": "person", "summary": summary}, default_style=style,
                           width=10_000, allow_unicode=True)
