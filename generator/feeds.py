@@ -10,8 +10,9 @@ import datetime as dt
 import json
 from typing import Any
 
-from generator.dates import PartialDate
+from generator.dates import PartialDate, parse_date
 from generator.library import Library
+from generator.schema import SCHEMA, Field
 from generator.urls import Urls
 from generator.yamlpos import PosDict, PosList
 
@@ -28,6 +29,24 @@ def to_json_safe(value: Any) -> Any:
     if isinstance(value, dt.date | PartialDate):
         return str(value) if isinstance(value, PartialDate) else value.isoformat()
     return value
+
+
+def as_written(data: Any, fields: tuple[Field, ...]) -> dict[str, Any]:
+    """A record's fields as its file has them, but every date as ISO text: YAML hands
+    ``2026`` over as a number and ``2026-01-31`` as a date, and readers of JSON should
+    not have to care."""
+    known = {f.name: f for f in fields}
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        f = known.get(str(key))
+        if f is not None and f.type == "date" and (date := parse_date(value)) is not None:
+            out[str(key)] = str(date)
+        elif f is not None and f.type == "records" and isinstance(value, list):
+            out[str(key)] = [as_written(item, f.fields) if isinstance(item, dict) else to_json_safe(item)
+                             for item in value]
+        else:
+            out[str(key)] = to_json_safe(value)
+    return out
 
 
 def script_json(data: Any) -> str:
@@ -95,7 +114,7 @@ def site_json(lib: Library, urls: Urls) -> bytes:
     records = []
     for rid, r in lib.records.items():
         by = sorted({i for ids in lib.mentioned_by.get(rid, {}).values() for i in ids})
-        fields = {k: to_json_safe(v) for k, v in r.data.items()}
+        fields = as_written(r.data, SCHEMA[r.kind])
         records.append({"id": rid, "kind": r.kind, "url": urls.absolute(lib.path_of(rid)),
                         "fields": fields, "mentions": lib.mentions.get(rid, []), "mentioned_by": by})
     data = {"site": {"title": lib.config.title, "base_url": lib.config.base_url,
