@@ -72,10 +72,24 @@
     if (status.ok && generation !== null && status.generation !== generation) { reload(); }
   }
 
-  restoreScroll();
-  if (!window.EventSource) { return; }
-  var events = new EventSource("/__briefing/events");
-  events.addEventListener("status", function (e) {
-    try { apply(JSON.parse(e.data)); } catch (err) { /* ignore a malformed message */ }
+  // Only visible tabs listen: a browser opens at most six connections to one
+  // server, and every listening tab holds one. A tab shown again gets the
+  // current status at once, and reloads if the site changed meanwhile.
+  var events = null;
+  function listen() {
+    if (events || !window.EventSource) { return; }
+    events = new EventSource("/__briefing/events");
+    events.addEventListener("status", function (e) {
+      try { apply(JSON.parse(e.data)); } catch (err) { /* ignore a malformed message */ }
+    });
+  }
+  function stop() {
+    if (events) { events.close(); events = null; }
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden) { stop(); } else { listen(); }
   });
+
+  restoreScroll();
+  if (!document.hidden) { listen(); }
 }());

@@ -19,7 +19,7 @@ from generator.serve import Running, start
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-WAIT_MS = 15_000
+WAIT_MS = 20_000
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is missing; scripts/install-test-tools.sh (run by `make test`) installs it",
