@@ -14,6 +14,7 @@ from pathlib import Path
 
 from generator import yamlpos
 from generator.config import CONFIG_FILE
+from generator.dates import is_date_text
 from generator.diagnostics import Diagnostics
 from generator.schema import FOLDERS, KIND_OF_FOLDER
 from generator.yamlpos import PosDict
@@ -160,8 +161,12 @@ def _too_large(size: int) -> str:
 
 
 def _check_id(rel: str, stem: str, diags: Diagnostics) -> bool:
-    if ID_RE.match(stem):
+    if ID_RE.match(stem) and not is_date_text(stem):
         return True
+    if is_date_text(stem):
+        diags.error(rel, (1, 1), "bad-id", f"'{stem}' looks like a date, so [[{stem}]] would link to the "
+                    f"date's page; rename the file so its name holds a word as well, e.g. 'summit-{stem}'")
+        return False
     from generator.slug import slugify  # local import: only needed on error
 
     hint = slugify(stem) or "an-id"

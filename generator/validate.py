@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from generator import links
-from generator.dates import parse_date
+from generator.dates import PartialDate, parse_date
 from generator.diagnostics import Diagnostics
 from generator.load import ID_RE, RawRecord
 from generator.model import Record, RecordId, Ref
@@ -128,6 +128,9 @@ class _Checker:
             self.error(pos, "bad-id", f"'{name}' holds {value!r}, which is not an id "
                        "(lower-case letters, digits, hyphens)")
             return
+        if target == self.raw.id:
+            self.error(pos, "self-reference", f"'{name}' names this record itself")
+            return
         self.refs.append(Ref(target, pos, f.refs, name, "field"))
 
     def wrong(self, pos: Pos, name: str, f: Field, value: Any) -> None:
@@ -210,7 +213,38 @@ def validate(raw: RawRecord, diags: Diagnostics) -> Record:
                     raw.body_line, raw.digest, checker.refs, checker.date_links)
     if raw.kind == "source":
         check_quotes(record, diags)
+    check_date_order(raw, fields, diags)
     return record
+
+
+DATE_ORDER = (("date", "end"), ("date", "updated"))
+NESTED_DATE_ORDER = {"affiliations": ("since", "until")}
+
+
+def check_date_order(raw: RawRecord, fields: dict[str, Any], diags: Diagnostics) -> None:
+    """An end before its start is a typo; partial dates only clash when even their
+    known parts are in the wrong order (2025-11 may end on 2025-11-03)."""
+    pairs = [(raw.data, fields, first, then) for first, then in DATE_ORDER]
+    for name, (first, then) in NESTED_DATE_ORDER.items():
+        items = raw.data.get(name)
+        if isinstance(items, PosList) and len(items) == len(fields.get(name, [])):
+            pairs += [(data, normal, first, then) for data, normal in zip(items, fields.get(name, []), strict=False)
+                      if isinstance(data, PosDict)]
+    for data, normal, first, then in pairs:
+        start, end = normal.get(first), normal.get(then)
+        if isinstance(start, PartialDate) and isinstance(end, PartialDate) and _before(end, start):
+            diags.error(raw.path, data.where(then), "date-order",
+                        f"'{then}' ({end}) is before '{first}' ({start}); is one of them a typo?")
+
+
+def _before(a: PartialDate, b: PartialDate) -> bool:
+    """True when ``a`` is before ``b`` whatever the unknown parts turn out to be."""
+    def level(d: PartialDate) -> int:
+        return 3 if d.day else 2 if d.month else 1
+    keep = min(level(a), level(b))
+    def cut(d: PartialDate) -> tuple[int, int, int]:
+        return (d.year, d.month if keep > 1 else 0, d.day if keep > 2 else 0)
+    return cut(a) < cut(b)
 
 
 _QUOTE_MAP = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'",
