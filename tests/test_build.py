@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -27,15 +28,22 @@ def test_the_valid_site_is_clean_even_under_strict() -> None:
     assert run("check", "--strict", "--site", str(SITES / "valid")) == (0, "", "")
 
 
+def fresh_copy(tmp_path: Path, name: str) -> Path:
+    """The valid site in a folder of its own, so no build shares another's cache."""
+    site = tmp_path / name
+    shutil.copytree(SITES / "valid", site, ignore=shutil.ignore_patterns(".*"))
+    return site
+
+
 def test_two_builds_give_identical_bytes(tmp_path: Path) -> None:
     outs = []
     for seed in ("1", "2"):  # a different hash seed reorders every set: output must not follow
-        out = tmp_path / f"out-{seed}"
+        site = fresh_copy(tmp_path, f"site-{seed}")  # and a different folder must not show either
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        proc = subprocess.run([sys.executable, "-m", "generator", "build", "--site", str(SITES / "valid"),
-                               "--out", str(out)], env=env, capture_output=True, text=True, check=False)
+        proc = subprocess.run([sys.executable, "-m", "generator", "build", "--site", str(site)],
+                              env=env, capture_output=True, text=True, check=False)
         assert proc.returncode == 0, proc.stderr
-        outs.append(snapshot(out))
+        outs.append(snapshot(site / "public"))
     assert list(outs[0]) == list(outs[1])
     assert [k for k in outs[0] if outs[0][k] != outs[1][k]] == []
 
@@ -51,13 +59,14 @@ def test_a_failing_build_leaves_the_previous_output_as_it_was(site_copy: Callabl
     assert code == 1
     assert err.endswith("1 error in 1 file\nbuild failed; the previous output is unchanged\n")
     assert snapshot(out) == before
-    assert sorted(p.name for p in site.iterdir()) == ["content", "public", "site.toml"]
+    # no temporary folders are left; dot-folders such as the build cache are kept on purpose
+    assert sorted(p.name for p in site.iterdir() if not p.name.startswith(".")) == ["content", "public", "site.toml"]
 
 
 def test_drafts_leave_no_trace_unless_asked_for(tmp_path: Path) -> None:
     plain, drafts = tmp_path / "plain", tmp_path / "drafts"
-    assert run("build", "--site", str(SITES / "valid"), "--out", str(plain))[0] == 0
-    assert run("build", "--drafts", "--site", str(SITES / "valid"), "--out", str(drafts))[0] == 0
+    assert run("build", "--site", str(fresh_copy(tmp_path, "a")), "--out", str(plain))[0] == 0
+    assert run("build", "--drafts", "--site", str(fresh_copy(tmp_path, "b")), "--out", str(drafts))[0] == 0
     assert files_mentioning(plain, DRAFT_MARKS) == set()
     expected = {
         "briefs/secret-draft/index.html",  # its page
@@ -84,6 +93,6 @@ def test_a_link_to_a_draft_is_a_warning_and_plain_text(site_copy: Callable[[str]
 @pytest.mark.parametrize("base_url", ["https://example.net/", "https://example.net/deep/path/"])
 def test_base_url_override_reaches_every_absolute_link(tmp_path: Path, base_url: str) -> None:
     out = tmp_path / "out"
-    assert run("build", "--base-url", base_url, "--site", str(SITES / "valid"), "--out", str(out))[0] == 0
+    assert run("build", "--base-url", base_url, "--site", str(fresh_copy(tmp_path, "site")), "--out", str(out))[0] == 0
     assert files_mentioning(out, (b"example.org/briefing",)) == set()
     assert f"<loc>{base_url}</loc>".encode() in (out / "sitemap.xml").read_bytes()

