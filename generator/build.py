@@ -2,23 +2,43 @@
 
 Each stage collects diagnostics; nothing is written unless every stage
 before ``write`` finished without errors.
+
+``Builder`` runs the pipeline again and again (the dev server, ``briefing
+build`` with its cache) and does only the work a change needs: files whose
+bytes are unchanged are not parsed again, and a page is rendered again only
+when something it read while rendering (see ``deps``) has a new value. The
+output always equals a clean build's, byte for byte: the property test in
+``tests/test_incremental.py`` checks that over random edits.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from generator.config import SiteConfig, load_config
-from generator.diagnostics import Diagnostics
+from generator import cache
+from generator.cache import PageState, Parsed, Stat, State
+from generator.config import CONFIG_FILE, SiteConfig, load_config
+from generator.deps import Key, fingerprint, record_of
+from generator.diagnostics import Diagnostic, Diagnostics
 from generator.gitdates import last_commit_dates
 from generator.library import Library
-from generator.load import load_all
+from generator.load import CONTENT_DIR, content_files, load_all, parse_record
 from generator.model import Record
-from generator.render import Renderer
+from generator.render import Page, RecordingEnvironment, Renderer, make_env
 from generator.resolve import resolve
+from generator.theme import theme_dirs
 from generator.validate import validate
-from generator.write import check_output, write_site
+from generator.write import check_output, output_identity, write_site
+
+RACY_NS = 2_000_000_000  # a file changed this close to the last scan may share its mtime
 
 
 @dataclass
@@ -32,11 +52,20 @@ class Options:
 class Result:
     diags: Diagnostics
     library: Library | None = None
-    files: dict[str, bytes] = field(default_factory=dict)
+    files: Mapping[str, bytes] = field(default_factory=dict)
+    rendered: list[str] = field(default_factory=list)  # output paths rendered by this build
+    written: list[str] = field(default_factory=list)  # output paths whose bytes changed (or are new)
+    removed: list[str] = field(default_factory=list)  # output paths that no longer exist
 
     @property
     def ok(self) -> bool:
         return not self.diags.errors
+
+
+# A step that turns the rendered files into more files (a search index): it gets
+# every output file and the paths that changed in this build, and returns the
+# files to add. Steps run after render and before write; see ``Builder.steps``.
+Step = Callable[[Mapping[str, bytes], frozenset[str]], dict[str, bytes]]
 
 
 def check(site: Path, options: Options) -> Result:
@@ -49,19 +78,26 @@ def check(site: Path, options: Options) -> Result:
         return Result(diags)
     if options.base_url:
         config = config.with_base_url(options.base_url)
-    _apply_git_dates(site, records)
+    records = _apply_git_dates(site, records)
     lib = resolve(records, config, diags, drafts=options.drafts)
     return Result(diags, lib)
 
 
-def _apply_git_dates(site: Path, records: list[Record]) -> None:
+def _apply_git_dates(site: Path, records: list[Record],
+                     dates: dict[str, Any] | None = None) -> list[Record]:
+    """Briefs without ``updated`` get their last commit's date (copies: parsed records are cached)."""
     briefs = [r for r in records if r.kind == "brief" and "updated" not in r.fields]
     if not briefs:
-        return
-    dates = last_commit_dates(site)
-    for r in briefs:
-        if r.path in dates:
-            r.fields["updated"] = dates[r.path]
+        return records
+    dates = last_commit_dates(site) if dates is None else dates
+    if not dates:
+        return records
+    out = []
+    for r in records:
+        if r.kind == "brief" and "updated" not in r.fields and r.path in dates:
+            r = dataclasses.replace(r, fields={**r.fields, "updated": dates[r.path]})
+        out.append(r)
+    return out
 
 
 def render(site: Path, options: Options) -> Result:
@@ -70,17 +106,359 @@ def render(site: Path, options: Options) -> Result:
     if result.library is None or result.diags.failed(options.strict):
         return result
     result.files = Renderer(site, result.library, result.diags).render_all()
+    result.rendered = sorted(result.files)
     return result
 
 
-def build(site: Path, out: Path, options: Options) -> Result:
-    """Check, render and write the site to ``out`` atomically."""
-    check_output(site, out)
-    result = render(site, options)
-    if result.diags.failed(options.strict) or not result.files:
-        return result
-    write_site(out, result.files)
-    return result
+def build(site: Path, out: Path, options: Options, *, use_cache: bool = False, clean: bool = False) -> Result:
+    """Check, render and write the site to ``out`` atomically.
+
+    With ``use_cache`` the state is kept in ``.briefing-cache/`` so the next build
+    does only what changed; ``clean`` ignores the saved state (and replaces it).
+    """
+    return Builder(site, out, options, use_cache=use_cache, clean=clean).build()
 
 
-__all__ = ["Options", "Result", "SiteConfig", "build", "check", "render"]
+class OutputFiles(Mapping[str, bytes]):
+    """Every output file: the ones rendered in memory, the rest read from ``out``."""
+
+    def __init__(self, out: Path, paths: list[str], fresh: Mapping[str, bytes]) -> None:
+        self._out, self._paths, self._fresh = out, paths, fresh
+
+    def __getitem__(self, path: str) -> bytes:
+        if path in self._fresh:
+            return self._fresh[path]
+        if path not in self._set:
+            raise KeyError(path)
+        return (self._out / path).read_bytes()
+
+    @property
+    def _set(self) -> set[str]:
+        found: set[str] | None = getattr(self, "_cached_set", None)
+        if found is None:
+            found = self._cached_set = set(self._paths)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
+class Builder:
+    """Builds ``site`` into ``out`` as often as asked, re-doing only what changed.
+
+    Keeps its state in memory between calls (the dev server); with ``use_cache``
+    also on disk, so a separate ``briefing build`` process starts warm.
+    """
+
+    def __init__(self, site: Path, out: Path, options: Options, *, use_cache: bool = False,
+                 clean: bool = False) -> None:
+        self.site, self.out, self.options = site, out, options
+        self.use_cache, self.clean = use_cache, clean
+        self.state: State | None = None
+        self.parsed: dict[str, Parsed] = {}  # survives failed builds, unlike ``state``
+        self.steps: list[Step] = []  # run after render, before write (a search index)
+        self._env: RecordingEnvironment | None = None
+        self._theme: dict[str, Stat] = {}
+        self._loaded = False
+
+    # -- the build ---------------------------------------------------------------
+    def build(self) -> Result:
+        check_output(self.site, self.out)
+        started = time.time_ns()
+        diags = Diagnostics()
+        config = load_config(self.site, diags)
+        if config is None:
+            return Result(diags)
+        if self.options.base_url:
+            config = config.with_base_url(self.options.base_url)
+        scan = self._scan()
+        git = last_commit_dates(self.site) if (self.site / ".git").exists() else {}
+        key = fingerprint((self.options.drafts, config, sorted(git.items()), [str(d) for d in theme_dirs(self.site)]))
+        state = self._previous()
+        out_id = output_identity(self.out)
+        if (state is not None and state.key == key and state.scan == scan and state.out_identity == out_id
+                and not _racy(scan, state.scanned_at)):
+            diags.items.extend(state.diags)
+            return Result(diags, state.library, OutputFiles(self.out, list(state.pages), {}))
+
+        records, parsed = self._parse(scan, state, diags)
+        self.parsed = parsed
+        records = _apply_git_dates(self.site, records, git)
+        identities: dict[str, tuple[Any, ...]] = {r.id: _identity(r) for r in records}
+        lib, resolve_diags = self._resolve(records, config, state if state and state.key == key else None,
+                                           identities)
+        diags.items.extend(resolve_diags)
+        if diags.failed(self.options.strict):
+            return Result(diags, lib)
+
+        trusted = state is not None and state.key == key and state.out_identity == out_id and out_id is not None
+        renderer = Renderer(self.site, lib, diags, env=self._environment(scan))
+        fresh, pages_state, rendered = self._render(renderer, state if trusted else None, identities)
+        if diags.failed(self.options.strict):
+            return Result(diags, lib)
+        old_pages = state.pages if trusted and state is not None else {}
+        changed = {p for p, data in fresh.items()
+                   if p not in old_pages or old_pages[p].digest != pages_state[p].digest}
+        paths = sorted(pages_state)
+        files = OutputFiles(self.out, paths, fresh)
+        for step in self.steps:  # the place for steps that add files, e.g. a search index
+            for path, data in step(files, frozenset(changed)).items():
+                fresh[path] = data
+                pages_state[path] = PageState(frozenset(), _digest(data))
+                if path not in old_pages or old_pages[path].digest != pages_state[path].digest:
+                    changed.add(path)
+            paths = sorted(pages_state)
+            files = OutputFiles(self.out, paths, fresh)
+        removed = sorted(set(old_pages) - set(pages_state))
+        if changed or removed or not trusted:
+            write_site(self.out, {p: fresh[p] for p in changed}, keep=[p for p in paths if p not in changed])
+        self.state = self._next_state(state if trusted else None, key, scan, started, parsed, lib, identities,
+                                      resolve_diags, diags, pages_state, renderer, rendered)
+        if self.use_cache:
+            cache.save(self.site, self.state)
+        return Result(diags, lib, files, rendered=sorted(rendered), written=sorted(changed), removed=removed)
+
+    def _previous(self) -> State | None:
+        if self.state is None and self.use_cache and not self.clean and not self._loaded:
+            self._loaded = True
+            self.state = cache.load(self.site)
+            if self.state is not None:
+                self.parsed = self.state.parsed
+        return self.state
+
+    def _environment(self, scan: dict[str, Stat]) -> RecordingEnvironment:
+        """Jinja's environment, kept while the theme's files are unchanged: its cache would
+        not notice a template added to a theme folder that comes first (an override)."""
+        theme = {k: v for k, v in scan.items() if k.startswith("theme")}
+        if theme != self._theme:
+            self._env, self._theme = None, theme
+        if self._env is None:
+            folder = self.site / cache.CACHE_DIR / "templates" if self.use_cache else None
+            if folder is not None:
+                folder.mkdir(parents=True, exist_ok=True)
+            self._env = make_env(self.site, folder)
+        return self._env
+
+    # -- inputs ------------------------------------------------------------------
+    def _scan(self) -> dict[str, Stat]:
+        """Stat every input file: a build with the same stats has nothing to do."""
+        out: dict[str, Stat] = {}
+        _stat_into(out, self.site / CONFIG_FILE, CONFIG_FILE)
+        _walk(out, self.site / CONTENT_DIR, CONTENT_DIR)
+        for i, folder in enumerate(theme_dirs(self.site)):
+            _walk(out, folder, f"theme{i}")
+        return out
+
+    def _parse(self, scan: dict[str, Stat], state: State | None,
+               diags: Diagnostics) -> tuple[list[Record], dict[str, Parsed]]:
+        """Every content file's record; a file whose bytes are unchanged is not parsed again."""
+        previous = self.parsed
+        since = state.scanned_at if state is not None else 0
+        parsed: dict[str, Parsed] = {}
+        records: list[Record] = []
+        for kind, path in content_files(self.site, diags):
+            rel = path.relative_to(self.site).as_posix()
+            st = scan.get(rel) or _stat(path)
+            old = previous.get(rel)
+            if old is None or old.stat != st or old.kind != kind or st[1] >= since - RACY_NS:
+                old = self._read(path, rel, kind, st, old)
+            if old is None:
+                diags.error(rel, (1, 1), "unreadable", "cannot read file")
+                continue
+            parsed[rel] = old
+            diags.items.extend(old.diags)
+            if old.record is not None:
+                records.append(old.record)
+        return records, parsed
+
+    def _read(self, path: Path, rel: str, kind: str, st: Stat, old: Parsed | None) -> Parsed | None:
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return None
+        digest = hashlib.sha1(raw).hexdigest()
+        if old is not None and old.digest == digest and old.kind == kind:
+            return dataclasses.replace(old, stat=st)
+        local = Diagnostics()
+        stem = path.name.rsplit(".", 1)[0]
+        raw_record = parse_record(rel, kind, stem, raw, local)
+        record = validate(raw_record, local) if raw_record is not None else None
+        return Parsed(st, digest, kind, record, local.items)
+
+    def _resolve(self, records: list[Record], config: SiteConfig, state: State | None,
+                 identities: dict[str, tuple[Any, ...]]) -> tuple[Library, list[Diagnostic]]:
+        """The library; when only Markdown prose changed, the last one with the new records in it."""
+        if state is not None and state.library.config == config:
+            reused = _reuse_library(state, records, identities)
+            if reused is not None:
+                return reused, list(state.resolve_diags)
+        local = Diagnostics()
+        lib = resolve(records, config, local, drafts=self.options.drafts)
+        return lib, local.items
+
+    # -- render ------------------------------------------------------------------
+    def _render(self, renderer: Renderer, state: State | None,
+                identities: dict[str, tuple[Any, ...]]) -> tuple[dict[str, bytes], dict[str, PageState], set[str]]:
+        """Render the pages whose inputs changed; the rest keep their last output."""
+        pages = list(renderer.pages())
+        html = [p.output for p in pages]
+        renderer.set_pages(html)
+        dirty = self._dirty(renderer, state, identities)
+        fresh: dict[str, bytes] = {}
+        pages_state: dict[str, PageState] = {}
+        rendered: set[str] = set()
+
+        def run(page: Page, render: Callable[[Page], tuple[bytes | None, frozenset[Key]]]) -> None:
+            path = page.output
+            if state is not None and path in state.pages and path not in dirty:
+                pages_state[path] = state.pages[path]
+                return
+            data, deps = render(page)
+            rendered.add(path)
+            if data is not None:
+                fresh[path] = data
+                pages_state[path] = PageState(deps, _digest(data))
+
+        for page in pages:
+            run(page, renderer.render_recorded)
+        for page in renderer.extra_pages(html):
+            run(page, renderer.render_extra)
+        for path, data in renderer.asset_files().items():
+            pages_state[path] = PageState(frozenset(), _digest(data))
+            if state is None or path not in state.pages or state.pages[path].digest != pages_state[path].digest:
+                fresh[path] = data
+        return fresh, pages_state, rendered
+
+    def _dirty(self, renderer: Renderer, state: State | None, identities: dict[str, tuple[Any, ...]]) -> set[str]:
+        """Output paths that read a key whose value changed since the last build."""
+        if state is None:
+            return set()
+        changed_ids = {rid for rid in set(identities) | set(state.identities)
+                       if identities.get(rid) != state.identities.get(rid)}
+        values = renderer.values()
+        dirty: set[str] = set()
+        same_library = renderer.lib.timeline is state.library.timeline  # reused: indexes unchanged
+        for key, readers in state.readers.items():
+            rid = record_of(key)
+            if rid is not None and rid not in changed_ids:
+                continue
+            if rid is None and same_library and key[0] in ("ix", "IX", "in"):
+                continue
+            if values.of(key) != state.values.get(key):
+                if os.environ.get("BRIEFING_DEBUG_DEPS"):
+                    print("changed", key, sorted(readers), file=sys.stderr)
+                dirty |= readers
+        return dirty
+
+    def _next_state(self, state: State | None, key: bytes, scan: dict[str, Stat], started: int,
+                    parsed: dict[str, Parsed], lib: Library, identities: dict[str, tuple[Any, ...]],
+                    resolve_diags: list[Diagnostic], diags: Diagnostics, pages: dict[str, PageState],
+                    renderer: Renderer, rendered: set[str]) -> State:
+        values = renderer.values()
+        if state is None:
+            readers: dict[Key, set[str]] = {}
+            old_values: dict[Key, bytes] = {}
+        else:
+            readers, old_values = state.readers, state.values
+            for path in rendered | (set(state.pages) - set(pages)):
+                old = state.pages.get(path)
+                for k in old.deps if old is not None else ():
+                    group = readers.get(k)
+                    if group is not None:
+                        group.discard(path)
+                        if not group:
+                            del readers[k]
+                            old_values.pop(k, None)
+        for path in rendered:
+            entry = pages.get(path)
+            for k in entry.deps if entry is not None else ():
+                readers.setdefault(k, set()).add(path)
+                if path in rendered:
+                    old_values[k] = values.of(k)
+        return State(key, scan, started, parsed, lib, identities, resolve_diags, list(diags.items),
+                      pages, old_values, readers, output_identity(self.out))
+
+
+# -- helpers ------------------------------------------------------------------------
+
+def _identity(r: Record) -> tuple[Any, ...]:
+    return (r.path, r.digest, r.fields.get("updated"))
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def _stat(path: Path) -> Stat:
+    try:
+        st = path.stat()
+    except OSError:
+        return (-1, -1, -1)
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _stat_into(out: dict[str, Stat], path: Path, rel: str) -> None:
+    st = _stat(path)
+    if st[0] >= 0:
+        out[rel] = st
+
+
+def _walk(out: dict[str, Stat], folder: Path, rel: str) -> None:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        name = f"{rel}/{entry.name}"
+        try:
+            if entry.is_dir():
+                _walk(out, Path(entry.path), name)
+            else:
+                st = entry.stat()
+                out[name] = (st.st_size, st.st_mtime_ns, st.st_ino)
+        except OSError:
+            continue
+
+
+def _racy(scan: dict[str, Stat], since: int) -> bool:
+    """True when a file changed so close to the last scan that its stat cannot be trusted."""
+    limit = since - RACY_NS
+    return any(st[1] >= limit for st in scan.values())
+
+
+def _resolve_view(r: Record) -> tuple[Any, ...]:
+    """All of a record that ``resolve`` reads: everything but the prose and positions."""
+    return (r.id, r.kind, r.path, r.fields, dict(r.data),
+            [(ref.target, ref.kinds, ref.field, ref.via) for ref in r.refs],
+            [d for d, _pos in r.date_links])
+
+
+def _reuse_library(state: State, records: list[Record], identities: dict[str, tuple[Any, ...]]) -> Library | None:
+    """The last library with new records swapped in, when no change can alter an index.
+
+    That holds when the same records exist and every changed one differs only in
+    its Markdown prose and positions, and the last resolve reported nothing about
+    it. Otherwise None: resolve again.
+    """
+    old = state.library
+    if set(identities) != set(state.identities):
+        return None
+    changed = [r for r in records if identities[r.id] != state.identities[r.id]]
+    if not changed:
+        return old
+    if len(records) != len(identities):
+        return None  # duplicate ids: resolve reports them
+    flagged = {d.path for d in state.resolve_diags}
+    new_records = dict(old.records)
+    for r in changed:
+        before = old.records.get(r.id)
+        if before is None or r.path in flagged or _resolve_view(before) != _resolve_view(r):
+            return None
+        new_records[r.id] = r
+    return dataclasses.replace(old, records=new_records)
+
+
+__all__ = ["Builder", "Options", "Result", "SiteConfig", "Step", "build", "check", "render"]

@@ -6,16 +6,18 @@ view models from ``views``, never the library itself.
 
 from __future__ import annotations
 
+import hashlib
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 
 from generator import feeds
 from generator.dates import PartialDate
+from generator.deps import Key, Recorder, RecordingLibrary, RecordingMapping, Values
 from generator.diagnostics import Diagnostics
 from generator.library import Library
 from generator.markup import Links, Markup, Target
@@ -31,7 +33,11 @@ SECTIONS = [("briefs/", "Briefs"), ("actors/", "Actors"), ("events/", "Events"),
 
 @dataclass(frozen=True)
 class Page:
-    """One output file: its path below the root, its template and how to fill it."""
+    """One output file: its path below the root, its template and how to fill it.
+
+    ``deps`` names what the page shows that was read while listing pages rather
+    than while rendering (its title, a tag's name), so it is recorded too.
+    """
 
     path: str
     template: str
@@ -39,37 +45,105 @@ class Page:
     context: Callable[[], dict[str, Any]]
     record: str | None = None
     crumbs: tuple[tuple[str, str], ...] = ()
+    deps: tuple[Key, ...] = ()
+
+    @property
+    def output(self) -> str:
+        return output_file(self.path)
 
 
-def make_env(site: Path) -> jinja2.Environment:
+class RecordingEnvironment(jinja2.Environment):
+    """Records every template a page asks for, found or not, even from Jinja's cache.
+
+    A name that was not found is recorded too, so adding a theme override later
+    re-renders the pages that looked for it (as Lektor does).
+    """
+
+    recorder: Recorder | None = None
+
+    def _load_template(self, name: str, globals: Any) -> jinja2.Template:
+        if self.recorder is not None:
+            self.recorder.add(("tpl", name))
+        return super()._load_template(name, globals)
+
+
+def make_env(site: Path, bytecode_dir: Path | None = None) -> RecordingEnvironment:
     loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d / "templates")) for d in theme_dirs(site)])
-    env = jinja2.Environment(loader=loader, autoescape=jinja2.select_autoescape(["html", "xml"]),
-                             trim_blocks=True, lstrip_blocks=True,
-                             keep_trailing_newline=True)
+    cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None
+    env = RecordingEnvironment(loader=loader, autoescape=jinja2.select_autoescape(["html", "xml"]),
+                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                               bytecode_cache=cache)
     env.tests["cyrillic"] = lambda text: any("\u0400" <= ch <= "\u04ff" for ch in str(text))
     return env
 
 
+def template_fingerprint(site: Path, name: str) -> bytes:
+    """Which theme folder provides ``name`` and its bytes; ``missing`` when none does."""
+    for i, d in enumerate(theme_dirs(site)):
+        path = d / "templates" / name
+        if path.is_file():
+            return hashlib.blake2b(f"{i}:".encode() + path.read_bytes(), digest_size=12).digest()
+    return b"missing"
+
+
 def link_targets(lib: Library, urls: Urls) -> Links:
-    targets = {rid: Target(urls.page(lib.path_of(rid)), r.title, r.kind) for rid, r in lib.records.items()}
+    targets: dict[str, Target] = {rid: Target(urls.page(lib.path_of(rid)), r.title, r.kind)
+                                  for rid, r in lib.records.items()}
     return Links(targets, urls.page("dates/"))
 
 
 class Renderer:
-    def __init__(self, site: Path, lib: Library, diags: Diagnostics) -> None:
+    """Renders pages one at a time, recording what each one read.
+
+    View models see the library through ``RecordingLibrary``; ``rendered_deps``
+    holds the keys each page read, for ``build`` to decide what to re-render.
+    """
+
+    def __init__(self, site: Path, lib: Library, diags: Diagnostics,
+                 env: RecordingEnvironment | None = None) -> None:
         self.site, self.lib, self.diags = site, lib, diags
         self.urls = Urls(lib.config)
-        self.env = make_env(site)
+        self.rec = Recorder()
+        self.env = env or make_env(site)
+        self.env.recorder = self.rec
         self.assets = assets(site)
-        self.views = Views(lib, Markup(link_targets(lib, self.urls), lib.config.unsafe_html), self.urls)
+        self.view_lib = RecordingLibrary(lib, self.rec)
+        links = link_targets(lib, self.urls)
+        self.children = _date_children(lib)
+        self.asset_urls = {name: self.urls.page(a.output) for name, a in self.assets.items()}
+        self.virtual: dict[str, dict[str, Any]] = {"link": links.targets, "children": self.children,
+                                                   "asset": self.asset_urls, "pages": {}}
+        recording = Links(RecordingMapping("link", links.targets, self.rec), links.date_prefix)  # type: ignore[arg-type]
+        self.views = Views(cast(Library, self.view_lib), Markup(recording, lib.config.unsafe_html), self.urls)
+        self._record_views: dict[str, tuple[dict[str, Any], set[Key]]] = {}
         self.env.globals.update(site=lib.config, url=self.urls.page, abs_url=self.urls.absolute,
                                 asset=self.asset, sections=SECTIONS, plural=PLURAL)
 
     def asset(self, name: str) -> str:
-        return self.urls.page(self.assets[name].output)
+        self.rec.add(("v", "asset", name))
+        return self.asset_urls[name]
+
+    def values(self) -> Values:
+        """Fingerprints of what pages read, in this build."""
+        return Values(self.lib, self.virtual, lambda name: template_fingerprint(self.site, name))
+
+    def record_view(self, rid: str) -> dict[str, Any]:
+        """A record's view model, made once per build and shared by its page and the feed;
+        a second reader gets the first one's dependencies replayed."""
+        found = self._record_views.get(rid)
+        if found is None:
+            outer, self.rec.keys = self.rec.keys, set()
+            try:
+                found = self._record_views[rid] = (self.views.record(rid), self.rec.keys)
+            finally:
+                self.rec.keys = outer
+        if self.rec.keys is not None:
+            self.rec.keys |= found[1]
+        return found[0]
 
     def pages(self) -> Iterator[Page]:
-        lib, v = self.lib, self.views
+        """Every HTML page, listed from the real library; contexts read the recording one."""
+        lib, v, vl = self.lib, self.views, self.view_lib
         yield Page("", "home.html", lib.config.title, v.home)
         for kind in KINDS:
             folder = FOLDERS[kind]
@@ -80,56 +154,56 @@ class Renderer:
                 yield Page(f"{folder}/", "index.html", PLURAL[kind], _bind(v.index, kind), crumbs=crumb)
             for rid in lib.by_kind[kind]:
                 yield Page(lib.path_of(rid), f"{kind}.html", lib.records[rid].title,
-                           _bind(v.record, rid), rid, crumbs=crumb)
+                           _bind(self.record_view, rid), rid, crumbs=crumb, deps=(("r", rid, "title"),))
         yield Page("timeline/", "timeline.html", "Timeline",
-                   lambda: {"years": v.timeline(lib.timeline)}, crumbs=(("timeline/", "Timeline"),))
+                   lambda: {"years": v.timeline(vl.timeline)}, crumbs=(("timeline/", "Timeline"),))
         yield from self._date_pages()
         yield Page("tags/", "tags.html", "Tags", self._tags, crumbs=(("tags/", "Tags"),))
-        for slug, (name, ids) in lib.tags.items():
-            yield Page(f"tags/{slug}/", "tag.html", f"Tag: {name}",
-                       _bind(lambda n, i: {"name": n, "briefs": v.links(i)}, name, ids),
-                       crumbs=(("tags/", "Tags"), (f"tags/{slug}/", name)))
+        for slug, (name, _ids) in lib.tags.items():
+            yield Page(f"tags/{slug}/", "tag.html", f"Tag: {name}", _bind(self._tag, slug),
+                       crumbs=(("tags/", "Tags"), (f"tags/{slug}/", name)), deps=(("ix", "tags", slug),))
         yield Page("search/", "search.html", "Search", lambda: {"letters": v.az()},
                    crumbs=(("search/", "Search"),))
         yield Page("404.html", "404.html", "Page not found", dict)
 
+    def _tag(self, slug: str) -> dict[str, Any]:
+        name, ids = self.view_lib.tags[slug]
+        return {"name": name, "briefs": self.views.links(ids)}
+
     def _date_pages(self) -> Iterator[Page]:
-        v, lib = self.views, self.lib
         yield Page("dates/", "dates.html", "Dates", self._dates, crumbs=(("dates/", "Dates"),))
-        for key, entries in lib.dates.items():
+        for key in self.lib.dates:
             date = PartialDate(*[int(p) for p in key.split("-")])
             crumbs = [("dates/", "Dates")] + [(f"dates/{d}/", d.human()) for d in reversed(date.parents())]
+            yield Page(f"dates/{key}/", "date.html", date.human(), _bind(self._date, key, date), crumbs=tuple(crumbs))
 
-            def ctx(date: PartialDate = date, entries: list[Any] = entries, key: str = key) -> dict[str, Any]:
-                return {"date": v.date(date), "years": v.timeline(entries),
-                        "linked_from": v.links(lib.date_mentions.get(key, [])),
-                        "children": self._children(date)}
-            yield Page(f"dates/{key}/", "date.html", date.human(), ctx, crumbs=tuple(crumbs))
+    def _date(self, key: str, date: PartialDate) -> dict[str, Any]:
+        v, vl = self.views, self.view_lib
+        return {"date": v.date(date), "years": v.timeline(vl.dates[key]),
+                "linked_from": v.links(vl.date_mentions.get(key, [])),
+                "children": [v.date(d) for d in self._children(key)]}
 
-    def _children(self, date: PartialDate) -> list[dict[str, Any]]:
-        if date.day:
-            return []
-        prefix = f"{date}-"
-        return [self.views.date(PartialDate(*[int(p) for p in k.split("-")]))  # type: ignore[misc]
-                for k in self.lib.dates if k.startswith(prefix) and k.count("-") == str(date).count("-") + 1]
+    def _children(self, key: str) -> list[PartialDate]:
+        self.rec.add(("v", "children", key))
+        return self.children.get(key, [])
 
     def _dates(self) -> dict[str, Any]:
-        years = [k for k in self.lib.dates if "-" not in k]
-        return {"years": [{"date": self.views.date(PartialDate(int(y))),
-                           "count": len(self.lib.dates[y]),
-                           "months": [{"date": self.views.date(PartialDate(int(y), int(m[5:]))),
-                                       "count": len(self.lib.dates[m])}
-                                      for m in self.lib.dates if m.startswith(y + "-") and m.count("-") == 1]}
+        vl, v = self.view_lib, self.views
+        years = [k for k in vl.dates if "-" not in k]
+        return {"years": [{"date": v.date(PartialDate(int(y))),
+                           "count": len(vl.dates[y]),
+                           "months": [{"date": v.date(month), "count": len(vl.dates[str(month)])}
+                                      for month in self._children(y)]}
                           for y in years]}
 
     def _tags(self) -> dict[str, Any]:
         return {"tags": [{"name": name, "count": len(ids), "url": self.urls.page(f"tags/{slug}/")}
-                         for slug, (name, ids) in self.lib.tags.items()]}
+                         for slug, (name, ids) in self.view_lib.tags.items()]}
 
     def render_page(self, page: Page) -> bytes:
         template = self.env.get_template(page.template)
         ctx = page.context()
-        ld = feeds.jsonld(self.lib, self.urls, page.record, page.path, page.title)
+        ld = feeds.jsonld(cast(Library, self.view_lib), self.urls, page.record, page.path, page.title)
         meta = {"title": page.title, "path": page.path, "url": self.urls.page(page.path),
                 "canonical": self.urls.absolute(page.path), "jsonld": feeds.script_json(ld),
                 "crumbs": [{"url": self.urls.page(p), "title": t} for p, t in page.crumbs],
@@ -137,40 +211,86 @@ class Renderer:
                 "description": _description(ctx, self.lib.config.description)}
         return template.render(page=meta, **ctx).encode()
 
+    def render_recorded(self, page: Page) -> tuple[bytes | None, frozenset[Key]]:
+        """Render one page; return its bytes (None after a reported error) and what it read."""
+        self.rec.keys = set(page.deps)
+        try:
+            return self.render_page(page), frozenset(self.rec.keys)
+        except jinja2.TemplateError as exc:
+            self._template_error(exc, page)
+        except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+            self._theme_bug(exc, page)
+        finally:
+            self.rec.keys = None
+        return None, frozenset()
+
+    def set_pages(self, html_files: list[str]) -> None:
+        """The list of pages is an input of the sitemap: set it before comparing inputs."""
+        self.virtual["pages"] = {p: 1 for p in sorted(html_files)}
+
+    def extra_pages(self, html_files: list[str]) -> list[Page]:
+        """The feed, sitemap, robots.txt and site.json, as pages with recorded reads."""
+        self.set_pages(html_files)
+        out = [
+            Page("feed.xml", "feed.xml", "feed", self._feed),
+            Page("sitemap.xml", "sitemap.xml", "sitemap", self._sitemap, deps=(("V", "pages"),)),
+            Page("robots.txt", "", "robots", dict),
+            Page("data/site.json", "", "data", dict),
+        ]
+        return out
+
+    def render_extra(self, page: Page) -> tuple[bytes | None, frozenset[Key]]:
+        if page.path == "robots.txt":
+            return feeds.robots(self.urls), frozenset()
+        if page.path == "data/site.json":
+            self.rec.keys = set()
+            try:
+                return feeds.site_json(cast(Library, self.view_lib), self.urls), frozenset(self.rec.keys)
+            finally:
+                self.rec.keys = None
+        self.rec.keys = set(page.deps)
+        try:
+            return self.env.get_template(page.template).render(**page.context()).encode(), frozenset(self.rec.keys)
+        except jinja2.TemplateError as exc:
+            self._template_error(exc, page)
+        except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+            self._theme_bug(exc, page)
+        finally:
+            self.rec.keys = None
+        return None, frozenset()
+
+    def _feed(self) -> dict[str, Any]:
+        vl = self.view_lib
+        briefs = vl.by_kind["brief"][: vl.config.feed_limit]
+        entries = []
+        for rid in briefs:
+            view = self.record_view(rid)
+            r = vl.records[rid]
+            entries.append({**view["r"], "abs": self.urls.absolute(self.lib.path_of(rid)), "body": view["body"],
+                            "published": r.fields["date"].iso_datetime(),
+                            "updated": (r.fields.get("updated") or r.fields["date"]).iso_datetime()})
+        updated = max((e["updated"] for e in entries), default="1970-01-01T00:00:00Z")
+        return {"entries": entries, "updated": updated}
+
+    def _sitemap(self) -> dict[str, Any]:
+        pages = sorted(p[: -len("index.html")] for p in self.virtual["pages"] if p.endswith("index.html"))
+        return {"urls": [self.urls.absolute(p) for p in pages]}
+
+    def asset_files(self) -> dict[str, bytes]:
+        return {a.output: a.source.read_bytes() for a in self.assets.values()}
+
     def render_all(self) -> dict[str, bytes]:
         """Every output file: pages, feed, sitemap, robots.txt, site.json, assets."""
         out: dict[str, bytes] = {}
         for page in self.pages():
-            try:
-                out[output_file(page.path)] = self.render_page(page)
-            except jinja2.TemplateError as exc:
-                self._template_error(exc, page)
-            except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
-                self._theme_bug(exc, page)
-        out.update(self.extras(list(out)))
-        for asset in self.assets.values():
-            out[asset.output] = asset.source.read_bytes()
-        return out
-
-    def extras(self, html_files: list[str]) -> dict[str, bytes]:
-        lib, v = self.lib, self.views
-        briefs = lib.by_kind["brief"][: lib.config.feed_limit]
-        entries = []
-        for rid in briefs:
-            view = v.record(rid)
-            r = lib.records[rid]
-            entries.append({**view["r"], "abs": self.urls.absolute(lib.path_of(rid)), "body": view["body"],
-                            "published": r.fields["date"].iso_datetime(),
-                            "updated": (r.fields.get("updated") or r.fields["date"]).iso_datetime()})
-        updated = max((e["updated"] for e in entries), default="1970-01-01T00:00:00Z")
-        pages = sorted(p[: -len("index.html")] for p in html_files if p.endswith("index.html"))
-        out = {
-            "feed.xml": self.env.get_template("feed.xml").render(entries=entries, updated=updated).encode(),
-            "sitemap.xml": self.env.get_template("sitemap.xml").render(
-                urls=[self.urls.absolute(p) for p in pages]).encode(),
-            "robots.txt": feeds.robots(self.urls),
-            "data/site.json": feeds.site_json(lib, self.urls),
-        }
+            data, _ = self.render_recorded(page)
+            if data is not None:
+                out[page.output] = data
+        for page in self.extra_pages([p for p in out if p.endswith(".html")]):
+            data, _ = self.render_extra(page)
+            if data is not None:
+                out[page.output] = data
+        out.update(self.asset_files())
         return out
 
     def _theme_bug(self, exc: Exception, page: Page) -> None:
@@ -193,7 +313,8 @@ class Renderer:
         frame = _template_frame(exc)
         if frame and not getattr(exc, "lineno", None):
             name, line = frame
-        self.diags.error(self._rel(name, page), (line, 1), "template", f"template error while rendering /{page.path}: {exc}")
+        self.diags.error(self._rel(name, page), (line, 1), "template",
+                         f"template error while rendering /{page.path}: {exc}")
 
 
 def _template_frame(exc: BaseException) -> tuple[str, int] | None:
@@ -204,6 +325,17 @@ def _template_frame(exc: BaseException) -> tuple[str, int] | None:
         if name.endswith((".html", ".xml")):
             found = (name, line)
     return found
+
+
+def _date_children(lib: Library) -> dict[str, list[PartialDate]]:
+    """Each year's months and each month's days that have a page, in one pass over the dates
+    (asking every date page to scan all dates cost O(dates^2))."""
+    out: dict[str, list[PartialDate]] = {}
+    for key in lib.dates:
+        date = PartialDate(*[int(p) for p in key.split("-")])
+        if date.month:
+            out.setdefault(str(date.parents()[1]), []).append(date)
+    return out
 
 
 def _bind(fn: Callable[..., dict[str, Any]], *args: Any) -> Callable[[], dict[str, Any]]:

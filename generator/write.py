@@ -11,6 +11,7 @@ import ctypes
 import ctypes.util
 import os
 import shutil
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 MARKER = ".briefing-output"
@@ -45,28 +46,70 @@ def clean_leftovers(out: Path) -> None:
             shutil.rmtree(entry, ignore_errors=True)
 
 
-def write_site(out: Path, files: dict[str, bytes]) -> None:
-    """Write ``files`` (path -> bytes) as the whole content of ``out``."""
+def write_site(out: Path, files: Mapping[str, bytes], keep: Iterable[str] = ()) -> None:
+    """Write ``files`` (path -> bytes) and ``keep`` (paths whose bytes in the current
+    output stay as they are) as the whole content of ``out``, in one swap.
+
+    Kept files are hard-linked from the current output into the new folder, so a
+    rebuild writes only what changed yet still replaces the folder atomically.
+    """
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(out)
     tmp = out.parent / f"{out.name}{_TMP}{os.getpid()}"
     tmp.mkdir()
     try:
+        made: set[Path] = {tmp}
+        for rel in sorted(keep):
+            _link_kept(out, tmp, rel, made)
         for rel, data in sorted(files.items()):
-            _write_new(tmp, rel, data)
+            _write_new(tmp, rel, data, made)
         (tmp / MARKER).write_text("Written by briefing; the next build replaces this folder.\n")
         swap(tmp, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _write_new(root: Path, rel: str, data: bytes) -> None:
-    path = root / rel
-    if not path.resolve().is_relative_to(root.resolve()):
+def output_identity(out: Path) -> tuple[int, int, int] | None:
+    """Identifies the output folder as a build left it: a later build trusts the files
+    it did not re-render only while this is unchanged (each build swaps in a new folder)."""
+    try:
+        st, marker = out.stat(), (out / MARKER).stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, marker.st_mtime_ns)
+
+
+def _link_kept(out: Path, tmp: Path, rel: str, made: set[Path]) -> None:
+    src, dest = out / rel, tmp / rel
+    _check_inside(tmp, rel)
+    _mkdirs(dest.parent, made)
+    try:
+        os.link(src, dest)
+    except OSError:  # another file system, or links not allowed: copy instead
+        shutil.copy2(src, dest)
+
+
+def _check_inside(root: Path, rel: str) -> None:
+    # Paths come from ids and tags, which are checked, but stay defensive: no
+    # absolute paths, no "..", so nothing is written outside the folder.
+    parts = rel.split("/")
+    if rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts):
         raise OutputError(f"refusing to write outside the output folder: {rel}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+
+
+def _mkdirs(folder: Path, made: set[Path]) -> None:
+    if folder not in made:
+        folder.mkdir(parents=True, exist_ok=True)
+        made.add(folder)
+
+
+def _write_new(root: Path, rel: str, data: bytes, made: set[Path] | None = None) -> None:
+    _check_inside(root, rel)
+    path = root / rel
+    _mkdirs(path.parent, made if made is not None else set())
+    with open(path, "wb") as fh:
+        fh.write(data)
 
 
 def swap(new: Path, out: Path) -> None:

@@ -1,0 +1,228 @@
+"""Incremental builds equal clean ones, byte for byte, and redo only what changed."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import SITES, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator import cache
+from generator.build import Builder, Options, Result, build
+
+IDS = ["alliance", "anna-berg", "daily-news", "karl-ode", "ruritania", "summit-2025", "forum-2026",
+       "declaration", "fund", "daily-report", "wire", "fund-explained", "summit-at-a-glance"]
+WORDS = st.text(alphabet="abcdefghij ", min_size=1, max_size=20).map(lambda s: s.strip() or "word")
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def diag_lines(result: Result) -> list[str]:
+    return [d.text() for d in result.diags.sorted()]
+
+
+# -- edits: each takes the site folder and changes its content ---------------------
+
+def append_prose(name: str, text: str) -> Callable[[Path], None]:
+    def edit(site: Path) -> None:
+        path = site / "content/briefs" / f"{name}.md"
+        if path.exists():
+            path.write_text(path.read_text() + f"\n{text}\n")
+    return edit
+
+
+def add_link(name: str, target: str) -> Callable[[Path], None]:
+    def edit(site: Path) -> None:
+        path = site / "content/briefs" / f"{name}.md"
+        if path.exists():
+            path.write_text(path.read_text() + f"\nSee also [[{target}]].\n")
+    return edit
+
+
+def retitle(record: str, title: str) -> Callable[[Path], None]:
+    def edit(site: Path) -> None:
+        for path in (site / "content").glob(f"*/{record}.*"):
+            text = re.sub(r"^(name|title): .*$", lambda m: f"{m[1]}: {title.title()}", path.read_text(),
+                          count=1, flags=re.M)
+            path.write_text(text)
+    return edit
+
+
+def add_brief(n: int, targets: list[str], date: str) -> Callable[[Path], None]:
+    def edit(site: Path) -> None:
+        links = " and ".join(f"[[{t}]]" for t in targets) or "nothing"
+        (site / "content/briefs" / f"added-{n}.md").write_text(
+            f"---\ntitle: Added {n}\ndate: {date}\ntags: [added, t{n % 2}]\n---\nIt mentions {links} on [[{date}]].\n")
+    return edit
+
+
+def delete(name: str) -> Callable[[Path], None]:
+    def edit(site: Path) -> None:
+        for path in (site / "content").glob(f"*/{name}.*"):
+            path.unlink()
+    return edit
+
+
+def rename(old: str, new: str) -> Callable[[Path], None]:
+    def edit(site: Path) -> None:
+        for path in (site / "content").glob(f"*/{old}.*"):
+            path.rename(path.with_name(new + path.suffix))
+    return edit
+
+
+def override_template(marker: str) -> Callable[[Path], None]:
+    """A site's own tag.html, added later: pages that looked for it must change."""
+    def edit(site: Path) -> None:
+        source = (Path(__file__).parent.parent / "theme/templates/tag.html").read_text()
+        (site / "theme/templates/tag.html").write_text(source.replace("{% block main %}", "{% block main %}"
+                                                                      f"<!-- {marker} -->", 1))
+    return edit
+
+
+ADDED = st.integers(min_value=1, max_value=3).map(lambda n: f"added-{n}")
+EDITS = st.one_of(
+    st.builds(append_prose, st.sampled_from(["fund-explained", "summit-at-a-glance", "added-1"]), WORDS),
+    st.builds(add_link, st.sampled_from(["fund-explained", "summit-at-a-glance", "added-2"]),
+              st.sampled_from([*IDS, "added-1", "secret-draft"])),
+    st.builds(retitle, st.sampled_from(["karl-ode", "anna-berg", "summit-2025", "fund", "fund-explained",
+                                        "added-1"]), WORDS),
+    st.builds(add_brief, st.integers(min_value=1, max_value=3),
+              st.lists(st.sampled_from([*IDS, "added-1"]), max_size=3),
+              st.sampled_from(["2025-11-27", "2025-12", "2026", "2024-02-03"])),
+    st.builds(delete, st.sampled_from(["added-1", "added-2", "added-3", "fund-explained", "karl-ode"])),
+    st.builds(rename, ADDED, ADDED),
+    st.builds(override_template, WORDS),
+)
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.lists(EDITS, min_size=1, max_size=5))
+def test_incremental_builds_equal_clean_builds(edits: list[Callable[[Path], None]]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        site = root / "site"
+        shutil.copytree(SITES / "valid", site)
+        (site / "theme/templates").mkdir(parents=True)
+        memory = Builder(site, root / "memory", Options())
+        first = memory.build()
+        assert first.ok
+        build(site, root / "disk", Options(), use_cache=True)
+        for edit in edits:
+            edit(site)
+            clean = build(site, root / "clean", Options())
+            kept = memory.build()
+            disk = build(site, root / "disk", Options(), use_cache=True)
+            assert diag_lines(kept) == diag_lines(clean) == diag_lines(disk)
+            if clean.ok:
+                expected = tree(root / "clean")
+                assert tree(root / "memory") == expected
+                assert tree(root / "disk") == expected
+
+
+def test_a_second_build_renders_and_writes_nothing(site_copy: Callable[[str], Path], tmp_path: Path) -> None:
+    site = site_copy("valid")
+    builder = Builder(site, tmp_path / "out", Options())
+    first = builder.build()
+    assert first.ok and first.rendered and first.written
+    second = builder.build()
+    assert second.ok
+    assert second.rendered == [] and second.written == [] and second.removed == []
+    on_disk = tree(tmp_path / "out")
+    assert on_disk == dict(second.files) | {".briefing-output": on_disk[".briefing-output"]}
+
+
+def test_touching_an_actor_rerenders_its_page_and_the_pages_that_show_it(
+        site_copy: Callable[[str], Path], tmp_path: Path) -> None:
+    site = site_copy("valid")
+    builder = Builder(site, tmp_path / "out", Options())
+    assert builder.build().ok
+    retitle("karl-ode", "Karl Renamed")(site)
+    result = builder.build()
+    assert result.ok
+    link = b'href="/briefing/actors/karl-ode/"'
+    shows = {p for p, data in tree(tmp_path / "out").items() if p.endswith(".html") and link in data}
+    assert len(shows) > 3
+    expected = shows | {"actors/karl-ode/index.html"}
+    assert {p for p in result.rendered if p.endswith(".html")} == expected
+    assert {p for p in result.written if p.endswith(".html")} == expected
+
+
+def test_a_new_link_rerenders_the_target_and_a_deleted_brief_disappears(
+        site_copy: Callable[[str], Path], tmp_path: Path) -> None:
+    site = site_copy("valid")
+    out = tmp_path / "out"
+    builder = Builder(site, out, Options())
+    assert builder.build().ok
+    add_link("fund-explained", "karl-ode")(site)
+    result = builder.build()
+    assert "actors/karl-ode/index.html" in result.written
+    assert b"/briefing/briefs/fund-explained/" in (out / "actors/karl-ode/index.html").read_bytes()
+    delete("fund-explained")(site)
+    result = builder.build()
+    assert result.ok
+    assert "briefs/fund-explained/index.html" in result.removed
+    assert not (out / "briefs/fund-explained").exists()
+    for path, data in tree(out).items():
+        assert b"/briefing/briefs/fund-explained/" not in data, path
+
+
+def test_the_command_line_keeps_a_cache_and_writes_only_what_changed(site_copy: Callable[[str], Path]) -> None:
+    site = site_copy("valid")
+    assert run_cli("build", "--site", site).returncode == 0
+    assert (site / cache.CACHE_DIR / cache.STATE_FILE).is_file()
+    marker = (site / "public/index.html").stat().st_ino
+    second = run_cli("build", "--site", site)
+    assert second.returncode == 0
+    assert "nothing changed" in second.stderr
+    assert (site / "public/index.html").stat().st_ino == marker
+    append_prose("fund-explained", "One more line.")(site)
+    third = run_cli("build", "--site", site)
+    assert "1 file changed" in third.stderr or "files changed" in third.stderr
+    assert b"One more line." in (site / "public/briefs/fund-explained/index.html").read_bytes()
+    assert (site / "public/index.html").stat().st_ino == marker  # unchanged files are kept, not rewritten
+
+
+def test_a_corrupt_or_foreign_cache_is_ignored(site_copy: Callable[[str], Path], tmp_path: Path) -> None:
+    site = site_copy("valid")
+    build(site, tmp_path / "clean", Options())
+    state = site / cache.CACHE_DIR / cache.STATE_FILE
+    for content in (b"not a cache", b"briefing-cache 1 0000\n" + b"\x80\x05garbage",
+                    cache._header() + b"\n\x80\x05garbage"):
+        state.parent.mkdir(exist_ok=True)
+        state.write_bytes(content)
+        result = build(site, site / "public", Options(), use_cache=True)
+        assert result.ok
+        assert set(result.rendered) == {p for p in tree(tmp_path / "clean")
+                                        if not p.startswith(("static/", ".briefing-output"))}
+        assert tree(site / "public") == tree(tmp_path / "clean")
+        shutil.rmtree(site / "public")
+
+
+def test_clean_ignores_the_cache(site_copy: Callable[[str], Path]) -> None:
+    site = site_copy("valid")
+    assert run_cli("build", "--site", site).returncode == 0
+    again = run_cli("build", "--site", site, "--clean")
+    assert again.returncode == 0
+    assert "nothing changed" not in again.stderr
+
+
+def test_changing_options_between_cached_builds_gives_a_clean_build(site_copy: Callable[[str], Path],
+                                                                    tmp_path: Path) -> None:
+    site = site_copy("valid")
+    build(site, tmp_path / "plain", Options())
+    build(site, tmp_path / "drafts", Options(drafts=True))
+    out = tmp_path / "out"
+    for options, expected in ((Options(drafts=True), "drafts"), (Options(), "plain"),
+                              (Options(base_url="https://other.example/"), None)):
+        result = build(site, out, options, use_cache=True)
+        assert result.ok
+        if expected:
+            assert tree(out) == tree(tmp_path / expected)
+    assert b"https://other.example/" in (out / "sitemap.xml").read_bytes()
