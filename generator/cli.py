@@ -54,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder (default: public/)")
     b.add_argument("--drafts", action="store_true", help="include briefs marked draft: true")
     b.add_argument("--base-url", default=None, metavar="URL", help="override site.toml's base_url")
+    b.add_argument("--clean", action="store_true",
+                   help="ignore the build cache (.briefing-cache/) and render every page")
 
     c = sub.add_parser("check", help="validate only; write nothing",
                        description="Validate every record and link; print every problem at once.",
@@ -134,7 +136,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print("briefing: --base-url must be an absolute http(s) URL", file=sys.stderr)
         return EXIT_USAGE
     try:
-        result = build(site, out, Options(drafts=args.drafts, base_url=args.base_url, strict=args.strict))
+        result = build(site, out, Options(drafts=args.drafts, base_url=args.base_url, strict=args.strict),
+                       use_cache=True, clean=args.clean)
     except OutputError as exc:
         print(f"briefing: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -142,7 +145,14 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if result.diags.failed(args.strict):
         print("build failed; the previous output is unchanged", file=sys.stderr)
         return EXIT_CONTENT
-    print(f"wrote {len(result.files)} files to {out}", file=sys.stderr)
+    changed = len(result.written) + len(result.removed)
+    if not changed:
+        print(f"nothing changed; {out} is up to date ({len(result.files)} files)", file=sys.stderr)
+    elif len(result.written) == len(result.files):
+        print(f"wrote {len(result.files)} files to {out}", file=sys.stderr)
+    else:
+        print(f"wrote {len(result.files)} files to {out}: {changed} file{'s' if changed != 1 else ''} changed",
+              file=sys.stderr)
     return EXIT_OK
 
 
