@@ -26,6 +26,7 @@ def site_copy(tmp_path: Path) -> Callable[[str], Path]:
     """Copy ``tests/sites/<name>`` to a temporary folder and return its path."""
     def copy(name: str) -> Path:
         dest = tmp_path / name
-        shutil.copytree(SITES / name, dest)
+        # a build of the fixture in place leaves its cache there; copies start without it
+        shutil.copytree(SITES / name, dest, ignore=shutil.ignore_patterns(".briefing-cache"))
         return dest
     return copy
