@@ -8,6 +8,7 @@ number of references, not with the square of the number of records.
 from __future__ import annotations
 
 import difflib
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
@@ -242,15 +243,48 @@ def _index_related(lib: Library) -> None:
     for a, counter in sorted(pairs.items()):
         ranked = sorted(counter.items(), key=lambda kv: (-kv[1], lib.records[kv[0]].title.casefold()))
         lib.co_mentions[a] = ranked[:CO_MENTION_LIMIT]
+    _related_briefs(lib)
+
+
+def _related_briefs(lib: Library) -> None:
+    """Briefs sharing the most actors, events and outcomes; newest first among equals.
+
+    The same ranking as counting every co-mentioning brief and sorting them all,
+    but only briefs on two or more of the lists are counted one by one: the rest
+    are read off the lists in rank order. Counting all of them cost O(N^2) when
+    a few actors are in most briefs (1.7 s at 1,000 briefs, minutes at 10,000).
+    """
+    rank = {rid: i for i, rid in enumerate(lib.by_kind["brief"])}  # sorted by (newest, id)
+    lists: dict[RecordId, list[RecordId]] = {}
+    sets: dict[RecordId, set[RecordId]] = {}
     for rid in lib.by_kind["brief"]:
-        scores: Counter[RecordId] = Counter()
+        groups = []
         for target in lib.mentions[rid]:
             if lib.records[target].kind in ("actor", "event", "outcome"):
-                others = lib.mentioned_by_kind(target, "brief")
-                if len(others) <= POPULAR_CAP:
-                    scores.update(o for o in others if o != rid)
-        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], _neg(lib.records[kv[0]].date), kv[0]))
-        lib.related[rid] = [b for b, _ in ranked[:RELATED_LIMIT]]
+                if target not in lists:
+                    others = lib.mentioned_by_kind(target, "brief")
+                    lists[target] = sorted(others, key=rank.__getitem__) if len(others) <= POPULAR_CAP else []
+                if lists[target]:
+                    groups.append(target)
+        shared: set[RecordId] = set()
+        for i, a in enumerate(groups):
+            set_a = sets.get(a) or sets.setdefault(a, set(lists[a]))
+            for b in groups[i + 1:]:
+                shared |= set_a.intersection(sets.get(b) or sets.setdefault(b, set(lists[b])))
+        shared.discard(rid)
+        count: Counter[RecordId] = Counter()
+        if shared:
+            for t in groups:
+                count.update(lists[t])
+        counted = [(-count[o], rank[o], o) for o in shared]
+        best = [o for _, _, o in sorted(counted)[:RELATED_LIMIT]]
+        if len(best) < RELATED_LIMIT:
+            for o in heapq.merge(*(lists[t] for t in groups), key=rank.__getitem__):
+                if o != rid and o not in shared and o not in best:
+                    best.append(o)
+                    if len(best) == RELATED_LIMIT:
+                        break
+        lib.related[rid] = best
 
 
 def dated_things(r: Record) -> list[tuple[PartialDate, str, int]]:
