@@ -24,7 +24,7 @@ from typing import TextIO
 
 from watchdog.observers.api import BaseObserver
 
-from generator.build import Options, Result, build
+from generator.build import Builder, Options, Result
 from generator.config import CONFIG_FILE
 from generator.diagnostics import format_text
 from generator.serve_http import Preview, PreviewServer, reload_script
@@ -104,10 +104,13 @@ def start(site: Path, options: Options, *, host: str = "127.0.0.1", port: int = 
 
 
 def _rebuilder(site: Path, out: Path, options: Options, debug: bool) -> Rebuild:
-    """The one place that says how to build: swap in an incremental builder here."""
+    """The one place that says how to build: one incremental ``Builder`` for the session,
+    so a save re-renders only the pages that read what changed."""
+    builder = Builder(site, out, options)
+
     def rebuild() -> Result:
         try:
-            return build(site, out, options)
+            return builder.build()
         except Exception:
             if debug:
                 traceback.print_exc()
@@ -131,8 +134,12 @@ class Reporter:
             tail = "build failed; still serving the last good site" if self.builds > 1 else "build failed"
             self.stream.write(f"{text}[{stamp}] {tail}\n")
         else:
-            verb = "built" if self.builds == 1 else "rebuilt"
-            self.stream.write(f"{text}[{stamp}] {verb} {len(result.files)} files in {seconds:.2f} s\n")
+            if self.builds == 1:
+                done = f"built {len(result.files)} files in {seconds:.2f} s"
+            else:
+                done = (f"rebuilt in {seconds:.2f} s: {len(result.written)} of {len(result.files)} files "
+                        f"changed, {len(result.removed)} removed")
+            self.stream.write(f"{text}[{stamp}] {done}\n")
         self.stream.flush()
 
 

@@ -188,10 +188,12 @@ def test_strict_mode_treats_warnings_as_a_failed_build(make_loop: Callable[..., 
 def test_the_terminal_report_uses_path_line_col_lines() -> None:
     out = io.StringIO()
     report = Reporter(strict=False, stream=out)
-    report(ok_result(), 0.25)
+    report(Result(Diagnostics(), files={"index.html": b"", "404.html": b""}), 0.25)
+    report(Result(Diagnostics(), files={"index.html": b""}, written=["index.html"], removed=["404.html"]), 0.05)
     report(failed_result(), 0.1)
     text = out.getvalue()
-    assert "built 0 files in 0.25 s" in text
+    assert "built 2 files in 0.25 s" in text
+    assert "rebuilt in 0.05 s: 1 of 1 files changed, 1 removed" in text
     assert "content/briefs/a.md:3:1: error: missing required field 'title'\n1 error in 1 file\n" in text
     assert text.rstrip().endswith("build failed; still serving the last good site")
 
