@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import concurrent.futures
 import json
 from typing import Any
 
@@ -27,27 +28,38 @@ def indexed_pages(files: dict[str, bytes]) -> list[str]:
     return sorted(p for p, data in files.items() if p.endswith(".html") and MARKER in data)
 
 
-def page_url(path: str, config: SiteConfig) -> str:
-    """The URL a result links to, under the site's base path: ``briefs/x/index.html`` -> ``/base/briefs/x/``."""
+def page_url(path: str) -> str:
+    """A result's URL from the site's root: ``briefs/x/index.html`` -> ``/briefs/x/``.
+
+    The search page prefixes the base path (``<pagefind-config base-url>``), so
+    the index is the same wherever the site is served.
+    """
     if path == "index.html" or path.endswith("/index.html"):
         path = path[: -len("index.html")]
-    return config.base_path + path
+    return "/" + path
 
 
 def search_files(files: dict[str, bytes], config: SiteConfig) -> dict[str, bytes]:
     """The Pagefind bundle for ``files``, keyed by output path (``pagefind/...``).
 
-    Must not be called from inside a running event loop: it runs its own.
+    Runs its own event loop; where the calling thread already runs one (an
+    embedding application), the indexing runs in a worker thread instead.
     """
-    return asyncio.run(_index(files, config))
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(_index(files, config))
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(_index(files, config))).result()
 
 
 async def _index(files: dict[str, bytes], config: SiteConfig) -> dict[str, bytes]:
     service = await _Service().launch()
     try:
-        index = await service.create_index()
+        # One index in the site's language, whatever a page's parts are marked as.
+        index = await service.create_index({"force_language": config.language.split("-")[0].lower()})
         for path in indexed_pages(files):
-            await index.add_html_file(content=files[path].decode("utf-8"), url=page_url(path, config))
+            await index.add_html_file(content=files[path].decode("utf-8"), url=page_url(path))
         # get_files() hands the whole bundle back over the pipe; at a few MB
         # for hundreds of pages that is well within what the pipe reader takes.
         bundle = await index.get_files()

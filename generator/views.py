@@ -20,6 +20,11 @@ KIND_LABELS = {"actor": "Actor", "source": "Source", "event": "Event",
 PLURAL = {"actor": "Actors", "source": "Sources", "event": "Events",
           "outcome": "Outcomes", "brief": "Briefs"}
 STATUS_LABELS = {s: s.replace("-", " ").capitalize() for s in OUTCOME_STATUSES}
+# What a timeline entry is, for its label and the timeline's filter: a quote is its own facet.
+FACETS = {"brief": "Briefs", "event": "Events", "outcome": "Outcomes", "source": "Sources", "quote": "Quotes"}
+DATE_LABELS = {"brief": "Brief", "event": "Event", "ends": "Event ends", "outcome": "Outcome", "due": "Due",
+               "published": "Published", "quote": "Quote"}
+WORDS_PER_MINUTE = 230
 
 
 class Views:
@@ -56,8 +61,10 @@ class Views:
                 "about": self.links(data.get("about", [])), "note": data.get("note", "")}
 
     def dated(self, entry: Dated) -> dict[str, Any]:
+        facet = "quote" if entry.label == "quote" else entry.kind
+        what = DATE_LABELS.get(entry.label) or entry.label.replace("-", " ").capitalize()
         out = {"date": self.date(entry.date), "label": entry.label, "record": self.link(entry.record),
-               "anchor": f"{entry.kind}"}
+               "anchor": f"{entry.kind}", "facet": facet, "facet_label": FACETS.get(facet, facet), "what": what}
         if entry.label == "quote":
             out["quote"] = self.quote(QuoteRef(entry.record, entry.index))
         return out
@@ -99,6 +106,7 @@ class Views:
                 "actors": self.of_kind(r.id, "actor"), "events": self.of_kind(r.id, "event"),
                 "outcomes": self.of_kind(r.id, "outcome"),
                 "related": self.links(self.lib.related.get(r.id, [])),
+                "minutes": max(1, round(len((r.body or "").split()) / WORDS_PER_MINUTE)),
                 "tags": [{"name": t, "url": self.urls.page(self.urls.tag_path(s))}
                          for t in f.get("tags", []) for s in [_slug(t)] if s in self.lib.tags],
                 "draft": r.draft}
@@ -169,6 +177,7 @@ class Views:
         if kind == "actor":
             groups: dict[str, list[dict[str, Any]]] = {}
             for item in items:
+                item["role"] = self.lib.records[item["id"]].fields.get("role", "")
                 groups.setdefault(item["subkind"], []).append(item)
             return {"kind": kind, "groups": [{"label": k.capitalize(), "items": v}
                                              for k, v in sorted(groups.items())]}
@@ -185,9 +194,12 @@ class Views:
             item["history"] = [{"date": self.date(u["date"]), "status": u["status"],
                                 "status_label": STATUS_LABELS[u["status"]]}
                                for u in sorted(r.fields.get("updates", []), key=lambda u: u["date"])]
+            item["proposed_by"] = self.links(r.fields.get("proposed_by", []))
+            item["due"] = self.date(r.fields.get("due"))
             by_status[r.fields["status"]].append(item)
         return {"statuses": [{"status": s, "label": STATUS_LABELS[s], "items": by_status[s]}
-                             for s in OUTCOME_STATUSES]}
+                             for s in OUTCOME_STATUSES],
+                "total": sum(len(v) for v in by_status.values())}
 
     def timeline(self, entries: list[Dated]) -> list[dict[str, Any]]:
         """Entries grouped by year, then month (month 0: the year alone)."""
@@ -197,7 +209,8 @@ class Views:
                 years.append({"year": e.date.year, "date": self.date(PartialDate(e.date.year)), "months": []})
             months = years[-1]["months"]
             if not months or months[-1]["month"] != e.date.month:
-                label = PartialDate(e.date.year, e.date.month).human() if e.date.month else "Date within the year unknown"
+                label = (PartialDate(e.date.year, e.date.month).human() if e.date.month
+                         else f"{e.date.year}, month not known")
                 months.append({"month": e.date.month, "label": label,
                                "date": self.date(PartialDate(e.date.year, e.date.month)) if e.date.month else None,
                                "entries": []})
@@ -211,12 +224,15 @@ class Views:
         counts = {s: 0 for s in OUTCOME_STATUSES}
         for i in lib.by_kind["outcome"]:
             counts[lib.records[i].fields["status"]] += 1
-        popular = sorted(lib.by_kind["actor"], key=lambda a: (-sum(len(v) for v in lib.mentioned_by.get(a, {}).values()), a))
+        mentioned = {a: sum(len(v) for v in lib.mentioned_by.get(a, {}).values()) for a in lib.by_kind["actor"]}
+        popular = sorted(lib.by_kind["actor"], key=lambda a: (-mentioned[a], a))
+        mentions = {a: mentioned[a] for a in popular[:limit]}
         return {"latest": self.links(lib.by_kind["brief"][:limit]),
+                "tracker_total": sum(counts.values()),
+                "popular_max": max(mentions.values(), default=0),
                 "upcoming": self.links(upcoming), "pending": self.links(pending),
                 "tracker": [{"status": s, "label": STATUS_LABELS[s], "count": n} for s, n in counts.items() if n],
-                "popular": [{**self.link(a), "count": sum(len(v) for v in lib.mentioned_by.get(a, {}).values())}
-                            for a in popular[:limit]]}
+                "popular": [{**self.link(a), "count": mentions[a]} for a in popular[:limit]]}
 
     def az(self) -> list[dict[str, Any]]:
         """Every record A to Z: the search page's fallback without JavaScript."""
