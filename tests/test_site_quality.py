@@ -1,0 +1,387 @@
+"""The reader's site, checked by the software readers and hosts use.
+
+The bundled site (the repository root) is built once, served by Debian's nginx
+on a loopback port, and checked with axe-core in Chromium, the Nu HTML
+Checker, feedparser, extruct and a crawler. A second build under a base path
+(``/briefing/``) checks that links, assets and search work there too.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urldefrag, urljoin
+
+import pytest
+
+from generator.build import Options, render
+from generator.search import search_files
+
+REPO = Path(__file__).resolve().parents[1]
+AXE = REPO / "node_modules/axe-core/axe.min.js"
+VNU = REPO / "node_modules/vnu-jar/build/dist/vnu.jar"
+CHROMIUM = Path("/usr/bin/chromium")
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+_missing = [str(p) for p in (AXE, VNU, CHROMIUM, Path(NGINX)) if not p.exists()]
+_missing += [] if shutil.which("java") else ["java"]
+if _missing:
+    pytest.skip(f"missing {', '.join(_missing)}: scripts/install-test-tools.sh (run by `make test`) installs them",
+                allow_module_level=True)
+
+feedparser = pytest.importorskip("feedparser")
+extruct = pytest.importorskip("extruct")
+sync_api = pytest.importorskip("playwright.sync_api")
+
+from quality.browser import chromium  # noqa: E402 - after the skips above
+from quality.build import build_site  # noqa: E402
+from quality.crawl import crawl, fetch, parse  # noqa: E402
+from quality.nginx import free_port, serve  # noqa: E402
+
+# One page of each type a reader meets.
+PAGES = {
+    "home": "",
+    "brief": "briefs/csto-summit-at-a-glance/",
+    "actor": "actors/vladimir-putin/",
+    "event": "events/csto-summit-2025/",
+    "outcome": "outcomes/csto-equipment-programme/",
+    "source": "sources/izvestia-report/",
+    "tracker": "outcomes/",
+    "timeline": "timeline/",
+    "date": "dates/2025-11/",
+    "tag": "tags/csto/",
+    "search": "search/",
+    "404": "404.html",
+}
+WIDTHS = {"desktop": 1280, "mobile": 390}
+SCHEMES = ("light", "dark")
+SEARCH_NAME = "Lukashenko"  # named in the body of at least one brief
+WAIT_MS = 15_000
+BRIEF_BUDGET = 60 * 1024
+AXE_SOURCE = AXE.read_text(encoding="utf-8")
+
+
+# -- fixtures -----------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_site(tmp_path_factory.mktemp("site") / "public")
+
+
+@pytest.fixture(scope="module")
+def base(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The site served at the root of a loopback nginx."""
+    with serve(site, tmp_path_factory.mktemp("nginx"), free_port()) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def sub_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The site built for, and served under, http://127.0.0.1:PORT/briefing/."""
+    port = free_port()
+    wanted = f"http://127.0.0.1:{port}/briefing/"
+    out = build_site(tmp_path_factory.mktemp("sub") / "public", base_url=wanted)
+    with serve(out, tmp_path_factory.mktemp("nginx-sub"), port, prefix="/briefing/") as url:
+        assert url == wanted
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as b:
+        yield b
+
+
+def _html_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*.html") if "pagefind" not in p.parts)
+
+
+def _search(page: Any, text: str) -> Any:
+    """Type into Pagefind's search box; returns the locator of the result links."""
+    box = page.locator("pagefind-input input")
+    box.wait_for(timeout=WAIT_MS)
+    box.fill(text)
+    links = page.locator("pagefind-results a.pf-result-link")
+    links.first.wait_for(timeout=WAIT_MS)
+    return links
+
+
+def _all_result_hrefs(page: Any) -> list[str]:
+    """Every result's link: Pagefind fills in a result when it scrolls into view."""
+    items = page.locator("pagefind-results li.pf-result")
+    for i in range(items.count()):
+        items.nth(i).scroll_into_view_if_needed()
+    page.wait_for_function("() => !document.querySelector('pagefind-results .pf-skeleton')", timeout=WAIT_MS)
+    return list(page.locator("pagefind-results a.pf-result-link").evaluate_all(
+        "els => els.map(e => e.getAttribute('href'))"))
+
+
+# -- accessibility ------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def axe_pages(browser: Any) -> Iterator[dict[tuple[str, str], Any]]:
+    """One tab per width and colour scheme, reused across pages."""
+    # axe is injected as a script, which the pages' CSP would rightly refuse: bypass it here only.
+    contexts = {(d, s): browser.new_context(viewport={"width": w, "height": 900}, color_scheme=s, bypass_csp=True)
+                for d, w in WIDTHS.items() for s in SCHEMES}
+    yield {key: ctx.new_page() for key, ctx in contexts.items()}
+    for ctx in contexts.values():
+        ctx.close()
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("device", WIDTHS)
+@pytest.mark.parametrize("name", PAGES)
+def test_axe_finds_no_violations(axe_pages: dict[tuple[str, str], Any], base: str,
+                                 name: str, device: str, scheme: str) -> None:
+    page = axe_pages[(device, scheme)]
+    page.goto(base + PAGES[name])
+    if name == "search":  # check the results too, not just the empty box
+        _search(page, SEARCH_NAME)
+    page.add_script_tag(content=AXE_SOURCE)
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    problems = [f"{v['id']} ({v['impact']}): {v['help']}\n    " +
+                "\n    ".join(f"{n['target']}: {n['failureSummary'].splitlines()[-1].strip()}" for n in v["nodes"][:5])
+                for v in result["violations"]]
+    assert not problems, f"/{PAGES[name]} at {WIDTHS[device]} px, {scheme}:\n" + "\n".join(problems)
+
+
+def test_pages_fit_a_360_px_screen_without_sideways_scrolling(browser: Any, base: str) -> None:
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    try:
+        wide = {}
+        for name, path in PAGES.items():
+            page.goto(base + path)
+            overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+            if overflow > 0:
+                wide[name] = overflow
+    finally:
+        page.close()
+    assert not wide, f"pages wider than the screen (px too wide): {wide}"
+
+
+# -- validity -----------------------------------------------------------------------------------
+def test_nu_html_checker_finds_no_errors(site: Path) -> None:
+    files = _html_files(site)
+    done = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],
+                          capture_output=True, text=True, timeout=300, check=False)
+    messages = json.loads(done.stderr or '{"messages": []}')["messages"]
+    errors = [f"{Path(m.get('url', '')).relative_to(site) if m.get('url', '').startswith(str(site)) else m.get('url')}"
+              f":{m.get('lastLine', '?')}: {m['message']}" for m in messages]
+    errors = [re.sub(r"^file:", "", e) for e in errors]
+    assert len(files) > 50
+    assert not errors, "\n".join(errors[:40])
+
+
+# -- links --------------------------------------------------------------------------------------
+def test_every_internal_link_and_fragment_resolves_and_every_page_is_reachable(site: Path, base: str) -> None:
+    found = crawl(base)
+    assert not found.broken(), "\n".join(found.broken()[:40])
+    reached = {url for url, got in found.pages.items() if got.status == 200}
+    pages = {base + p.relative_to(site).as_posix().removesuffix("index.html") for p in _html_files(site)}
+    pages.discard(base + "404.html")  # served for missing URLs, linked from nowhere on purpose
+    assert not sorted(pages - reached), f"pages no link leads to: {sorted(pages - reached)}"
+
+
+def test_a_missing_page_gets_the_404_page(base: str) -> None:
+    got = fetch(base + "no/such/page/")
+    assert got.status == 404
+    assert b"Page not found" in got.body
+
+
+# -- feed, sitemap, structured data ---------------------------------------------------------------
+def test_feed_parses_without_errors_and_carries_every_brief(site: Path) -> None:
+    feed = feedparser.parse((site / "feed.xml").read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    briefs = {p.parent.name for p in (site / "briefs").glob("*/index.html")}
+    linked = {e.link.rstrip("/").rsplit("/", 1)[-1] for e in feed.entries}
+    assert linked == briefs
+    assert all(e.link.startswith("https://briefing.example.org/briefs/") for e in feed.entries)
+
+
+def test_sitemap_is_valid_and_every_url_answers(site: Path, base: str) -> None:
+    root = ET.fromstring((site / "sitemap.xml").read_bytes())
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    assert root.tag == f"{ns}urlset"
+    locs = [el.text or "" for el in root.iter(f"{ns}loc")]
+    assert len(locs) > 50
+    outside = [u for u in locs if not u.startswith("https://briefing.example.org/")]
+    assert not outside, outside
+    failing = {u: s for u in locs if (s := fetch(u.replace("https://briefing.example.org/", base)).status) != 200}
+    assert not failing, failing
+
+
+@pytest.mark.parametrize(("path", "types"), [
+    ("briefs/csto-summit-at-a-glance/", {"Report", "NewsArticle"}),
+    ("actors/vladimir-putin/", {"Person"}),
+    ("actors/csto/", {"Organization"}),
+    ("actors/russia/", {"Country"}),
+    ("events/csto-summit-2025/", {"Event"}),
+])
+def test_json_ld_has_the_right_schema_org_type(site: Path, path: str, types: set[str]) -> None:
+    html = (site / path / "index.html").read_text()
+    data = extruct.extract(html, base_url="https://briefing.example.org/" + path, syntaxes=["json-ld"])["json-ld"]
+    assert len(data) == 1
+    item = data[0]
+    assert item["@context"].rstrip("/") in ("https://schema.org", "http://schema.org")
+    assert item["@type"] in types
+    assert item["url"] == "https://briefing.example.org/" + path
+    assert item.get("name") or item.get("headline")
+
+
+# -- weight and reading without JavaScript ---------------------------------------------------------
+def test_brief_pages_are_light_and_carry_no_script(site: Path) -> None:
+    for page in (site / "briefs").glob("*/index.html"):
+        html = page.read_text()
+        _, links = parse(html)
+        assets = [urldefrag(urljoin("/briefs/x/", u))[0] for u in links if "/static/" in u]
+        weight = len(html.encode()) + sum((site / a.lstrip("/")).stat().st_size for a in assets)
+        assert weight < BRIEF_BUDGET, f"{page.parent.name}: {weight} bytes with its assets"
+        scripts = re.findall(r"<script(?![^>]*application/ld\+json)[^>]*>", html)
+        assert not scripts, f"{page.parent.name} loads scripts: {scripts}"
+
+
+def test_assets_are_fingerprinted(site: Path) -> None:
+    names = [p.name for p in (site / "static").iterdir() if p.suffix in (".css", ".js")]
+    assert names
+    assert all(re.fullmatch(r"[\w-]+\.[0-9a-f]{10}\.(css|js)", n) for n in names), names
+
+
+def test_without_javascript_everything_reads_and_the_timeline_still_filters(browser: Any, base: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(base + PAGES["search"])
+        az_links = page.locator(".az a.ref")
+        assert az_links.count() > 50  # every record, A to Z
+        assert az_links.last.is_visible()
+        page.goto(base + "timeline/#only-event")
+        visible = page.eval_on_selector_all(
+            ".timeline > li", "els => els.filter(e => e.offsetParent !== null).map(e => e.className)")
+        assert visible
+        assert set(visible) == {"k-event"}
+        page.goto(base + PAGES["brief"])
+        cite = page.locator("sup.cite a").first
+        cite.focus()
+        shown = cite.evaluate("a => getComputedStyle(a, '::after').display")
+        tip = cite.evaluate("a => getComputedStyle(a, '::after').content")
+        assert shown == "block"
+        assert "Izvestia" in tip or "Times Tengri" in tip or "Putin" in tip
+    finally:
+        context.close()
+
+
+def test_timeline_checkboxes_filter_by_kind(browser: Any, base: str) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(base + "timeline/")
+        page.get_by_role("checkbox", name="Briefs").uncheck()
+        page.get_by_role("checkbox", name="Outcomes").uncheck()
+        visible = page.eval_on_selector_all(
+            ".timeline > li", "els => els.filter(e => e.offsetParent !== null).map(e => e.className)")
+        assert visible
+        assert not {"k-brief", "k-outcome"} & set(visible)
+        assert "Showing" in page.get_by_role("status").inner_text()
+    finally:
+        page.close()
+
+
+# -- search -------------------------------------------------------------------------------------
+def _briefs_naming(site: Path, name: str) -> set[str]:
+    found = set()
+    for page in (site / "briefs").glob("*/index.html"):
+        body = page.read_text().split('class="body prose"', 1)[-1]
+        if name in body:
+            found.add(page.parent.name)
+    return found
+
+
+def test_typing_a_name_into_search_finds_the_briefs_that_mention_it(browser: Any, base: str, site: Path) -> None:
+    expected = _briefs_naming(site, SEARCH_NAME)
+    assert expected
+    page = browser.new_page()
+    try:
+        page.goto(base + "search/")
+        _search(page, SEARCH_NAME)
+        hrefs = _all_result_hrefs(page)
+        kinds = page.locator("pagefind-results .pf-result-kind").all_inner_texts()
+    finally:
+        page.close()
+    found = {h.strip("/").rsplit("/", 1)[-1] for h in hrefs if h.startswith("/briefs/")}
+    assert expected & found, f"searching {SEARCH_NAME!r} gave {hrefs}"
+    assert "Brief" in kinds
+
+
+def _indexed_urls(bundle: dict[str, bytes]) -> set[str]:
+    urls = set()
+    for path, data in bundle.items():
+        if path.endswith(".pf_fragment"):
+            text = gzip.decompress(data).decode() if data[:2] == b"\x1f\x8b" else data.decode()
+            urls.add(json.loads(text[text.index("{"):])["url"])
+    return urls
+
+
+@pytest.mark.parametrize("drafts", [False, True])
+def test_search_indexes_record_pages_and_drafts_only_when_built(drafts: bool) -> None:
+    result = render(REPO / "tests/sites/valid", Options(drafts=drafts))
+    assert result.ok and result.library is not None
+    urls = _indexed_urls(search_files(result.files, result.library.config))
+    assert "/briefs/summit-at-a-glance/" in urls
+    assert "/actors/anna-berg/" in urls
+    assert ("/briefs/secret-draft/" in urls) is drafts
+    assert "/search/" not in urls and "/" not in urls  # lists of records are not results
+
+
+# -- what the browser reports ---------------------------------------------------------------------
+@pytest.mark.parametrize("name", PAGES)
+def test_no_console_errors_or_failed_requests(browser: Any, base: str, name: str) -> None:
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url} {r.failure}"))
+    page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+    try:
+        page.goto(base + PAGES[name], wait_until="networkidle")
+        if name == "search":
+            _search(page, SEARCH_NAME)
+            page.wait_for_load_state("networkidle")
+    finally:
+        page.close()
+    assert not problems, "\n".join(problems)
+
+
+# -- under a base path ---------------------------------------------------------------------------
+def test_under_a_base_path_every_link_resolves_and_every_page_is_reachable(sub_base: str) -> None:
+    found = crawl(sub_base)
+    assert not found.broken(), "\n".join(found.broken()[:40])
+    outside = sorted({t for _, t in found.edges if not t.startswith(sub_base)})
+    assert not outside, f"links that leave the base path: {outside[:20]}"
+    assert sum(1 for u, g in found.pages.items() if g.status == 200 and u.endswith("/")) > 50
+
+
+def test_under_a_base_path_styles_load_and_search_finds_briefs(browser: Any, sub_base: str) -> None:
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+    page.on("console", lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None)
+    try:
+        page.goto(sub_base + PAGES["brief"], wait_until="networkidle")
+        sheets = page.evaluate("() => [...document.styleSheets].filter(s => s.cssRules.length > 20).length")
+        assert sheets >= 1
+        page.goto(sub_base + "search/")
+        links = _search(page, SEARCH_NAME)
+        href = links.first.get_attribute("href") or ""
+        assert href.startswith("/briefing/")
+        links.first.click()
+        page.wait_for_load_state()
+        assert page.url.startswith(sub_base)
+        assert page.locator("h1").inner_text()
+    finally:
+        page.close()
+    assert not problems, "\n".join(problems)
