@@ -25,6 +25,8 @@ FACETS = {"brief": "Briefs", "event": "Events", "outcome": "Outcomes", "source":
 DATE_LABELS = {"brief": "Brief", "event": "Event", "ends": "Event ends", "outcome": "Outcome", "due": "Due",
                "published": "Published", "quote": "Quote"}
 WORDS_PER_MINUTE = 230
+ACTOR_GROUPS = {"person": "People", "organization": "Organizations", "state": "States", "media": "Media",
+                "other": "Others"}
 
 
 class Views:
@@ -179,7 +181,7 @@ class Views:
             for item in items:
                 item["role"] = self.lib.records[item["id"]].fields.get("role", "")
                 groups.setdefault(item["subkind"], []).append(item)
-            return {"kind": kind, "groups": [{"label": k.capitalize(), "items": v}
+            return {"kind": kind, "groups": [{"label": ACTOR_GROUPS.get(k, k.capitalize()), "items": v}
                                              for k, v in sorted(groups.items())]}
         if kind == "event":
             items.sort(key=lambda i: (i["date"]["iso"] if i["date"] else "", i["id"]), reverse=True)

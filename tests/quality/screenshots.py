@@ -24,6 +24,17 @@ PAGES = {
     "tracker": "outcomes/",
     "timeline": "timeline/",
 }
+# Further pages, for a look while working on the theme (--only NAME); not in docs/screenshots/.
+MORE = {
+    "event": "events/csto-summit-2025/",
+    "outcome": "outcomes/csto-equipment-programme/",
+    "source": "sources/izvestia-report/",
+    "actors": "actors/",
+    "briefs": "briefs/",
+    "search": "search/",
+    "date": "dates/2025-11/",
+    "404": "404.html",
+}
 WIDTHS = {"desktop": 1280, "mobile": 390}
 HEIGHTS = {"desktop": 900, "mobile": 844}
 
@@ -44,8 +55,8 @@ def main(argv: list[str] | None = None) -> int:
                 for scheme in schemes:
                     page = browser.new_page(viewport={"width": width, "height": HEIGHTS[device]},
                                             color_scheme=scheme)  # type: ignore[arg-type]
-                    for name, path in PAGES.items():
-                        if args.only and name not in args.only:
+                    for name, path in {**PAGES, **MORE}.items():
+                        if (args.only and name not in args.only) or (not args.only and name in MORE):
                             continue
                         page.goto(base + path, wait_until="networkidle")
                         suffix = "" if scheme == "light" else "-dark"
