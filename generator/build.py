@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import cache
-from generator.cache import PageState, Parsed, Stat, State
+from generator import cache, parallel
+from generator.cache import Head, PageState, Parsed, Stat, State
 from generator.config import CONFIG_FILE, SiteConfig, load_config
-from generator.deps import Key, fingerprint, record_of
+from generator.deps import Key, Snapshot, fingerprint, record_of
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.gitdates import last_commit_dates
 from generator.library import Library
@@ -56,6 +56,7 @@ class Result:
     rendered: list[str] = field(default_factory=list)  # output paths rendered by this build
     written: list[str] = field(default_factory=list)  # output paths whose bytes changed (or are new)
     removed: list[str] = field(default_factory=list)  # output paths that no longer exist
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for benchmarks
 
     @property
     def ok(self) -> bool:
@@ -177,26 +178,32 @@ class Builder:
         scan = self._scan()
         git = last_commit_dates(self.site) if (self.site / ".git").exists() else {}
         key = fingerprint((self.options.drafts, config, sorted(git.items()), [str(d) for d in theme_dirs(self.site)]))
-        state = self._previous()
         out_id = output_identity(self.out)
-        if (state is not None and state.key == key and state.scan == scan and state.out_identity == out_id
-                and not _racy(scan, state.scanned_at)):
-            diags.items.extend(state.diags)
-            return Result(diags, state.library, OutputFiles(self.out, list(state.pages), {}))
+        head = self._head()
+        if (head is not None and head.key == key and head.scan == scan and head.out_identity == out_id
+                and not _racy(scan, head.scanned_at)):
+            diags.items.extend(head.diags)
+            library = self.state.library if self.state is not None else None
+            return Result(diags, library, OutputFiles(self.out, head.paths, {}))
+        state = self._previous()
 
+        clock = _Clock()
         records, parsed = self._parse(scan, state, diags)
+        clock.lap("parse")
         self.parsed = parsed
         records = _apply_git_dates(self.site, records, git)
         identities: dict[str, tuple[Any, ...]] = {r.id: _identity(r) for r in records}
         lib, resolve_diags = self._resolve(records, config, state if state and state.key == key else None,
                                            identities)
         diags.items.extend(resolve_diags)
+        clock.lap("resolve")
         if diags.failed(self.options.strict):
             return Result(diags, lib)
 
         trusted = state is not None and state.key == key and state.out_identity == out_id and out_id is not None
         renderer = Renderer(self.site, lib, diags, env=self._environment(scan))
         fresh, pages_state, rendered = self._render(renderer, state if trusted else None, identities)
+        clock.lap("render")
         if diags.failed(self.options.strict):
             return Result(diags, lib)
         old_pages = state.pages if trusted and state is not None else {}
@@ -215,11 +222,22 @@ class Builder:
         removed = sorted(set(old_pages) - set(pages_state))
         if changed or removed or not trusted:
             write_site(self.out, {p: fresh[p] for p in changed}, keep=[p for p in paths if p not in changed])
+        clock.lap("write")
         self.state = self._next_state(state if trusted else None, key, scan, started, parsed, lib, identities,
                                       resolve_diags, diags, pages_state, renderer, rendered)
+        clock.lap("state")
         if self.use_cache:
             cache.save(self.site, self.state)
-        return Result(diags, lib, files, rendered=sorted(rendered), written=sorted(changed), removed=removed)
+            clock.lap("save")
+        return Result(diags, lib, files, rendered=sorted(rendered), written=sorted(changed), removed=removed,
+                      timings=clock.laps)
+
+    def _head(self) -> Head | None:
+        if self.state is not None:
+            return Head.of(self.state)
+        if self.use_cache and not self.clean and not self._loaded:
+            return cache.load_head(self.site)
+        return None
 
     def _previous(self) -> State | None:
         if self.state is None and self.use_cache and not self.clean and not self._loaded:
@@ -229,6 +247,9 @@ class Builder:
                 self.parsed = self.state.parsed
         return self.state
 
+    def _bytecode(self) -> Path | None:
+        return self.site / cache.CACHE_DIR / "templates" if self.use_cache else None
+
     def _environment(self, scan: dict[str, Stat]) -> RecordingEnvironment:
         """Jinja's environment, kept while the theme's files are unchanged: its cache would
         not notice a template added to a theme folder that comes first (an override)."""
@@ -236,7 +257,7 @@ class Builder:
         if theme != self._theme:
             self._env, self._theme = None, theme
         if self._env is None:
-            folder = self.site / cache.CACHE_DIR / "templates" if self.use_cache else None
+            folder = self._bytecode()
             if folder is not None:
                 folder.mkdir(parents=True, exist_ok=True)
             self._env = make_env(self.site, folder)
@@ -259,34 +280,31 @@ class Builder:
         since = state.scanned_at if state is not None else 0
         parsed: dict[str, Parsed] = {}
         records: list[Record] = []
-        for kind, path in content_files(self.site, diags):
-            rel = path.relative_to(self.site).as_posix()
+        listed = [(kind, path, path.relative_to(self.site).as_posix())
+                  for kind, path in content_files(self.site, diags)]
+        stale = []
+        for kind, path, rel in listed:
             st = scan.get(rel) or _stat(path)
             old = previous.get(rel)
             if old is None or old.stat != st or old.kind != kind or st[1] >= since - RACY_NS:
-                old = self._read(path, rel, kind, st, old)
-            if old is None:
+                stale.append((rel, kind, str(path), st))
+            else:
+                parsed[rel] = old
+        if len(stale) >= parallel.MIN_FILES and parallel.workers() > 1:
+            parsed.update(parallel.parse(stale))  # type: ignore[arg-type]
+        else:
+            for rel, kind, path_text, st in stale:
+                parsed[rel] = read_file(Path(path_text), rel, kind, st, previous.get(rel))  # type: ignore[assignment]
+        for _kind, _path, rel in listed:
+            entry = parsed.get(rel)
+            if entry is None:
+                parsed.pop(rel, None)
                 diags.error(rel, (1, 1), "unreadable", "cannot read file")
                 continue
-            parsed[rel] = old
-            diags.items.extend(old.diags)
-            if old.record is not None:
-                records.append(old.record)
+            diags.items.extend(entry.diags)
+            if entry.record is not None:
+                records.append(entry.record)
         return records, parsed
-
-    def _read(self, path: Path, rel: str, kind: str, st: Stat, old: Parsed | None) -> Parsed | None:
-        try:
-            raw = path.read_bytes()
-        except OSError:
-            return None
-        digest = hashlib.sha1(raw).hexdigest()
-        if old is not None and old.digest == digest and old.kind == kind:
-            return dataclasses.replace(old, stat=st)
-        local = Diagnostics()
-        stem = path.name.rsplit(".", 1)[0]
-        raw_record = parse_record(rel, kind, stem, raw, local)
-        record = validate(raw_record, local) if raw_record is not None else None
-        return Parsed(st, digest, kind, record, local.items)
 
     def _resolve(self, records: list[Record], config: SiteConfig, state: State | None,
                  identities: dict[str, tuple[Any, ...]]) -> tuple[Library, list[Diagnostic]]:
@@ -307,25 +325,30 @@ class Builder:
         html = [p.output for p in pages]
         renderer.set_pages(html)
         dirty = self._dirty(renderer, state, identities)
-        fresh: dict[str, bytes] = {}
+        extras = renderer.extra_pages(html)
         pages_state: dict[str, PageState] = {}
-        rendered: set[str] = set()
 
-        def run(page: Page, render: Callable[[Page], tuple[bytes | None, frozenset[Key]]]) -> None:
+        def wanted(page: Page) -> bool:
             path = page.output
             if state is not None and path in state.pages and path not in dirty:
                 pages_state[path] = state.pages[path]
-                return
-            data, deps = render(page)
+                return False
+            return True
+
+        tasks = [("page", i) for i, page in enumerate(pages) if wanted(page)]
+        tasks += [("extra", i) for i, page in enumerate(extras) if wanted(page)]
+        fresh: dict[str, bytes] = {}
+        rendered: set[str] = set()
+        if len(tasks) >= parallel.MIN_PAGES and parallel.workers() > 1:
+            results = parallel.render(self.site, renderer.lib, self._bytecode(), tasks)
+        else:
+            results = _render_here(renderer, pages, extras, tasks)
+        for path, data, deps, found in results:
             rendered.add(path)
+            renderer.diags.items.extend(found)
             if data is not None:
                 fresh[path] = data
                 pages_state[path] = PageState(deps, _digest(data))
-
-        for page in pages:
-            run(page, renderer.render_recorded)
-        for page in renderer.extra_pages(html):
-            run(page, renderer.render_extra)
         for path, data in renderer.asset_files().items():
             pages_state[path] = PageState(frozenset(), _digest(data))
             if state is None or path not in state.pages or state.pages[path].digest != pages_state[path].digest:
@@ -338,17 +361,21 @@ class Builder:
             return set()
         changed_ids = {rid for rid in set(identities) | set(state.identities)
                        if identities.get(rid) != state.identities.get(rid)}
-        values = renderer.values()
+        old = Snapshot(state.library, state.virtual, lambda name: state.templates.get(name, b""))
+        new = renderer.snapshot()
         dirty: set[str] = set()
         same_library = renderer.lib.timeline is state.library.timeline  # reused: indexes unchanged
+        debug = bool(os.environ.get("BRIEFING_DEBUG_DEPS"))
         for key, readers in state.readers.items():
             rid = record_of(key)
             if rid is not None and rid not in changed_ids:
                 continue
             if rid is None and same_library and key[0] in ("ix", "IX", "in"):
                 continue
-            if values.of(key) != state.values.get(key):
-                if os.environ.get("BRIEFING_DEBUG_DEPS"):
+            if readers <= dirty:
+                continue
+            if old.value(key) != new.value(key):
+                if debug:
                     print("changed", key, sorted(readers), file=sys.stderr)
                 dirty |= readers
         return dirty
@@ -357,32 +384,71 @@ class Builder:
                     parsed: dict[str, Parsed], lib: Library, identities: dict[str, tuple[Any, ...]],
                     resolve_diags: list[Diagnostic], diags: Diagnostics, pages: dict[str, PageState],
                     renderer: Renderer, rendered: set[str]) -> State:
-        values = renderer.values()
         if state is None:
             readers: dict[Key, set[str]] = {}
-            old_values: dict[Key, bytes] = {}
         else:
-            readers, old_values = state.readers, state.values
+            readers = state.readers
             for path in rendered | (set(state.pages) - set(pages)):
-                old = state.pages.get(path)
-                for k in old.deps if old is not None else ():
+                before = state.pages.get(path)
+                for k in before.deps if before is not None else ():
                     group = readers.get(k)
                     if group is not None:
                         group.discard(path)
                         if not group:
                             del readers[k]
-                            old_values.pop(k, None)
         for path in rendered:
             entry = pages.get(path)
             for k in entry.deps if entry is not None else ():
-                readers.setdefault(k, set()).add(path)
-                if path in rendered:
-                    old_values[k] = values.of(k)
+                group = readers.get(k)
+                if group is None:
+                    readers[k] = {path}
+                else:
+                    group.add(path)
+        snapshot = renderer.snapshot()
+        templates = {k[1]: snapshot.value(k) for k in readers if k[0] == "tpl"}
         return State(key, scan, started, parsed, lib, identities, resolve_diags, list(diags.items),
-                      pages, old_values, readers, output_identity(self.out))
+                     pages, dict(renderer.virtual), templates, readers, output_identity(self.out))
 
 
 # -- helpers ------------------------------------------------------------------------
+
+class _Clock:
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = now - self._last
+        self._last = now
+
+
+def read_file(path: Path, rel: str, kind: str, st: Stat, old: Parsed | None) -> Parsed | None:
+    """Parse and validate one content file; reuse ``old`` when its bytes are unchanged."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    digest = hashlib.sha1(raw).hexdigest()
+    if old is not None and old.digest == digest and old.kind == kind:
+        return dataclasses.replace(old, stat=st)
+    local = Diagnostics()
+    stem = path.name.rsplit(".", 1)[0]
+    raw_record = parse_record(rel, kind, stem, raw, local)
+    record = validate(raw_record, local) if raw_record is not None else None
+    return Parsed(st, digest, kind, record, local.items)
+
+
+def _render_here(renderer: Renderer, pages: list[Page], extras: list[Page],
+                 tasks: list[tuple[str, int]]) -> Iterator[tuple[str, bytes | None, frozenset[Key], list[Diagnostic]]]:
+    for kind, index in tasks:
+        if kind == "page":
+            data, deps = renderer.render_recorded(pages[index])
+            yield pages[index].output, data, deps, []
+        else:
+            data, deps = renderer.render_extra(extras[index])
+            yield extras[index].output, data, deps, []
+
 
 def _identity(r: Record) -> tuple[Any, ...]:
     return (r.path, r.digest, r.fields.get("updated"))

@@ -10,7 +10,6 @@ cannot be read, or was written by anything else, is ignored (never trusted).
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import pickle
 import sys
@@ -26,7 +25,8 @@ from generator.model import Record
 
 CACHE_DIR = ".briefing-cache"
 STATE_FILE = "state.pickle"
-FORMAT = 1  # bump when State changes shape
+HEAD_FILE = "head.pickle"  # the little a build needs to see that nothing changed
+FORMAT = 2  # bump when State changes shape
 GENERATOR = Path(__file__).resolve().parent
 
 Stat = tuple[int, int, int]  # size, mtime_ns, inode
@@ -62,9 +62,26 @@ class State:
     resolve_diags: list[Diagnostic]
     diags: list[Diagnostic]  # of the whole build, replayed when nothing changed
     pages: dict[str, PageState]  # output path -> state
-    values: dict[Key, bytes]  # fingerprint of every key some page read
-    readers: dict[Key, set[str]] = field(default_factory=dict)  # key -> output paths
+    virtual: dict[str, dict[str, Any]]  # the renderer's derived inputs (link targets, date children...)
+    templates: dict[str, bytes]  # fingerprint of every template some page asked for
+    readers: dict[Key, set[str]] = field(default_factory=dict)  # key -> output paths that read it
     out_identity: tuple[int, int, int] | None = None
+
+
+@dataclass
+class Head:
+    """Enough of the state to tell that nothing changed, without loading the rest."""
+
+    key: bytes
+    scan: dict[str, Stat]
+    scanned_at: int
+    out_identity: tuple[int, int, int] | None
+    diags: list[Diagnostic]
+    paths: list[str]
+
+    @staticmethod
+    def of(state: State) -> Head:
+        return Head(state.key, state.scan, state.scanned_at, state.out_identity, state.diags, list(state.pages))
 
 
 @cache
@@ -91,30 +108,47 @@ class _Unpickler(pickle.Unpickler):
 
 def load(site: Path) -> State | None:
     """The saved state, or None when absent, unreadable or from another generator."""
-    path = site / CACHE_DIR / STATE_FILE
-    try:
-        data = path.read_bytes()
-        header, _, body = data.partition(b"\n")
-        if header != _header():
-            return None
-        state = _Unpickler(io.BytesIO(body)).load()
-    except Exception:  # a corrupt cache of any kind is ignored, never trusted
-        return None
+    state = _load(site / CACHE_DIR / STATE_FILE)
     return state if isinstance(state, State) else None
 
 
+def load_head(site: Path) -> Head | None:
+    head = _load(site / CACHE_DIR / HEAD_FILE)
+    return head if isinstance(head, Head) else None
+
+
+def _load(path: Path) -> Any:
+    try:
+        with open(path, "rb") as fh:
+            if fh.readline() != _header() + b"\n":
+                return None
+            return _Unpickler(fh).load()
+    except Exception:  # a corrupt cache of any kind is ignored, never trusted
+        return None
+
+
 def save(site: Path, state: State) -> None:
-    """Write the state atomically; a failure to save only costs the next build time."""
+    """Write the state atomically; a failure to save only costs the next build time.
+
+    The head goes last: a build killed in between leaves a head that does not
+    match the state's scan time, and the next build then loads the whole state.
+    """
     folder = site / CACHE_DIR
     try:
         folder.mkdir(exist_ok=True)
-        tmp = folder / f"{STATE_FILE}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as fh:
-            fh.write(_header() + b"\n")
-            pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, folder / STATE_FILE)
+        (folder / HEAD_FILE).unlink(missing_ok=True)
+        _dump(folder / STATE_FILE, state)
+        _dump(folder / HEAD_FILE, Head.of(state))
     except OSError:
         pass
+
+
+def _dump(path: Path, value: Any) -> None:
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(_header() + b"\n")
+        pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
 
 
 def _header() -> bytes:

@@ -42,6 +42,12 @@ class _Missing:
     def __repr__(self) -> str:
         return "<missing>"
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Missing)
+
+    def __hash__(self) -> int:
+        return 0
+
 
 _MISSING = _Missing()
 
@@ -202,25 +208,17 @@ class RecordingMapping(Mapping[str, Any]):
         return len(self._data)
 
 
-class Values:
-    """What a key stands for in one build: computes (and memoises) fingerprints.
-
-    ``virtual`` maps a virtual input's name to its data, as the renderer derives
-    it; ``templates`` gives a template's fingerprint by name.
-    """
+class Snapshot:
+    """What keys stand for in one build: the library, the renderer's derived inputs
+    and the templates' fingerprints. Two snapshots' values of a key are compared
+    with ``==``; a record's own values are compared by fingerprint, which is
+    stricter (``1 == True``, but they print differently)."""
 
     def __init__(self, lib: Library, virtual: Mapping[str, Mapping[str, Any]],
                  templates: Callable[[str], bytes]) -> None:
         self.lib, self.virtual, self.templates = lib, virtual, templates
-        self._memo: dict[Key, bytes] = {}
 
-    def of(self, key: Key) -> bytes:
-        found = self._memo.get(key)
-        if found is None:
-            found = self._memo[key] = self._compute(key)
-        return found
-
-    def _compute(self, key: Key) -> bytes:
+    def value(self, key: Key) -> Any:
         tag = key[0]
         lib = self.lib
         if tag == "f":
@@ -233,19 +231,17 @@ class Values:
             r = lib.records.get(key[1])  # type: ignore[call-overload]
             return fingerprint(_MISSING if r is None else r.fields)
         if tag == "has":
-            return b"1" if key[1] in lib.records else b"0"
+            return key[1] in lib.records
         if tag == "in":
-            return b"1" if key[2] in getattr(lib, key[1]) else b"0"
+            return key[2] in getattr(lib, key[1])
         if tag == "ix":
-            return fingerprint(getattr(lib, key[1]).get(key[2], _MISSING))
+            return getattr(lib, key[1]).get(key[2], _MISSING)
         if tag == "IX":
-            if key[1] == "records":
-                return fingerprint(list(lib.records))
-            return fingerprint(getattr(lib, key[1], _MISSING))
+            return list(lib.records) if key[1] == "records" else getattr(lib, key[1], _MISSING)
         if tag == "v":
-            return fingerprint(self.virtual[key[1]].get(key[2], _MISSING))
+            return self.virtual[key[1]].get(key[2], _MISSING)
         if tag == "V":
-            return fingerprint(self.virtual[key[1]])
+            return self.virtual[key[1]]
         if tag == "tpl":
             return self.templates(key[1])
         raise ValueError(f"unknown dependency key {key!r}")

@@ -17,7 +17,7 @@ import jinja2
 
 from generator import feeds
 from generator.dates import PartialDate
-from generator.deps import Key, Recorder, RecordingLibrary, RecordingMapping, Values
+from generator.deps import Key, Recorder, RecordingLibrary, RecordingMapping, Snapshot
 from generator.diagnostics import Diagnostics
 from generator.library import Library
 from generator.markup import Links, Markup, Target
@@ -123,9 +123,9 @@ class Renderer:
         self.rec.add(("v", "asset", name))
         return self.asset_urls[name]
 
-    def values(self) -> Values:
-        """Fingerprints of what pages read, in this build."""
-        return Values(self.lib, self.virtual, lambda name: template_fingerprint(self.site, name))
+    def snapshot(self) -> Snapshot:
+        """What pages read, as of this build."""
+        return Snapshot(self.lib, self.virtual, lambda name: template_fingerprint(self.site, name))
 
     def record_view(self, rid: str) -> dict[str, Any]:
         """A record's view model, made once per build and shared by its page and the feed;

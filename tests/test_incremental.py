@@ -8,11 +8,12 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from conftest import SITES, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import cache
+from generator import cache, parallel
 from generator.build import Builder, Options, Result, build
 
 IDS = ["alliance", "anna-berg", "daily-news", "karl-ode", "ruritania", "summit-2025", "forum-2026",
@@ -226,3 +227,15 @@ def test_changing_options_between_cached_builds_gives_a_clean_build(site_copy: C
         if expected:
             assert tree(out) == tree(tmp_path / expected)
     assert b"https://other.example/" in (out / "sitemap.xml").read_bytes()
+
+
+def test_worker_processes_give_the_same_bytes(site_copy: Callable[[str], Path], tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    site = site_copy("valid")
+    build(site, tmp_path / "one", Options())
+    monkeypatch.setattr(parallel, "MIN_PAGES", 1)
+    monkeypatch.setattr(parallel, "MIN_FILES", 1)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    result = build(site, tmp_path / "many", Options())
+    assert result.ok and len(result.rendered) > 30
+    assert tree(tmp_path / "many") == tree(tmp_path / "one")

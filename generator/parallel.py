@@ -1,0 +1,102 @@
+"""Parse and render across the machine's cores.
+
+Python-Markdown and Jinja2 are pure Python, so threads would take turns; worker
+processes do not. Each worker builds its own ``Renderer`` (one Markdown
+instance, reset between documents) from the site and the library, lists the
+pages in the same order as the parent, and renders the ones it is handed by
+index, returning bytes, recorded dependencies and diagnostics. Work is split
+only when there is enough of it to pay for starting the workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Iterator
+from multiprocessing.pool import Pool
+from pathlib import Path
+from typing import Any, ClassVar
+
+from generator.cache import Parsed, Stat
+from generator.deps import Key
+from generator.diagnostics import Diagnostic, Diagnostics
+from generator.library import Library
+from generator.render import Renderer, make_env
+
+MIN_PAGES = 300  # fewer pages than this render faster in one process
+MIN_FILES = 600
+CHUNK = 40
+
+
+def workers() -> int:
+    return min(os.cpu_count() or 1, 8)
+
+
+def _context() -> Any:
+    # fork shares the parent's memory and starts fast, but is unsafe once other
+    # threads run (the dev server's watcher and HTTP server): then forkserver.
+    method = "fork" if threading.active_count() == 1 else "forkserver"
+    return multiprocessing.get_context(method)
+
+
+class _Worker:
+    """What one worker process holds; made by ``_init`` in each worker (the pool's
+    initializer is the only way to give a worker state that outlives one task)."""
+
+    renderer: ClassVar[Renderer | None] = None
+    pages: ClassVar[list[Any]] = []
+    extras: ClassVar[list[Any]] = []
+
+
+def _init(site: Path, lib: Library, bytecode: Path | None) -> None:
+    renderer = Renderer(site, lib, Diagnostics(), env=make_env(site, bytecode))
+    _Worker.renderer = renderer
+    _Worker.pages = list(renderer.pages())
+    _Worker.extras = renderer.extra_pages([p.output for p in _Worker.pages])
+
+
+Rendered = tuple[str, bytes | None, frozenset[Key], list[Diagnostic]]
+
+
+def _render(tasks: list[tuple[str, int]]) -> list[Rendered]:
+    renderer = _Worker.renderer
+    assert renderer is not None
+    out = []
+    for kind, index in tasks:
+        before = len(renderer.diags.items)
+        if kind == "page":
+            page = _Worker.pages[index]
+            data, deps = renderer.render_recorded(page)
+        else:
+            page = _Worker.extras[index]
+            data, deps = renderer.render_extra(page)
+        out.append((page.output, data, deps, renderer.diags.items[before:]))
+    return out
+
+
+def render(site: Path, lib: Library, bytecode: Path | None, tasks: list[tuple[str, int]]) -> Iterator[Rendered]:
+    """Render ``tasks`` ("page" or "extra", index in the renderer's lists) in worker processes."""
+    chunks = [tasks[i:i + CHUNK] for i in range(0, len(tasks), CHUNK)]
+    with _pool(_init, (site, lib, bytecode)) as pool:
+        for results in pool.imap_unordered(_render, chunks):
+            yield from results
+
+
+def _parse(files: list[tuple[str, str, str, Stat]]) -> list[tuple[str, Parsed | None]]:
+    from generator.build import read_file  # here: build imports this module
+
+    return [(rel, read_file(Path(path), rel, kind, st, None)) for rel, kind, path, st in files]
+
+
+def parse(files: list[tuple[str, str, str, Stat]]) -> Iterator[tuple[str, Parsed | None]]:
+    """Read, parse and validate content files (rel, kind, path, stat) in worker processes."""
+    chunks = [files[i:i + CHUNK * 4] for i in range(0, len(files), CHUNK * 4)]
+    with _pool(None, ()) as pool:
+        for results in pool.imap_unordered(_parse, chunks):
+            yield from results
+
+
+def _pool(init: Any, args: tuple[Any, ...]) -> Pool:
+    pool: Pool = _context().Pool(workers(), initializer=init, initargs=args)
+    return pool
