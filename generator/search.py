@@ -1,8 +1,8 @@
 """Search: a Pagefind index of the rendered pages, made in memory.
 
-It runs after render and before write, on the same mapping of output paths to
-bytes, so the index describes exactly the pages being written and nothing is
-read back from disk. Only pages that mark their content with
+It runs after render and before write, on the mapping of output paths to
+bytes that write will produce, so the index describes exactly the pages being
+written. Only pages that mark their content with
 ``data-pagefind-body`` are indexed (the record pages); a draft reaches this
 step only when the build includes drafts, so a normal build never indexes one.
 """
@@ -13,6 +13,7 @@ import asyncio
 import base64
 import concurrent.futures
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from pagefind.service import PagefindService
@@ -23,9 +24,10 @@ BUNDLE = "pagefind/"  # where the bundle goes below the site root
 MARKER = b"data-pagefind-body"
 
 
-def indexed_pages(files: dict[str, bytes]) -> list[str]:
-    """The HTML files Pagefind should index, in a stable order."""
-    return sorted(p for p, data in files.items() if p.endswith(".html") and MARKER in data)
+def indexed_pages(files: Mapping[str, bytes]) -> list[tuple[str, bytes]]:
+    """The HTML files Pagefind should index, in a stable order, each read once."""
+    pages = ((p, files[p]) for p in sorted(files) if p.endswith(".html"))
+    return [(p, data) for p, data in pages if MARKER in data]
 
 
 def page_url(path: str) -> str:
@@ -39,7 +41,7 @@ def page_url(path: str) -> str:
     return "/" + path
 
 
-def search_files(files: dict[str, bytes], config: SiteConfig) -> dict[str, bytes]:
+def search_files(files: Mapping[str, bytes], config: SiteConfig) -> dict[str, bytes]:
     """The Pagefind bundle for ``files``, keyed by output path (``pagefind/...``).
 
     Runs its own event loop; where the calling thread already runs one (an
@@ -53,13 +55,13 @@ def search_files(files: dict[str, bytes], config: SiteConfig) -> dict[str, bytes
         return pool.submit(lambda: asyncio.run(_index(files, config))).result()
 
 
-async def _index(files: dict[str, bytes], config: SiteConfig) -> dict[str, bytes]:
+async def _index(files: Mapping[str, bytes], config: SiteConfig) -> dict[str, bytes]:
     service = await _Service().launch()
     try:
         # One index in the site's language, whatever a page's parts are marked as.
         index = await service.create_index({"force_language": config.language.split("-")[0].lower()})
-        for path in indexed_pages(files):
-            await index.add_html_file(content=files[path].decode("utf-8"), url=page_url(path))
+        for path, data in indexed_pages(files):
+            await index.add_html_file(content=data.decode("utf-8"), url=page_url(path))
         # get_files() hands the whole bundle back over the pipe; at a few MB
         # for hundreds of pages that is well within what the pipe reader takes.
         bundle = await index.get_files()
