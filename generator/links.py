@@ -30,10 +30,46 @@ class Link:
     raw: str = ""  # the link as written, e.g. "[[anna|her]]"
 
 
+MAX_NESTING = 100  # lists and quotes; Python-Markdown recurses once per level (and fails near 400)
+MAX_RUN = 500  # '*' or '_' in a row; emphasis parsing recurses on them (and fails near 2,000)
+_CONTAINERS_RE = re.compile(r"^[ \t]*(?:(?:[-*+>]|\d{1,9}[.)])(?=[ \t]|$)[ \t]*)+")
+_MARKER_RE = re.compile(r"[-*+>]|\d{1,9}[.)]")
+_RUN_RE = re.compile(rf"\*{{{MAX_RUN + 1},}}|_{{{MAX_RUN + 1},}}")
+
+
+@dataclass(frozen=True)
+class Excess:
+    """Markdown beyond what the renderer can take, at a 1-based line and column."""
+
+    message: str
+    line: int
+    col: int
+
+
+def excesses(text: str) -> list[Excess]:
+    """Nesting and emphasis runs deep enough to exhaust the renderer's recursion:
+    the first of each kind, as one fix usually mends the rest."""
+    nesting: Excess | None = None
+    run_found: Excess | None = None
+    for number, line in enumerate(mask_code(text).split("\n"), 1):
+        m = _CONTAINERS_RE.match(line) if nesting is None else None
+        if m:
+            indent = len(line) - len(line.lstrip(" \t"))
+            depth = indent // 2 + len(_MARKER_RE.findall(m[0]))
+            if depth > MAX_NESTING:
+                nesting = Excess(f"lists or quotes nested {depth} levels deep; Markdown renders at "
+                                 f"most {MAX_NESTING}", number, 1)
+        run = _RUN_RE.search(line) if run_found is None else None
+        if run:
+            run_found = Excess(f"{len(run[0])} '{run[0][0]}' in a row; Markdown renders at most {MAX_RUN}",
+                               number, run.start() + 1)
+    return [e for e in (nesting, run_found) if e is not None]
+
+
 def scan(text: str) -> list[Link]:
     """Every link and citation outside code, in order of appearance."""
     found: list[Link] = []
-    masked = _mask_code(text)
+    masked = mask_code(text)
     line_starts = [0] + [i + 1 for i, ch in enumerate(masked) if ch == "\n"]
     for m in WIKI_RE.finditer(masked):
         target = m[1].strip()
@@ -61,7 +97,7 @@ def _bisect(starts: list[int], offset: int) -> int:
     return lo
 
 
-def _mask_code(text: str) -> str:
+def mask_code(text: str) -> str:
     """Blank out fenced blocks, indented code and code spans, keeping offsets."""
     out: list[str] = []
     fence: str | None = None

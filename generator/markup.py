@@ -163,10 +163,14 @@ class Markup:
 
     def __init__(self, links: Links, unsafe_html: bool = False) -> None:
         self.state = _State(links)
-        self.md = markdown.Markdown(
+        self.unsafe_html = unsafe_html
+        self.md = self._converter()
+
+    def _converter(self) -> markdown.Markdown:
+        return markdown.Markdown(
             extensions=[
                 "tables", "fenced_code", "footnotes", "smarty", "sane_lists",
-                "toc", BriefingExtension(self.state, unsafe_html),
+                "toc", BriefingExtension(self.state, self.unsafe_html),
             ],
             extension_configs={"toc": {"toc_depth": "2-4"}, "smarty": {"smart_angled_quotes": False}},
             output_format="html",
@@ -179,7 +183,14 @@ class Markup:
 
     def render(self, text: str) -> str:
         self.md.reset()
-        return self.md.convert(text)
+        try:
+            return self.md.convert(text)
+        except RecursionError:
+            # nesting past what Python-Markdown can take: ``check`` reports it (links.excesses);
+            # should a case slip past that check, show the text rather than fail the build;
+            # the converter is left half-way through, so start a new one
+            self.md = self._converter()
+            return plain_paragraphs(text)
 
 
 def plain_paragraphs(text: str) -> str:

@@ -143,6 +143,10 @@ class _Checker:
                       source: str | None = None) -> None:
         """Collect links from Markdown held in a field (pos is the value's start;
         ``source`` the value as written, when quoting or folding moved its text)."""
+        for excess in links.excesses(text):
+            line_pos = (pos[0] + excess.line - 1,
+                        excess.col + (pos[1] - 1 if excess.line == 1 and not block else 0))
+            self.error(line_pos, "markdown-limit", f"'{name}' holds {excess.message}")
         cursor = 0
         for link in links.scan(text):
             found = source.find(link.raw, cursor) if source and link.raw else -1

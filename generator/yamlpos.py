@@ -22,6 +22,7 @@ Pos = tuple[int, int]
 
 MAX_NODES = 100_000  # values built, counting each alias expansion again
 MAX_DEPTH = 64
+SHALLOW = 2_000  # texts that cannot nest deeper than this are composed without a depth check
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _COLLECTIONS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
@@ -71,6 +72,8 @@ def position(node: yaml.Node, line_offset: int = 0) -> Pos:
 def parse(text: str, line_offset: int = 0) -> Any:
     """Parse one YAML document into PosDict/PosList/scalars; raise YamlError."""
     try:
+        if _depth_bound(text) > SHALLOW:
+            _check_depth(text, line_offset)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         message, mark = _explain(exc, text)
@@ -81,6 +84,29 @@ def parse(text: str, line_offset: int = 0) -> Any:
     if node is None:
         return None
     return _Builder(line_offset, text).build(node, 0)
+
+
+def _depth_bound(text: str) -> int:
+    """At least the text's nesting depth: every level needs a bracket, a '-', a '?' or a new line."""
+    return sum(text.count(ch) for ch in "[{-?\n") + 1
+
+
+def _check_depth(text: str, line_offset: int) -> None:
+    """Measure nesting with libyaml's parser, which keeps its own stack.
+
+    The composer recurses in C once per level and crashes the interpreter (SIGSEGV)
+    some 25,000 levels down, so deep nesting must be refused before composing.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH + 1:  # the same limit as _Builder's, which counts the root as 0
+                mark = event.start_mark
+                pos = (mark.line + 1 + line_offset, mark.column + 1) if mark else (1 + line_offset, 1)
+                raise YamlError(f"nested deeper than {MAX_DEPTH} levels", pos, "yaml-limit")
+        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+            depth -= 1
 
 
 def _explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, Any]:

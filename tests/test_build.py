@@ -85,7 +85,7 @@ def test_a_link_to_a_draft_is_a_warning_and_plain_text(site_copy: Callable[[str]
     brief.write_text(brief.read_text() + "\nSee also [[secret-draft|the draft]].\n")
     code, _, err = run("build", "--site", str(site))
     assert code == 0
-    assert "content/briefs/fund-explained.md:8:10: warning: 'secret-draft' is a draft" in err
+    assert "content/briefs/fund-explained.md:9:10: warning: 'secret-draft' is a draft" in err
     assert files_mentioning(site / "public", DRAFT_MARKS) == set()
     assert b"the draft" in (site / "public/briefs/fund-explained/index.html").read_bytes()
 

@@ -20,9 +20,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 from update_goldens import SITES, run
 
 from generator import load, yamlpos
+from generator.markup import Links, Markup
 
 SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:")
 URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "poster", "background", "srcset"}
@@ -231,6 +233,43 @@ def test_hostile_files_are_content_errors(site_copy: Callable[[str], Path], name
     assert code == 1 and len(errors) == 1, err
     assert errors[0].startswith(f"content/actors/{name}:") and expected in errors[0], err
     assert not (site / "pwned").exists() and not Path("pwned").exists()
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    ("name: " + "[" * 100_000 + "]" * 100_000 + "\n", "1:71"),
+    ("- " * 100_000 + "x\n", "1:131"),
+])
+def test_nesting_that_would_crash_the_yaml_composer_is_refused(site_copy: Callable[[str], Path], text: str,
+                                                               where: str) -> None:
+    site = site_copy("valid")
+    (site / "content/actors/deep.yaml").write_text(text)
+    proc = run_cli("check", "--site", site)  # a child process: a crash here must not take pytest with it
+    assert proc.returncode == 1, proc.stderr
+    assert f"content/actors/deep.yaml:{where}: error: nested deeper than 64 levels\n" in proc.stderr
+
+
+def test_markdown_too_deep_to_render_is_a_content_error(site_copy: Callable[[str], Path]) -> None:
+    site = site_copy("valid")
+    nested = "\n".join("  " * i + "- item" for i in range(400))
+    (site / "content/briefs/deep.md").write_text(
+        f"---\ntitle: Deep\ndate: 2025\nsummary: plain\n---\nIntro.\n\n{nested}\n\nA {'*' * 3000}x{'*' * 3000}.\n")
+    (site / "content/actors/starry.yaml").write_text(f'name: Starry\nkind: other\nsummary: "{"- " * 500}x"\n')
+    code, _, err = run("check", "--site", str(site))
+    errors = [line for line in err.splitlines() if ": error: " in line]
+    assert errors == [
+        "content/actors/starry.yaml:3:10: error: 'summary' holds lists or quotes nested 500 levels deep; "
+        "Markdown renders at most 100",
+        "content/briefs/deep.md:108:1: error: 'body' holds lists or quotes nested 101 levels deep; "
+        "Markdown renders at most 100",
+        "content/briefs/deep.md:409:3: error: 'body' holds 3000 '*' in a row; Markdown renders at most 500",
+    ]
+    assert code == 1
+
+
+def test_markdown_past_the_renderers_recursion_still_renders_as_text() -> None:
+    markup = Markup(Links({}, "/dates/"))
+    assert markup.render("- " * 2000 + "<b>x</b>").endswith("- &lt;b&gt;x&lt;/b&gt;</p>")
+    assert markup.render("*a*") == "<p><em>a</em></p>"  # and the converter is fine afterwards
 
 
 def test_a_symlink_out_of_content_is_refused(site_copy: Callable[[str], Path], tmp_path: Path) -> None:
