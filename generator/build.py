@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import cache, parallel
+from generator import cache, parallel, search
 from generator.cache import Head, PageState, Parsed, Stat, State
 from generator.config import CONFIG_FILE, SiteConfig, load_config
 from generator.deps import Key, Snapshot, fingerprint, record_of
@@ -36,7 +36,7 @@ from generator.render import Page, RecordingEnvironment, Renderer, make_env
 from generator.resolve import resolve
 from generator.theme import theme_dirs
 from generator.validate import validate
-from generator.write import check_output, output_identity, write_site
+from generator.write import check_output, output_identity, update_site, write_site
 
 RACY_NS = 2_000_000_000  # a file changed this close to the last scan may share its mtime
 
@@ -160,7 +160,9 @@ class Builder:
         self.use_cache, self.clean = use_cache, clean
         self.state: State | None = None
         self.parsed: dict[str, Parsed] = {}  # survives failed builds, unlike ``state``
-        self.steps: list[Step] = []  # run after render, before write (a search index)
+        self.steps: list[Step] = [self._search]  # run after render, before write
+        self._config: SiteConfig | None = None
+        self._search_files: dict[str, bytes] = {}
         self._env: RecordingEnvironment | None = None
         self._theme: dict[str, Stat] = {}
         self._loaded = False
@@ -175,6 +177,7 @@ class Builder:
             return Result(diags)
         if self.options.base_url:
             config = config.with_base_url(self.options.base_url)
+        self._config = config
         scan = self._scan()
         git = last_commit_dates(self.site) if (self.site / ".git").exists() else {}
         key = fingerprint((self.options.drafts, config, sorted(git.items()), [str(d) for d in theme_dirs(self.site)]))
@@ -220,17 +223,38 @@ class Builder:
             paths = sorted(pages_state)
             files = OutputFiles(self.out, paths, fresh)
         removed = sorted(set(old_pages) - set(pages_state))
+        clock.lap("steps")
+        spare = self._spare_dir()
+        spare_id, spare_digests = (state.spare_identity, state.spare_digests) if state else (None, None)
         if changed or removed or not trusted:
-            write_site(self.out, {p: fresh[p] for p in changed}, keep=[p for p in paths if p not in changed])
+            digests = {p: s.digest for p, s in pages_state.items()}
+            if (trusted and spare is not None and spare_digests is not None and spare_id is not None
+                    and output_identity(spare) == spare_id):
+                update_site(self.out, {p: fresh[p] for p in changed}, digests, spare, spare_digests)
+            else:
+                write_site(self.out, {p: fresh[p] for p in changed}, keep=[p for p in paths if p not in changed],
+                           spare=spare)
+            known = state is not None and out_id is not None and state.out_identity == out_id
+            spare_id = output_identity(spare) if spare is not None else None
+            spare_digests = {p: s.digest for p, s in state.pages.items()} if known and state else None
         clock.lap("write")
         self.state = self._next_state(state if trusted else None, key, scan, started, parsed, lib, identities,
                                       resolve_diags, diags, pages_state, renderer, rendered)
+        self.state.spare_identity, self.state.spare_digests = spare_id, spare_digests
         clock.lap("state")
         if self.use_cache:
             cache.save(self.site, self.state)
             clock.lap("save")
         return Result(diags, lib, files, rendered=sorted(rendered), written=sorted(changed), removed=removed,
                       timings=clock.laps)
+
+    def _search(self, files: Mapping[str, bytes], changed: frozenset[str]) -> dict[str, bytes]:
+        """The Pagefind bundle; indexed again only when an HTML page changed."""
+        if self._search_files and not any(p.endswith(".html") for p in changed):
+            return self._search_files
+        assert self._config is not None
+        self._search_files = search.search_files(files, self._config)
+        return self._search_files
 
     def _head(self) -> Head | None:
         if self.state is not None:
@@ -246,6 +270,21 @@ class Builder:
             if self.state is not None:
                 self.parsed = self.state.parsed
         return self.state
+
+    def _spare_dir(self) -> Path | None:
+        """Where the previous output is kept for the next write: in the cache folder when
+        it is on the output's file system (a swap cannot cross file systems), else
+        hidden beside the output."""
+        out = self.out.absolute()
+        if self.use_cache:
+            folder = self.site / cache.CACHE_DIR
+            try:
+                folder.mkdir(exist_ok=True)
+                if folder.stat().st_dev == out.parent.stat().st_dev:
+                    return folder.absolute() / f"spare-{out.name}"
+            except OSError:
+                pass
+        return out.parent / f".{out.name}.spare"
 
     def _bytecode(self) -> Path | None:
         return self.site / cache.CACHE_DIR / "templates" if self.use_cache else None

@@ -9,10 +9,13 @@ cannot be read, or was written by anything else, is ignored (never trusted).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -26,7 +29,7 @@ from generator.model import Record
 CACHE_DIR = ".briefing-cache"
 STATE_FILE = "state.pickle"
 HEAD_FILE = "head.pickle"  # the little a build needs to see that nothing changed
-FORMAT = 2  # bump when State changes shape
+FORMAT = 3  # bump when State changes shape
 GENERATOR = Path(__file__).resolve().parent
 
 Stat = tuple[int, int, int]  # size, mtime_ns, inode
@@ -66,6 +69,8 @@ class State:
     templates: dict[str, bytes]  # fingerprint of every template some page asked for
     readers: dict[Key, set[str]] = field(default_factory=dict)  # key -> output paths that read it
     out_identity: tuple[int, int, int] | None = None
+    spare_identity: tuple[int, int, int] | None = None  # the previous output, kept for the next write
+    spare_digests: dict[str, bytes] | None = None  # what it holds
 
 
 @dataclass
@@ -119,12 +124,25 @@ def load_head(site: Path) -> Head | None:
 
 def _load(path: Path) -> Any:
     try:
-        with open(path, "rb") as fh:
+        with open(path, "rb") as fh, _no_gc():
             if fh.readline() != _header() + b"\n":
                 return None
             return _Unpickler(fh).load()
     except Exception:  # a corrupt cache of any kind is ignored, never trusted
         return None
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Millions of small objects: the cyclic collector would walk them again and again
+    while they are created, for nothing (they are all kept)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def save(site: Path, state: State) -> None:
@@ -145,7 +163,7 @@ def save(site: Path, state: State) -> None:
 
 def _dump(path: Path, value: Any) -> None:
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
+    with open(tmp, "wb") as fh, _no_gc():
         fh.write(_header() + b"\n")
         pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, path)

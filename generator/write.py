@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import os
 import shutil
 from collections.abc import Iterable, Mapping
@@ -46,12 +47,14 @@ def clean_leftovers(out: Path) -> None:
             shutil.rmtree(entry, ignore_errors=True)
 
 
-def write_site(out: Path, files: Mapping[str, bytes], keep: Iterable[str] = ()) -> None:
+def write_site(out: Path, files: Mapping[str, bytes], keep: Iterable[str] = (), spare: Path | None = None) -> None:
     """Write ``files`` (path -> bytes) and ``keep`` (paths whose bytes in the current
     output stay as they are) as the whole content of ``out``, in one swap.
 
     Kept files are hard-linked from the current output into the new folder, so a
     rebuild writes only what changed yet still replaces the folder atomically.
+    With ``spare``, the previous output is moved there instead of being deleted,
+    for ``update_site`` to reuse next time.
     """
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -64,10 +67,61 @@ def write_site(out: Path, files: Mapping[str, bytes], keep: Iterable[str] = ()) 
             _link_kept(out, tmp, rel, made)
         for rel, data in sorted(files.items()):
             _write_new(tmp, rel, data, made)
-        (tmp / MARKER).write_text("Written by briefing; the next build replaces this folder.\n")
+        _mark(tmp)
         swap(tmp, out)
+        if spare is not None and tmp.exists():
+            shutil.rmtree(spare, ignore_errors=True)
+            os.rename(tmp, spare)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def update_site(out: Path, files: Mapping[str, bytes], digests: Mapping[str, bytes],
+                spare: Path, spare_digests: Mapping[str, bytes]) -> None:
+    """Bring ``spare`` (an earlier output, holding ``spare_digests``) up to ``digests``,
+    then swap it in: the same atomic swap as ``write_site``, at the cost of what
+    changed since the spare was the output rather than of the whole site.
+
+    Files in ``files`` are written; any other file that differs is hard-linked from
+    the current output. Files are replaced by rename, never rewritten in place,
+    since the spare shares unchanged files (hard links) with the live output.
+    """
+    out = out.absolute()
+    (spare / MARKER).unlink()  # from here until the swap, the spare is not trusted
+    for rel in sorted(spare_digests.keys() - digests.keys(), reverse=True):
+        _check_inside(spare, rel)
+        (spare / rel).unlink(missing_ok=True)
+        _prune(spare, (spare / rel).parent)
+    made: set[Path] = {spare}
+    for rel, digest in digests.items():
+        if spare_digests.get(rel) == digest:
+            continue
+        _check_inside(spare, rel)
+        target = spare / rel
+        _mkdirs(target.parent, made)
+        tmp = target.with_name(f"{target.name}{_TMP}{os.getpid()}")
+        if rel in files:
+            with open(tmp, "wb") as fh:
+                fh.write(files[rel])
+        else:
+            os.link(out / rel, tmp)
+        os.replace(tmp, target)
+    _mark(spare)
+    swap(spare, out)
+
+
+def _prune(root: Path, folder: Path) -> None:
+    """Remove folders left empty by a removed file, up to ``root``."""
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def _mark(folder: Path) -> None:
+    (folder / MARKER).write_text("Written by briefing; the next build replaces this folder.\n")
 
 
 def output_identity(out: Path) -> tuple[int, int, int] | None:
@@ -128,12 +182,18 @@ def swap(new: Path, out: Path) -> None:
 _RENAME_EXCHANGE = 2
 
 
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    # find_library runs ldconfig in a subprocess: once per process is enough
+    name = ctypes.util.find_library("c")
+    return ctypes.CDLL(name, use_errno=True) if name else None
+
+
 def _exchange(a: Path, b: Path) -> bool:
     """renameat2(RENAME_EXCHANGE): swap two paths in one step (Linux 3.15+)."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
+    libc = _libc()
+    if libc is None:
         return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
     fn = getattr(libc, "renameat2", None)
     if fn is None:
         return False
