@@ -23,7 +23,7 @@ CONTENT_DIR = "content"
 MAX_FILE_BYTES = 4 * 1024 * 1024
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 YAML_SUFFIXES = (".yaml", ".yml")
-_IGNORED = re.compile(r"(^\.|~$|\.swp$|\.swx$|\.tmp$|___jb_(tmp|old)___$|^#.*#$)")
+_IGNORED = re.compile(r"(^\.|~$|\.swp$|\.swx$|\.tmp$|___jb_(tmp|old)___$|^#.*#$|^4913$)")  # 4913: vim's probe file
 
 
 @dataclass

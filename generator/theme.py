@@ -42,5 +42,5 @@ def _fingerprint(name: str, path: Path) -> str:
     if not name.endswith(FINGERPRINTED):
         return name
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
-    stem, dot, ext = name.rpartition(".")
+    stem, _dot, ext = name.rpartition(".")
     return f"{stem}.{digest}.{ext}"
