@@ -33,6 +33,12 @@ $(TOOLS): package.json scripts/install-test-tools.sh
 test: $(STAMP) $(TOOLS) lint
 	$(BIN)/pytest -q
 
+# Briefing beside Hugo and Pelican on synthetic corpora of 1,000 and 10,000 briefs;
+# prints a table and writes bench/RESULTS.md. Not part of `make test`.
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/run.py
+
 goldens: $(STAMP)
 	$(BIN)/python tests/update_goldens.py
 
