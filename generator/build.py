@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import cache, parallel, search
-from generator.cache import Head, PageState, Parsed, Stat, State
+from generator.cache import Deps, Head, Listing, PageState, Parsed, Stat, State
 from generator.config import CONFIG_FILE, SiteConfig, load_config
 from generator.deps import Key, Snapshot, fingerprint, record_of
 from generator.diagnostics import Diagnostic, Diagnostics
@@ -39,6 +39,7 @@ from generator.validate import validate
 from generator.write import check_output, output_identity, update_site, write_site
 
 RACY_NS = 2_000_000_000  # a file changed this close to the last scan may share its mtime
+SPECIAL = "\0special"  # a scan entry saying a symlink or a special file was seen
 
 
 @dataclass
@@ -165,6 +166,7 @@ class Builder:
         self._search_files: dict[str, bytes] = {}
         self._env: RecordingEnvironment | None = None
         self._theme: dict[str, Stat] = {}
+        self._last_listing: Listing | None = None
         self._loaded = False
 
     # -- the build ---------------------------------------------------------------
@@ -312,6 +314,23 @@ class Builder:
             _walk(out, folder, f"theme{i}")
         return out
 
+    def _listing(self, scan: dict[str, Stat], state: State | None,
+                 diags: Diagnostics) -> list[tuple[str, Path, str]]:
+        """The content files, as ``load.content_files`` lists them; its answer depends only
+        on the names and types of the entries, so it is asked again only when those change."""
+        names = frozenset(k for k in scan if k.startswith(CONTENT_DIR + "/"))
+        last = state.listing if state is not None else self._last_listing
+        if last is not None and last[0] == names and SPECIAL not in scan:
+            entries, found = last[1], last[2]
+        else:
+            local = Diagnostics()
+            entries = [(kind, path.relative_to(self.site).as_posix())
+                       for kind, path in content_files(self.site, local)]
+            found = local.items
+        self._last_listing = (names, entries, found)
+        diags.items.extend(found)
+        return [(kind, self.site / rel, rel) for kind, rel in entries]
+
     def _parse(self, scan: dict[str, Stat], state: State | None,
                diags: Diagnostics) -> tuple[list[Record], dict[str, Parsed]]:
         """Every content file's record; a file whose bytes are unchanged is not parsed again."""
@@ -319,8 +338,7 @@ class Builder:
         since = state.scanned_at if state is not None else 0
         parsed: dict[str, Parsed] = {}
         records: list[Record] = []
-        listed = [(kind, path, path.relative_to(self.site).as_posix())
-                  for kind, path in content_files(self.site, diags)]
+        listed = self._listing(scan, state, diags)
         stale = []
         for kind, path, rel in listed:
             st = scan.get(rel) or _stat(path)
@@ -405,48 +423,40 @@ class Builder:
         dirty: set[str] = set()
         same_library = renderer.lib.timeline is state.library.timeline  # reused: indexes unchanged
         debug = bool(os.environ.get("BRIEFING_DEBUG_DEPS"))
-        for key, readers in state.readers.items():
+        deps = state.deps
+        for key, readers in deps.items():
             rid = record_of(key)
             if rid is not None and rid not in changed_ids:
                 continue
             if rid is None and same_library and key[0] in ("ix", "IX", "in"):
                 continue
-            if readers <= dirty:
-                continue
             if old.value(key) != new.value(key):
+                paths = {deps.path(pid) for pid in readers}
                 if debug:
-                    print("changed", key, sorted(readers), file=sys.stderr)
-                dirty |= readers
+                    print("changed", key, sorted(paths), file=sys.stderr)
+                dirty |= paths
         return dirty
 
     def _next_state(self, state: State | None, key: bytes, scan: dict[str, Stat], started: int,
                     parsed: dict[str, Parsed], lib: Library, identities: dict[str, tuple[Any, ...]],
                     resolve_diags: list[Diagnostic], diags: Diagnostics, pages: dict[str, PageState],
                     renderer: Renderer, rendered: set[str]) -> State:
-        if state is None:
-            readers: dict[Key, set[str]] = {}
-        else:
-            readers = state.readers
-            for path in rendered | (set(state.pages) - set(pages)):
-                before = state.pages.get(path)
-                for k in before.deps if before is not None else ():
-                    group = readers.get(k)
-                    if group is not None:
-                        group.discard(path)
-                        if not group:
-                            del readers[k]
+        deps = state.deps if state is not None else Deps()
+        if state is not None:
+            for path in set(state.pages) - set(pages):
+                deps.remove(path)
         for path in rendered:
             entry = pages.get(path)
-            for k in entry.deps if entry is not None else ():
-                group = readers.get(k)
-                if group is None:
-                    readers[k] = {path}
-                else:
-                    group.add(path)
+            if entry is not None:
+                deps.set(path, entry.deps)
+                pages[path] = PageState(frozenset(), entry.digest)  # the deps live in ``deps`` now
+            else:
+                deps.remove(path)
         snapshot = renderer.snapshot()
-        templates = {k[1]: snapshot.value(k) for k in readers if k[0] == "tpl"}
+        templates = {k[1]: snapshot.value(k) for k, _ in deps.items() if k[0] == "tpl"}
         return State(key, scan, started, parsed, lib, identities, resolve_diags, list(diags.items),
-                     pages, dict(renderer.virtual), templates, readers, output_identity(self.out))
+                     pages, dict(renderer.virtual), templates, deps, output_identity(self.out),
+                     listing=self._last_listing)
 
 
 # -- helpers ------------------------------------------------------------------------
@@ -519,10 +529,14 @@ def _walk(out: dict[str, Stat], folder: Path, rel: str) -> None:
     for entry in entries:
         name = f"{rel}/{entry.name}"
         try:
-            if entry.is_dir():
+            if entry.is_symlink() or not (entry.is_dir(follow_symlinks=False) or entry.is_file(follow_symlinks=False)):
+                out[SPECIAL] = (1, 1, 1)  # links and pipes: ``content_files`` must look at them every time
+                st = entry.stat(follow_symlinks=False)
+                out[name] = (st.st_size, st.st_mtime_ns, st.st_ino)
+            elif entry.is_dir(follow_symlinks=False):
                 _walk(out, Path(entry.path), name)
             else:
-                st = entry.stat()
+                st = entry.stat(follow_symlinks=False)
                 out[name] = (st.st_size, st.st_mtime_ns, st.st_ino)
         except OSError:
             continue

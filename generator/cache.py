@@ -14,8 +14,9 @@ import hashlib
 import os
 import pickle
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from array import array
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -29,10 +30,11 @@ from generator.model import Record
 CACHE_DIR = ".briefing-cache"
 STATE_FILE = "state.pickle"
 HEAD_FILE = "head.pickle"  # the little a build needs to see that nothing changed
-FORMAT = 3  # bump when State changes shape
+FORMAT = 5  # bump when State changes shape
 GENERATOR = Path(__file__).resolve().parent
 
 Stat = tuple[int, int, int]  # size, mtime_ns, inode
+Listing = tuple[frozenset[str], list[tuple[str, str]], list[Diagnostic]]
 
 
 @dataclass
@@ -52,6 +54,76 @@ class PageState:
     digest: bytes  # of the output bytes
 
 
+class Deps:
+    """Which output paths read which keys, stored compactly: keys and paths are
+    numbered, and both directions are arrays of numbers (a 10,000-brief site has
+    millions of page-key pairs; as Python sets they took seconds to save and load)."""
+
+    def __init__(self) -> None:
+        self.keys: list[Key] = []
+        self.paths: list[str] = []
+        self.page_keys: dict[int, array[int]] = {}  # path id -> key ids
+        self.readers: dict[int, array[int]] = {}  # key id -> path ids
+        self._key_ids: dict[Key, int] | None = None
+        self._path_ids: dict[str, int] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"keys": self.keys, "paths": self.paths, "page_keys": self.page_keys, "readers": self.readers}
+
+    def __setstate__(self, data: dict[str, Any]) -> None:
+        self.__init__()  # type: ignore[misc]
+        self.__dict__.update(data)
+
+    def _ids(self) -> tuple[dict[Key, int], dict[str, int]]:
+        if self._key_ids is None or self._path_ids is None:
+            self._key_ids = {k: i for i, k in enumerate(self.keys)}
+            self._path_ids = {p: i for i, p in enumerate(self.paths)}
+        return self._key_ids, self._path_ids
+
+    def remove(self, path: str) -> None:
+        _, path_ids = self._ids()
+        pid = path_ids.get(path)
+        if pid is None:
+            return
+        for kid in self.page_keys.pop(pid, array("i")):
+            group = self.readers.get(kid)
+            if group is not None:
+                with suppress(ValueError):
+                    group.remove(pid)
+                if not group:
+                    del self.readers[kid]
+
+    def set(self, path: str, keys: Iterable[Key]) -> None:
+        """Record that ``path`` read ``keys`` (and nothing it read before)."""
+        self.remove(path)
+        key_ids, path_ids = self._ids()
+        pid = path_ids.get(path)
+        if pid is None:
+            pid = path_ids[path] = len(self.paths)
+            self.paths.append(path)
+        ids = array("i")
+        for key in keys:
+            kid = key_ids.get(key)
+            if kid is None:
+                kid = key_ids[key] = len(self.keys)
+                self.keys.append(key)
+            ids.append(kid)
+            group = self.readers.get(kid)
+            if group is None:
+                self.readers[kid] = array("i", [pid])
+            else:
+                group.append(pid)
+        self.page_keys[pid] = ids
+
+    def items(self) -> Iterator[tuple[Key, array[int]]]:
+        """Every key some page read, with the ids of the pages (see ``path``)."""
+        for kid, group in self.readers.items():
+            yield self.keys[kid], group
+
+    def path(self, pid: int) -> str:
+        return self.paths[pid]
+
+
 @dataclass
 class State:
     """Everything a build needs from the last successful one."""
@@ -67,10 +139,11 @@ class State:
     pages: dict[str, PageState]  # output path -> state
     virtual: dict[str, dict[str, Any]]  # the renderer's derived inputs (link targets, date children...)
     templates: dict[str, bytes]  # fingerprint of every template some page asked for
-    readers: dict[Key, set[str]] = field(default_factory=dict)  # key -> output paths that read it
+    deps: Deps = field(default_factory=Deps)  # which pages read which keys
     out_identity: tuple[int, int, int] | None = None
     spare_identity: tuple[int, int, int] | None = None  # the previous output, kept for the next write
     spare_digests: dict[str, bytes] | None = None  # what it holds
+    listing: Listing | None = None  # content/'s names, and the content files and diagnostics they gave
 
 
 @dataclass
@@ -101,7 +174,7 @@ def generator_key() -> bytes:
 class _Unpickler(pickle.Unpickler):
     """Only the generator's own classes and plain values: a cache file is data, not code."""
 
-    ALLOWED = ("generator.", "builtins", "datetime", "collections")
+    ALLOWED = ("generator.", "builtins", "datetime", "collections", "array")
 
     def find_class(self, module: str, name: str) -> Any:
         if module == "builtins" and name in ("eval", "exec", "compile", "open", "__import__", "getattr"):
