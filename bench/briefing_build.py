@@ -20,6 +20,7 @@ def main() -> int:
     p.add_argument("--search", action="store_true")
     args = p.parse_args()
     builder = Builder(args.site, args.site / "public", Options(), use_cache=True, clean=args.clean)
+    builder.background_save = True  # as the command line does
     if not args.search:
         builder.steps = []
     result = builder.build()

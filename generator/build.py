@@ -112,13 +112,18 @@ def render(site: Path, options: Options) -> Result:
     return result
 
 
-def build(site: Path, out: Path, options: Options, *, use_cache: bool = False, clean: bool = False) -> Result:
+def build(site: Path, out: Path, options: Options, *, use_cache: bool = False, clean: bool = False,
+          save_in_background: bool = False) -> Result:
     """Check, render and write the site to ``out`` atomically.
 
     With ``use_cache`` the state is kept in ``.briefing-cache/`` so the next build
     does only what changed; ``clean`` ignores the saved state (and replaces it).
+    ``save_in_background`` returns once the output is written and saves the
+    state from a child process (the command line: the next build waits for it).
     """
-    return Builder(site, out, options, use_cache=use_cache, clean=clean).build()
+    builder = Builder(site, out, options, use_cache=use_cache, clean=clean)
+    builder.background_save = save_in_background
+    return builder.build()
 
 
 class OutputFiles(Mapping[str, bytes]):
@@ -159,6 +164,7 @@ class Builder:
                  clean: bool = False) -> None:
         self.site, self.out, self.options = site, out, options
         self.use_cache, self.clean = use_cache, clean
+        self.background_save = False  # the command line saves the cache from a forked child
         self.state: State | None = None
         self.parsed: dict[str, Parsed] = {}  # survives failed builds, unlike ``state``
         self.steps: list[Step] = [self._search]  # run after render, before write
@@ -245,7 +251,10 @@ class Builder:
         self.state.spare_identity, self.state.spare_digests = spare_id, spare_digests
         clock.lap("state")
         if self.use_cache:
-            cache.save(self.site, self.state)
+            if self.background_save:
+                cache.save_in_background(self.site, self.state)
+            else:
+                cache.save(self.site, self.state)
             clock.lap("save")
         return Result(diags, lib, files, rendered=sorted(rendered), written=sorted(changed), removed=removed,
                       timings=clock.laps)

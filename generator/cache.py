@@ -9,6 +9,7 @@ cannot be read, or was written by anything else, is ignored (never trusted).
 
 from __future__ import annotations
 
+import fcntl
 import gc
 import hashlib
 import os
@@ -30,7 +31,8 @@ from generator.model import Record
 CACHE_DIR = ".briefing-cache"
 STATE_FILE = "state.pickle"
 HEAD_FILE = "head.pickle"  # the little a build needs to see that nothing changed
-FORMAT = 5  # bump when State changes shape
+LOCK_FILE = "lock"
+FORMAT = 6  # bump when State changes shape
 GENERATOR = Path(__file__).resolve().parent
 
 Stat = tuple[int, int, int]  # size, mtime_ns, inode
@@ -54,6 +56,9 @@ class PageState:
     digest: bytes  # of the output bytes
 
 
+_US, _RS = "\x1f", "\x1e"  # unit and record separators: never in ids, names or paths
+
+
 class Deps:
     """Which output paths read which keys, stored compactly: keys and paths are
     numbered, and both directions are arrays of numbers (a 10,000-brief site has
@@ -68,11 +73,30 @@ class Deps:
         self._path_ids: dict[str, int] | None = None
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"keys": self.keys, "paths": self.paths, "page_keys": self.page_keys, "readers": self.readers}
+        # Flat: one string for all keys and one array for all readers pickle in
+        # a few memory copies; 250,000 tuples and arrays pickle one by one.
+        kids, ends, flat = array("i"), array("q"), array("i")
+        for kid, group in self.readers.items():
+            kids.append(kid)
+            flat.extend(group)
+            ends.append(len(flat))
+        keys: str | list[Key] = _RS.join(_US.join(k) for k in self.keys)
+        if any(_US in part or _RS in part for k in self.keys for part in k):  # never seen; stay exact anyway
+            keys = self.keys
+        return {"keys": keys, "paths": self.paths, "page_keys": self.page_keys, "readers": (kids, ends, flat)}
 
     def __setstate__(self, data: dict[str, Any]) -> None:
         self.__init__()  # type: ignore[misc]
-        self.__dict__.update(data)
+        keys = data["keys"]
+        if isinstance(keys, str):
+            keys = [tuple(k.split(_US)) for k in keys.split(_RS)] if keys else []
+        self.keys = keys
+        self.paths, self.page_keys = data["paths"], data["page_keys"]
+        kids, ends, flat = data["readers"]
+        start = 0
+        for kid, end in zip(kids, ends, strict=True):
+            self.readers[kid] = flat[start:end]
+            start = end
 
     def _ids(self) -> tuple[dict[Key, int], dict[str, int]]:
         if self._key_ids is None or self._path_ids is None:
@@ -184,14 +208,65 @@ class _Unpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
+@contextmanager
+def _locked(site: Path, exclusive: bool) -> Iterator[None]:
+    """Saving holds the cache's lock exclusively, loading shares it: a build that starts
+    while the last one's state is still being saved waits for it instead of reading half."""
+    folder = site / CACHE_DIR
+    try:
+        folder.mkdir(exist_ok=True)
+        fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)
+
+
+def save_in_background(site: Path, state: State) -> None:
+    """Save the state from a forked child, so the command returns once the output is in
+    place; the next build waits on the lock if the child has not finished."""
+    if not hasattr(os, "fork"):
+        save(site, state)
+        return
+    folder = site / CACHE_DIR
+    try:
+        folder.mkdir(exist_ok=True)
+        fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        return
+    fcntl.flock(fd, fcntl.LOCK_EX)  # taken before forking, so no build can slip in between
+    pid = os.fork()
+    if pid == 0:  # the child: save, release the lock (by exiting), never return
+        try:
+            null = os.open(os.devnull, os.O_RDWR)
+            for stream in (0, 1, 2):  # let whoever reads our output see its end now
+                os.dup2(null, stream)
+            _save(site, state)
+        finally:
+            os._exit(0)
+    os.close(fd)  # the child keeps the lock until it exits
+
+
 def load(site: Path) -> State | None:
-    """The saved state, or None when absent, unreadable or from another generator."""
-    state = _load(site / CACHE_DIR / STATE_FILE)
+    """The saved state, or None when absent, unreadable or from another generator.
+
+    What it holds lives as long as the process: it is moved out of the cyclic
+    garbage collector's sight (``gc.freeze``), which would otherwise walk its
+    millions of objects again and again during the build.
+    """
+    with _locked(site, exclusive=False):
+        state = _load(site / CACHE_DIR / STATE_FILE)
+    gc.freeze()
     return state if isinstance(state, State) else None
 
 
 def load_head(site: Path) -> Head | None:
-    head = _load(site / CACHE_DIR / HEAD_FILE)
+    with _locked(site, exclusive=False):
+        head = _load(site / CACHE_DIR / HEAD_FILE)
     return head if isinstance(head, Head) else None
 
 
@@ -219,11 +294,14 @@ def _no_gc() -> Iterator[None]:
 
 
 def save(site: Path, state: State) -> None:
-    """Write the state atomically; a failure to save only costs the next build time.
+    """Write the state atomically; a failure to save only costs the next build time."""
+    with _locked(site, exclusive=True):
+        _save(site, state)
 
-    The head goes last: a build killed in between leaves a head that does not
-    match the state's scan time, and the next build then loads the whole state.
-    """
+
+def _save(site: Path, state: State) -> None:
+    # The head goes last: a save killed in between leaves no head, and the next
+    # build then loads the whole state.
     folder = site / CACHE_DIR
     try:
         folder.mkdir(exist_ok=True)

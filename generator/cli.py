@@ -137,7 +137,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         result = build(site, out, Options(drafts=args.drafts, base_url=args.base_url, strict=args.strict),
-                       use_cache=True, clean=args.clean)
+                       use_cache=True, clean=args.clean, save_in_background=True)
     except OutputError as exc:
         print(f"briefing: {exc}", file=sys.stderr)
         return EXIT_USAGE
