@@ -40,6 +40,9 @@ from generator.write import check_output, output_identity, update_site, write_si
 
 RACY_NS = 2_000_000_000  # a file changed this close to the last scan may share its mtime
 SPECIAL = "\0special"  # a scan entry saying a symlink or a special file was seen
+# A smaller site's state saves in milliseconds: not worth a child process that
+# outlives the command (and races a script that deletes the site right after).
+BACKGROUND_SAVE_FILES = 3000
 
 
 @dataclass
@@ -251,7 +254,7 @@ class Builder:
         self.state.spare_identity, self.state.spare_digests = spare_id, spare_digests
         clock.lap("state")
         if self.use_cache:
-            if self.background_save:
+            if self.background_save and len(pages_state) >= BACKGROUND_SAVE_FILES:
                 cache.save_in_background(self.site, self.state)
             else:
                 cache.save(self.site, self.state)

@@ -19,7 +19,6 @@ from array import array
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -186,9 +185,12 @@ class Head:
         return Head(state.key, state.scan, state.scanned_at, state.out_identity, state.diags, list(state.pages))
 
 
-@cache
 def generator_key() -> bytes:
-    """The generator's own source and the Python running it: a cache from any other is void."""
+    """The generator's own source and the Python running it: a cache from any other is void.
+
+    Read afresh each time (a millisecond or two): a long-lived process must not
+    trust a cache written by a generator whose source changed under it.
+    """
     h = hashlib.sha256(sys.version.encode())
     for path in sorted(GENERATOR.glob("*.py")):
         h.update(path.name.encode() + b"\0" + path.read_bytes())

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 MARKER = ".briefing-output"
+SPARE_MARKER = ".briefing-spare"  # in a spare output while a build updates it
 _TMP, _OLD = ".tmp-", ".old-"
 
 
@@ -69,7 +70,7 @@ def write_site(out: Path, files: Mapping[str, bytes], keep: Iterable[str] = (), 
             _write_new(tmp, rel, data, made)
         _mark(tmp)
         swap(tmp, out)
-        if spare is not None and tmp.exists():
+        if spare is not None and tmp.exists() and _ours(spare):
             shutil.rmtree(spare, ignore_errors=True)
             os.rename(tmp, spare)
     finally:
@@ -87,6 +88,7 @@ def update_site(out: Path, files: Mapping[str, bytes], digests: Mapping[str, byt
     since the spare shares unchanged files (hard links) with the live output.
     """
     out = out.absolute()
+    (spare / SPARE_MARKER).write_text("A build was updating this folder; the next build deletes it.\n")
     (spare / MARKER).unlink()  # from here until the swap, the spare is not trusted
     for rel in sorted(spare_digests.keys() - digests.keys(), reverse=True):
         _check_inside(spare, rel)
@@ -107,7 +109,13 @@ def update_site(out: Path, files: Mapping[str, bytes], digests: Mapping[str, byt
             os.link(out / rel, tmp)
         os.replace(tmp, target)
     _mark(spare)
+    (spare / SPARE_MARKER).unlink()
     swap(spare, out)
+
+
+def _ours(folder: Path) -> bool:
+    """A spare folder may be replaced only when absent or written by a build."""
+    return not folder.exists() or (folder / MARKER).exists() or (folder / SPARE_MARKER).exists()
 
 
 def _prune(root: Path, folder: Path) -> None:
