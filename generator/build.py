@@ -436,7 +436,11 @@ class Builder:
         same_library = renderer.lib.timeline is state.library.timeline  # reused: indexes unchanged
         debug = bool(os.environ.get("BRIEFING_DEBUG_DEPS"))
         deps = state.deps
-        for key, readers in deps.items():
+        if same_library:  # only keys of changed records, and the few that no record owns, can differ
+            candidates = deps.keys_of(changed_ids, skip=("ix", "IX", "in"))
+        else:
+            candidates = deps.items()
+        for key, readers in candidates:
             rid = record_of(key)
             if rid is not None and rid not in changed_ids:
                 continue
@@ -465,7 +469,8 @@ class Builder:
             else:
                 deps.remove(path)
         snapshot = renderer.snapshot()
-        templates = {k[1]: snapshot.value(k) for k, _ in deps.items() if k[0] == "tpl"}
+        templates = {k[1]: snapshot.value(k) for k, _ in deps.keys_of((), skip=("ix", "IX", "in", "v", "V"))
+                     if k[0] == "tpl"}
         return State(key, scan, started, parsed, lib, identities, resolve_diags, list(diags.items),
                      pages, dict(renderer.virtual), templates, deps, output_identity(self.out),
                      listing=self._last_listing)

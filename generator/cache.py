@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.deps import Key
+from generator.deps import Key, record_of
 from generator.diagnostics import Diagnostic
 from generator.library import Library
 from generator.model import Record
@@ -70,6 +70,9 @@ class Deps:
         self.readers: dict[int, array[int]] = {}  # key id -> path ids
         self._key_ids: dict[Key, int] | None = None
         self._path_ids: dict[str, int] | None = None
+        self._owned: dict[str, list[int]] | None = None
+        self._unowned: list[int] | None = None
+        self._owned_count = 0
 
     def __getstate__(self) -> dict[str, Any]:
         # Flat: one string for all keys and one array for all readers pickle in
@@ -142,6 +145,31 @@ class Deps:
         """Every key some page read, with the ids of the pages (see ``path``)."""
         for kid, group in self.readers.items():
             yield self.keys[kid], group
+
+    def keys_of(self, records: Iterable[str], skip: tuple[str, ...] = ()) -> Iterator[tuple[Key, array[int]]]:
+        """The keys that belong to ``records`` (see ``deps.record_of``) and the keys no
+        record owns, except those whose kind is in ``skip``; with their readers."""
+        owned, unowned = self._by_record()
+        ids = [kid for rid in records for kid in owned.get(rid, ())]
+        ids += [kid for kid in unowned if self.keys[kid][0] not in skip]
+        for kid in ids:
+            group = self.readers.get(kid)
+            if group is not None:
+                yield self.keys[kid], group
+
+    def _by_record(self) -> tuple[dict[str, list[int]], list[int]]:
+        """Key ids by owning record, kept up to date as keys are added (not saved: rebuilt)."""
+        if self._owned is None or self._owned_count != len(self.keys):
+            owned, unowned = self._owned or {}, self._unowned or []
+            for kid in range(self._owned_count if self._owned is not None else 0, len(self.keys)):
+                rid = record_of(self.keys[kid])
+                if rid is None:
+                    unowned.append(kid)
+                else:
+                    owned.setdefault(rid, []).append(kid)
+            self._owned, self._unowned, self._owned_count = owned, unowned, len(self.keys)
+        assert self._unowned is not None
+        return self._owned, self._unowned
 
     def path(self, pid: int) -> str:
         return self.paths[pid]
