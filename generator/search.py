@@ -13,7 +13,9 @@ import asyncio
 import base64
 import concurrent.futures
 import json
+import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from pagefind.service import PagefindService
@@ -62,12 +64,16 @@ async def _index(files: Mapping[str, bytes], config: SiteConfig) -> dict[str, by
         index = await service.create_index({"force_language": config.language.split("-")[0].lower()})
         for path, data in indexed_pages(files):
             await index.add_html_file(content=data.decode("utf-8"), url=page_url(path))
-        # get_files() hands the whole bundle back over the pipe; at a few MB
-        # for hundreds of pages that is well within what the pipe reader takes.
-        bundle = await index.get_files()
+        # Written to a private folder and read back: get_files() would send the
+        # whole bundle as one message, past the service pipe's 2 MiB line limit
+        # on sites of a thousand pages, and the reply would never arrive.
+        with tempfile.TemporaryDirectory(prefix="briefing-search-") as tmp:
+            await index.write_files(output_path=tmp)
+            root = Path(tmp)
+            return {BUNDLE + p.relative_to(root).as_posix(): p.read_bytes()
+                    for p in sorted(root.rglob("*")) if p.is_file()}
     finally:
         await service.close()
-    return {BUNDLE + str(f["path"]): bytes(f["content"]) for f in bundle}
 
 
 class _Service(PagefindService):
@@ -87,7 +93,7 @@ class _Service(PagefindService):
                 reply: dict[str, Any] | None = json.loads(base64.b64decode(raw[:-1]))
                 if reply is not None:
                     self._answer(reply)
-        except (asyncio.IncompleteReadError, ValueError) as exc:  # the process ended or spoke nonsense
+        except Exception as exc:  # ended, spoke nonsense, or overran the pipe's limit: fail, never hang
             for future in self._responses.values():
                 if not future.done():
                     future.set_exception(RuntimeError(f"pagefind stopped answering: {exc}"))
