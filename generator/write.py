@@ -31,6 +31,9 @@ def check_output(site: Path, out: Path) -> None:
     for p in protected:
         if out_r == p or p.is_relative_to(out_r):
             raise OutputError(f"refusing to write the site into {out}: it is or contains {p}")
+    for p in protected[1:]:
+        if out_r.is_relative_to(p):
+            raise OutputError(f"refusing to write the site into {out}: it is inside {p}, the site's sources")
     if out_r.exists() and not out_r.is_dir():
         raise OutputError(f"{out} exists and is not a folder")
     if out_r.is_dir() and any(out_r.iterdir()) and not (out_r / MARKER).exists():

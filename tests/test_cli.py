@@ -53,6 +53,16 @@ def test_build_refuses_an_output_folder_it_did_not_write(site_copy: Callable[[st
     assert sorted(p.name for p in site.iterdir() if not p.name.startswith(".")) == ["content", "mine", "site.toml"]
 
 
+@pytest.mark.parametrize("out", ["content", "theme", "..", "content/actors"])
+def test_build_refuses_to_write_over_the_sites_own_folders(site_copy: Callable[[str], Path], out: str) -> None:
+    site = site_copy("valid")
+    (site / "theme").mkdir()
+    before = sorted(p.relative_to(site.parent).as_posix() for p in site.parent.rglob("*"))
+    code, _, err = run("build", "--site", str(site), "--out", str(site / out))
+    assert code == 2 and "refusing" in err
+    assert sorted(p.relative_to(site.parent).as_posix() for p in site.parent.rglob("*")) == before
+
+
 def _explode(*args: object) -> None:
     raise RuntimeError("boom")
 
