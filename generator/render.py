@@ -213,9 +213,13 @@ class Renderer:
 
     def render_recorded(self, page: Page) -> tuple[bytes | None, frozenset[Key]]:
         """Render one page; return its bytes (None after a reported error) and what it read."""
+        return self._recording(page, lambda: self.render_page(page))
+
+    def _recording(self, page: Page, render: Callable[[], bytes]) -> tuple[bytes | None, frozenset[Key]]:
+        """Run ``render`` while recording reads; a template's bug becomes a diagnostic."""
         self.rec.keys = set(page.deps)
         try:
-            return self.render_page(page), frozenset(self.rec.keys)
+            return render(), frozenset(self.rec.keys)
         except jinja2.TemplateError as exc:
             self._template_error(exc, page)
         except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
@@ -248,16 +252,7 @@ class Renderer:
                 return feeds.site_json(cast(Library, self.view_lib), self.urls), frozenset(self.rec.keys)
             finally:
                 self.rec.keys = None
-        self.rec.keys = set(page.deps)
-        try:
-            return self.env.get_template(page.template).render(**page.context()).encode(), frozenset(self.rec.keys)
-        except jinja2.TemplateError as exc:
-            self._template_error(exc, page)
-        except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
-            self._theme_bug(exc, page)
-        finally:
-            self.rec.keys = None
-        return None, frozenset()
+        return self._recording(page, lambda: self.env.get_template(page.template).render(**page.context()).encode())
 
     def _feed(self) -> dict[str, Any]:
         vl = self.view_lib
