@@ -14,6 +14,7 @@ from generator.dates import is_date_text
 
 WIKI_RE = re.compile(r"\[\[([^\[\]\n|]*)(?:\|([^\[\]\n]*))?\]\]")
 CITE_RE = re.compile(r"\[@([^\]\s,]*)(?:\s*,\s*[\"“]([^\"”\n]*)[\"”])?\s*\]")
+_NEWLINE_RE = re.compile("\n")
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CODE_SPAN_RE = re.compile(r"(`+)(?:.|\n)*?(?<!`)\1(?!`)")
 
@@ -70,7 +71,7 @@ def scan(text: str) -> list[Link]:
     """Every link and citation outside code, in order of appearance."""
     found: list[Link] = []
     masked = mask_code(text)
-    line_starts = [0] + [i + 1 for i, ch in enumerate(masked) if ch == "\n"]
+    line_starts = [0] + [m.end() for m in _NEWLINE_RE.finditer(masked)]
     for m in WIKI_RE.finditer(masked):
         target = m[1].strip()
         kind = "date" if is_date_text(target) else "record"
