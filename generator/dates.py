@@ -84,6 +84,14 @@ def parse_date(value: object) -> PartialDate | None:
     return PartialDate(year, month, day)
 
 
+def from_key(key: str) -> PartialDate:
+    """A date page's key (``str`` of a PartialDate) back to its date."""
+    date = parse_date(key)
+    if date is None:
+        raise ValueError(f"not a date key: {key!r}")
+    return date
+
+
 def is_date_text(text: str) -> bool:
     """True when ``text`` has the shape of a date link target, valid or not."""
     return bool(re.match(r"^\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?$", text))

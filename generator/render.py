@@ -16,7 +16,7 @@ from typing import Any, cast
 import jinja2
 
 from generator import feeds
-from generator.dates import PartialDate
+from generator.dates import PartialDate, from_key
 from generator.deps import Key, Recorder, RecordingLibrary, RecordingMapping, Snapshot
 from generator.diagnostics import Diagnostics
 from generator.library import Library
@@ -173,7 +173,7 @@ class Renderer:
     def _date_pages(self) -> Iterator[Page]:
         yield Page("dates/", "dates.html", "Dates", self._dates, crumbs=(("dates/", "Dates"),))
         for key in self.lib.dates:
-            date = PartialDate(*[int(p) for p in key.split("-")])
+            date = from_key(key)
             crumbs = [("dates/", "Dates")] + [(f"dates/{d}/", d.human()) for d in reversed(date.parents())]
             yield Page(f"dates/{key}/", "date.html", date.human(), _bind(self._date, key, date), crumbs=tuple(crumbs))
 
@@ -327,7 +327,7 @@ def _date_children(lib: Library) -> dict[str, list[PartialDate]]:
     (asking every date page to scan all dates cost O(dates^2))."""
     out: dict[str, list[PartialDate]] = {}
     for key in lib.dates:
-        date = PartialDate(*[int(p) for p in key.split("-")])
+        date = from_key(key)
         if date.month:
             out.setdefault(str(date.parents()[1]), []).append(date)
     return out

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
 from generator.config import SiteConfig
-from generator.dates import PartialDate
+from generator.dates import PartialDate, from_key
 from generator.diagnostics import Diagnostics
 from generator.library import Dated, Library, QuoteRef
 from generator.model import Record, RecordId
@@ -317,14 +317,9 @@ def _index_dates(lib: Library) -> None:
             pages[str(d)].append(entry)
     for key in lib.date_mentions:
         pages.setdefault(key, [])
-        for parent in _parse(key).parents()[1:]:
+        for parent in from_key(key).parents()[1:]:
             pages.setdefault(str(parent), [])
     lib.dates = dict(sorted(pages.items()))
-
-
-def _parse(d: str) -> PartialDate:
-    parts = [int(p) for p in d.split("-")]
-    return PartialDate(*parts)
 
 
 def _index_tags(lib: Library, diags: Diagnostics) -> None:

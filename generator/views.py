@@ -13,6 +13,7 @@ from generator.library import Dated, Library, QuoteRef
 from generator.markup import Markup, plain_paragraphs
 from generator.model import Record
 from generator.schema import OUTCOME_STATUSES
+from generator.slug import slugify
 from generator.urls import Urls
 
 KIND_LABELS = {"actor": "Actor", "source": "Source", "event": "Event",
@@ -110,7 +111,7 @@ class Views:
                 "related": self.links(self.lib.related.get(r.id, [])),
                 "minutes": max(1, round(len((r.body or "").split()) / WORDS_PER_MINUTE)),
                 "tags": [{"name": t, "url": self.urls.page(self.urls.tag_path(s))}
-                         for t in f.get("tags", []) for s in [_slug(t)] if s in self.lib.tags],
+                         for t in f.get("tags", []) for s in [slugify(t)] if s in self.lib.tags],
                 "draft": r.draft}
 
     def _actor(self, r: Record) -> dict[str, Any]:
@@ -247,8 +248,3 @@ class Views:
                 letters.append({"letter": letter, "items": []})
             letters[-1]["items"].append(item)
         return letters
-
-
-def _slug(tag: str) -> str:
-    from generator.slug import slugify
-    return slugify(tag)
