@@ -10,8 +10,10 @@ import html
 import re
 import xml.etree.ElementTree as etree  # noqa: N813 - the name Python-Markdown uses
 from dataclasses import dataclass, field
+from typing import Any
 
 import markdown
+from markdown import treeprocessors, util
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.postprocessors import Postprocessor
@@ -142,15 +144,79 @@ class _SafeRawUrls(Postprocessor):
         return _URL_ATTR_RE.sub(fix, text)
 
 
+# What a text must contain for each inline pattern to find anything, by the name the
+# pattern is registered under: a text with none of its pass's triggers is left as it is.
+# A pass with a pattern not named here gets no gate. tests/test_markup.py checks that
+# a text the gate passes over is one no pattern of the pass matches.
+TRIGGERS = {
+    "backtick": "`", "escape": r"\\", "footnote": r"\[", "briefing-wiki": r"\[", "briefing-cite": r"\[",
+    "reference": r"\[", "link": r"\[", "image_link": r"\[", "image_reference": r"\[",
+    "short_reference": r"\[", "short_image_ref": r"\[", "autolink": "<", "automail": "<", "html": "<",
+    "linebreak": "  \n", "entity": "&", "em_strong": r"\*|_",
+    "smarty-em-dashes": "--", "smarty-en-dashes": "--", "smarty-ellipses": r"\.\.\.",
+    **{f"smarty-quotes-{i}": "['\"]" for i in range(15)},
+}
+
+
+def inline_gate(patterns: util.Registry[Any]) -> re.Pattern[str] | None:
+    """One regex that finds something wherever any of ``patterns`` could match."""
+    found = [name for name in TRIGGERS if name in patterns]
+    if len(found) != len(patterns):
+        return None  # a pattern we know nothing about
+    return re.compile("|".join(sorted({TRIGGERS[name] for name in found})))
+
+
+class _QuickInline(treeprocessors.InlineProcessor):
+    """Python-Markdown's inline pass, leaving alone a text that no pattern can match.
+
+    The stock pass tries every pattern on every text node (about 30 with smarty,
+    which runs a pass of its own) through bookkeeping that costs more than the
+    searches: most of a brief's render. Here a text with none of the pass's
+    trigger characters is returned at once, and a pattern whose regex finds
+    nothing is skipped; either way the stock pass would have returned the text
+    unchanged, so the HTML is the same (``tests/test_markup.py`` compares the
+    two). This overrides a private method of the pinned Python-Markdown (see
+    pyproject.toml): a new release must pass that test.
+    """
+
+    def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
+        self._patterns = [(p, p.getCompiledRegExp() if isinstance(p, InlineProcessor) else None)
+                          for p in self.inlinePatterns]
+        self._gate = inline_gate(self.inlinePatterns)
+        return super().run(tree, ancestors)
+
+    def _InlineProcessor__handleInline(self, data: str, index: int = 0) -> str:  # noqa: N802
+        if isinstance(data, util.AtomicString) or (self._gate is not None and self._gate.search(data) is None):
+            return data
+        patterns = self._patterns
+        apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
+        start, count = 0, len(patterns)
+        while index < count:
+            pattern, regex = patterns[index]
+            if regex is not None and regex.search(data, start) is None:
+                index, start = index + 1, 0
+                continue
+            data, matched, start = apply(pattern, data, index, start)
+            if not matched:
+                index += 1
+        return data
+
+
 class BriefingExtension(Extension):
-    def __init__(self, state: _State, unsafe_html: bool) -> None:
+    def __init__(self, state: _State, unsafe_html: bool, quick: bool = True) -> None:
         super().__init__()
-        self.state, self.unsafe_html = state, unsafe_html
+        self.state, self.unsafe_html, self.quick = state, unsafe_html, quick
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
         md.inlinePatterns.register(_WikiLink(self.state), "briefing-wiki", 175)
         md.inlinePatterns.register(_Cite(self.state), "briefing-cite", 174)
         md.treeprocessors.register(_SafeUrls(md), "briefing-safe-urls", 0)
+        if self.quick:  # the core inline pass and smarty's own, at their own priorities
+            for name, priority in (("inline", 20), ("smarty", 6)):
+                if name in md.treeprocessors:
+                    quick = _QuickInline(md)
+                    quick.inlinePatterns = md.treeprocessors[name].inlinePatterns  # type: ignore[attr-defined]
+                    md.treeprocessors.register(quick, name, priority)
         if self.unsafe_html:
             md.postprocessors.register(_SafeRawUrls(md), "briefing-safe-raw-urls", 25)
         else:
@@ -161,16 +227,16 @@ class BriefingExtension(Extension):
 class Markup:
     """A reusable Markdown converter for one site's links."""
 
-    def __init__(self, links: Links, unsafe_html: bool = False) -> None:
+    def __init__(self, links: Links, unsafe_html: bool = False, quick: bool = True) -> None:
         self.state = _State(links)
-        self.unsafe_html = unsafe_html
+        self.unsafe_html, self.quick = unsafe_html, quick
         self.md = self._converter()
 
     def _converter(self) -> markdown.Markdown:
         return markdown.Markdown(
             extensions=[
                 "tables", "fenced_code", "footnotes", "smarty", "sane_lists",
-                "toc", BriefingExtension(self.state, self.unsafe_html),
+                "toc", BriefingExtension(self.state, self.unsafe_html, self.quick),
             ],
             extension_configs={"toc": {"toc_depth": "2-4"}, "smarty": {"smart_angled_quotes": False}},
             output_format="html",

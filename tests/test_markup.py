@@ -1,0 +1,75 @@
+"""The quick inline pass renders exactly what Python-Markdown's own pass renders.
+
+``markup._QuickInline`` leaves alone text that no inline pattern can match; if a
+trigger in ``markup.TRIGGERS`` were wrong, or a new Python-Markdown release
+changed a pattern, a brief would silently lose its emphasis, links or smart
+quotes. These tests compare the two passes on real and generated Markdown.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import markdown
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.markup import Links, Markup, Target, inline_gate
+
+ROOT = Path(__file__).resolve().parent.parent
+LINKS = Links({"ann-lee": Target("/actors/ann-lee/", "Ann Lee", "actor"),
+               "paper": Target("/sources/paper/", "The Paper", "source")}, "/dates/")
+# Markdown's and smarty's special characters, our link syntax, and plain words.
+PIECES = ["*", "**", "_", "__", "`", "``", "\\", "[", "]", "(", ")", "!", "<", ">", "&", "&amp;", "&#8212;",
+          "'", '"', "--", "---", "...", "  \n", "\n", "\n\n", "- ", "1. ", "> ", "# ", "[^1]", "[^1]: note",
+          "[[ann-lee]]", "[[ann-lee|Ann]]", "[[2025-11-27]]", "[@paper]", '[@paper, "p. 2"]', "[x](http://a.b/)",
+          "![i](/i.png)", "<http://a.b/>", "<a@b.c>", "<b>x</b>", "'90s",
+          "_a_", "*a*", "__a__", "a--b", "word", " ", "Пётр", "é"]
+markdown_text = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+
+
+def both(text: str, unsafe_html: bool = False) -> tuple[str, str]:
+    quick, stock = Markup(LINKS, unsafe_html), Markup(LINKS, unsafe_html, quick=False)
+    quick.begin_page()
+    stock.begin_page()
+    return quick.render(text), stock.render(text)
+
+
+def test_the_quick_pass_is_in_use() -> None:
+    md = Markup(LINKS).md
+    assert type(md.treeprocessors["inline"]).__name__ == "_QuickInline"
+    assert type(md.treeprocessors["smarty"]).__name__ == "_QuickInline"
+
+
+def test_bundled_and_fixture_markdown_renders_the_same_both_ways() -> None:
+    files = [*ROOT.glob("content/**/*.md"), *ROOT.glob("tests/sites/*/content/**/*.md"), ROOT / "README.md",
+             *ROOT.glob("docs/*.md")]
+    assert len(files) > 20
+    for path in files:
+        quick, stock = both(path.read_text(encoding="utf-8", errors="replace"))
+        assert quick == stock, path
+
+
+@settings(max_examples=300, deadline=None)
+@given(markdown_text, st.booleans())
+def test_any_markdown_renders_the_same_both_ways(text: str, unsafe_html: bool) -> None:
+    quick, stock = both(text, unsafe_html)
+    assert quick == stock
+
+
+@settings(max_examples=300, deadline=None)
+@given(markdown_text)
+def test_text_the_gate_passes_over_matches_no_pattern(text: str) -> None:
+    md = Markup(LINKS, unsafe_html=True).md
+    for name in ("inline", "smarty"):
+        patterns = md.treeprocessors[name].inlinePatterns  # type: ignore[attr-defined]
+        gate = inline_gate(patterns)
+        assert gate is not None
+        if gate.search(text) is None:
+            assert not [p for p in patterns if p.getCompiledRegExp().search(text)]
+
+
+def test_a_pattern_the_gate_does_not_know_turns_the_gate_off() -> None:
+    md = markdown.Markdown(extensions=["abbr"])
+    md.inlinePatterns.register(markdown.inlinepatterns.SimpleTagInlineProcessor(r"(~~)(.+?)~~", "del"), "del", 65)
+    assert inline_gate(md.inlinePatterns) is None
