@@ -65,11 +65,18 @@ def content_files(site: Path, diags: Diagnostics) -> list[tuple[str, Path]]:
             hint = ", ".join(f"{f}/" for f in FOLDERS.values())
             diags.warning(rel, (1, 1), "stray-file", f"not a content folder, ignored; use {hint}")
             continue
+        # a plain file in a folder that is inside content/ needs no resolving: 10,000 briefs
+        # would cost 10,000 realpath walks; links (and a linked folder) take the long way
+        folder_inside = Path(entry.path).resolve().is_relative_to(real_root)
         for file in sorted(os.scandir(entry.path), key=lambda e: e.name):
             if ignored_name(file.name):
                 continue
             path = Path(file.path)
             frel = f"{rel}/{file.name}"
+            if folder_inside and file.is_file(follow_symlinks=False):
+                if file.name.endswith((*YAML_SUFFIXES, ".md")):
+                    out.append((kind, path))
+                    continue
             try:
                 real = path.resolve(strict=True)
             except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
