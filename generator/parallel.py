@@ -10,10 +10,12 @@ only when there is enough of it to pay for starting the workers.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Any, ClassVar
@@ -97,6 +99,14 @@ def parse(files: list[tuple[str, str, str, Stat]]) -> Iterator[tuple[str, Parsed
             yield from results
 
 
-def _pool(init: Any, args: tuple[Any, ...]) -> Pool:
-    pool: Pool = _context().Pool(workers(), initializer=init, initargs=args)
-    return pool
+@contextmanager
+def _pool(init: Any, args: tuple[Any, ...]) -> Iterator[Pool]:
+    """Workers forked with the parent's objects frozen: the collector in a worker then
+    never visits them, so it neither spends time on them nor writes to (and so copies)
+    the memory pages the parent shares with it (the advice of ``gc.freeze``'s docs)."""
+    gc.freeze()
+    try:
+        with _context().Pool(workers(), initializer=init, initargs=args) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()
