@@ -1,7 +1,10 @@
 """Running a command and measuring it: wall time, the largest process's peak
 resident memory (``ru_maxrss`` from ``wait4``), and the peak of the whole
-process tree's resident memory, sampled from ``/proc`` (a build that forks
-workers spreads its memory over several processes)."""
+process tree's memory, sampled from ``/proc`` (a build that forks workers
+spreads its memory over several processes) both as the sum of resident sizes
+(which counts a page shared by a parent and its forked children once per
+process) and as the sum of proportional sizes (PSS: a shared page is divided
+among the processes sharing it, so the sum is the memory the tree really uses)."""
 
 from __future__ import annotations
 
@@ -17,7 +20,8 @@ from pathlib import Path
 class Run:
     seconds: float
     maxrss_mb: float  # largest single process (wait4's ru_maxrss)
-    tree_mb: float  # peak sum over the process and its descendants (sampled every 20 ms)
+    tree_mb: float  # peak sum of resident sizes over the process and its descendants (sampled)
+    tree_pss_mb: float  # peak sum of proportional set sizes over the same tree (sampled)
     returncode: int
     output: str
 
@@ -43,25 +47,38 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
-def tree_rss_mb(pid: int) -> float:
-    total, todo = 0.0, [pid]
+def _pss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def tree_mb(pid: int) -> tuple[float, float]:
+    """The sums of resident and of proportional sizes over ``pid`` and its descendants."""
+    rss, pss, todo = 0.0, 0.0, [pid]
     while todo:
         p = todo.pop()
-        total += _rss_mb(p)
+        rss += _rss_mb(p)
+        pss += _pss_mb(p)
         todo += _children(p)
-    return total
+    return rss, pss
 
 
 def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
     """Run ``cmd`` to the end and measure it."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    peak = [0.0]
+    peak = [0.0, 0.0]
     done = threading.Event()
 
     def sample() -> None:
         while not done.wait(0.02):
-            peak[0] = max(peak[0], tree_rss_mb(proc.pid))
+            rss, pss = tree_mb(proc.pid)
+            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -72,7 +89,8 @@ def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = No
     done.set()
     sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return Run(seconds, usage.ru_maxrss / 1024, max(peak[0], usage.ru_maxrss / 1024), proc.returncode, output)
+    largest = usage.ru_maxrss / 1024
+    return Run(seconds, largest, max(peak[0], largest), peak[1] or largest, proc.returncode, output)
 
 
 def median(values: list[float]) -> float:
