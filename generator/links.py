@@ -36,6 +36,7 @@ MAX_RUN = 500  # '*' or '_' in a row; emphasis parsing recurses on them (and fai
 _CONTAINERS_RE = re.compile(r"^[ \t]*(?:(?:[-*+>]|\d{1,9}[.)])(?=[ \t]|$)[ \t]*)+")
 _MARKER_RE = re.compile(r"[-*+>]|\d{1,9}[.)]")
 _RUN_RE = re.compile(rf"\*{{{MAX_RUN + 1},}}|_{{{MAX_RUN + 1},}}")
+_DEEP_RE = re.compile(rf"^[ \t\-*+>\d.)]{{{MAX_NESTING + 1},}}", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class Excess:
 def excesses(text: str) -> list[Excess]:
     """Nesting and emphasis runs deep enough to exhaust the renderer's recursion:
     the first of each kind, as one fix usually mends the rest."""
+    if _DEEP_RE.search(text) is None and _RUN_RE.search(text) is None:
+        return []  # depth counts characters of a line's leading markers: none has enough
     nesting: Excess | None = None
     run_found: Excess | None = None
     for number, line in enumerate(mask_code(text).split("\n"), 1):
@@ -100,6 +103,9 @@ def _bisect(starts: list[int], offset: int) -> int:
 
 def mask_code(text: str) -> str:
     """Blank out fenced blocks, indented code and code spans, keeping offsets."""
+    if "`" not in text and "~~~" not in text and "\n    " not in text and "\n\t" not in text \
+            and not text.startswith(("    ", "\t")):
+        return text  # no fence, no indented line, no code span: nothing to blank
     out: list[str] = []
     fence: str | None = None
     prev_blank = True
