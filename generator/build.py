@@ -18,7 +18,7 @@ import hashlib
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,14 +29,14 @@ from generator.config import CONFIG_FILE, SiteConfig, load_config
 from generator.deps import Key, Snapshot, fingerprint, record_of
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.gitdates import last_commit_dates
-from generator.library import Library
+from generator.library import Library, same_indexes
 from generator.load import CONTENT_DIR, content_files, load_all, parse_record
 from generator.model import Record
 from generator.render import Page, RecordingEnvironment, Renderer, make_env
 from generator.resolve import resolve
 from generator.theme import theme_dirs
 from generator.validate import validate
-from generator.write import check_output, output_identity, update_site, write_site
+from generator.write import check_output, output_identity, update_in_place, update_site, write_site
 
 RACY_NS = 2_000_000_000  # a file changed this close to the last scan may share its mtime
 SPECIAL = "\0special"  # a scan entry saying a symlink or a special file was seen
@@ -91,6 +91,8 @@ def check(site: Path, options: Options) -> Result:
 def _apply_git_dates(site: Path, records: list[Record],
                      dates: dict[str, Any] | None = None) -> list[Record]:
     """Briefs without ``updated`` get their last commit's date (copies: parsed records are cached)."""
+    if dates is not None and not dates:
+        return records
     briefs = [r for r in records if r.kind == "brief" and "updated" not in r.fields]
     if not briefs:
         return records
@@ -168,12 +170,16 @@ class Builder:
         self.site, self.out, self.options = site, out, options
         self.use_cache, self.clean = use_cache, clean
         self.background_save = False  # the command line saves the cache from a forked child
+        # Kept in memory (the dev server): change the output file by file, not by a
+        # folder swap; only the builder's own server reads it, and it waits for builds.
+        self.in_place = not use_cache
         self.state: State | None = None
         self.parsed: dict[str, Parsed] = {}  # survives failed builds, unlike ``state``
         self.steps: list[Step] = [self._search]  # run after render, before write
         self._config: SiteConfig | None = None
         self._search_files: dict[str, bytes] = {}
         self._env: RecordingEnvironment | None = None
+        self._last_renderer: Renderer | None = None
         self._theme: dict[str, Stat] = {}
         self._last_listing: Listing | None = None
         self._loaded = False
@@ -181,6 +187,10 @@ class Builder:
     # -- the build ---------------------------------------------------------------
     def build(self) -> Result:
         check_output(self.site, self.out)
+        with cache.paused_gc():  # see ``cache.paused_gc``: most of a build's objects die with it
+            return self._build()
+
+    def _build(self) -> Result:
         started = time.time_ns()
         diags = Diagnostics()
         config = load_config(self.site, diags)
@@ -206,17 +216,18 @@ class Builder:
         clock.lap("parse")
         self.parsed = parsed
         records = _apply_git_dates(self.site, records, git)
-        identities: dict[str, tuple[Any, ...]] = {r.id: _identity(r) for r in records}
+        identities: dict[str, tuple[Any, ...]] = {r.id: (r.path, r.digest, r.fields.get("updated")) for r in records}
+        changed_ids = _changed(identities, state.identities if state is not None else {})
         lib, resolve_diags = self._resolve(records, config, state if state and state.key == key else None,
-                                           identities)
+                                           identities, changed_ids)
         diags.items.extend(resolve_diags)
         clock.lap("resolve")
         if diags.failed(self.options.strict):
             return Result(diags, lib)
 
         trusted = state is not None and state.key == key and state.out_identity == out_id and out_id is not None
-        renderer = Renderer(self.site, lib, diags, env=self._environment(scan))
-        fresh, pages_state, rendered = self._render(renderer, state if trusted else None, identities)
+        renderer = self._renderer(lib, diags, self._environment(scan))
+        fresh, pages_state, rendered = self._render(renderer, state if trusted else None, changed_ids)
         clock.lap("render")
         if diags.failed(self.options.strict):
             return Result(diags, lib)
@@ -233,21 +244,9 @@ class Builder:
                     changed.add(path)
             paths = sorted(pages_state)
             files = OutputFiles(self.out, paths, fresh)
-        removed = sorted(set(old_pages) - set(pages_state))
+        removed = sorted(old_pages.keys() - pages_state.keys())
         clock.lap("steps")
-        spare = self._spare_dir()
-        spare_id, spare_digests = (state.spare_identity, state.spare_digests) if state else (None, None)
-        if changed or removed or not trusted:
-            digests = {p: s.digest for p, s in pages_state.items()}
-            if (trusted and spare is not None and spare_digests is not None and spare_id is not None
-                    and output_identity(spare) == spare_id):
-                update_site(self.out, {p: fresh[p] for p in changed}, digests, spare, spare_digests)
-            else:
-                write_site(self.out, {p: fresh[p] for p in changed}, keep=[p for p in paths if p not in changed],
-                           spare=spare)
-            known = state is not None and out_id is not None and state.out_identity == out_id
-            spare_id = output_identity(spare) if spare is not None else None
-            spare_digests = {p: s.digest for p, s in state.pages.items()} if known and state else None
+        spare_id, spare_digests = self._write(state, trusted, out_id, fresh, changed, removed, pages_state, paths)
         clock.lap("write")
         self.state = self._next_state(state if trusted else None, key, scan, started, parsed, lib, identities,
                                       resolve_diags, diags, pages_state, renderer, rendered)
@@ -261,6 +260,33 @@ class Builder:
             clock.lap("save")
         return Result(diags, lib, files, rendered=sorted(rendered), written=sorted(changed), removed=removed,
                       timings=clock.laps)
+
+    def _write(self, state: State | None, trusted: bool, out_id: tuple[int, ...] | None, fresh: dict[str, bytes],
+               changed: set[str], removed: list[str], pages_state: dict[str, PageState],
+               paths: list[str]) -> tuple[tuple[int, ...] | None, dict[str, bytes] | None]:
+        """Put the changed files in place; return the spare output's identity and digests.
+
+        A builder kept in memory (``in_place``) replaces the changed files of a
+        trusted output one by one; otherwise the output is swapped whole, from the
+        spare folder brought up to date, or from a new folder of links."""
+        spare_id, spare_digests = (state.spare_identity, state.spare_digests) if state else (None, None)
+        if not (changed or removed or not trusted):
+            return spare_id, spare_digests
+        if trusted and self.in_place:
+            update_in_place(self.out, {p: fresh[p] for p in changed}, removed)
+            return None, None
+        spare = None if self.in_place else self._spare_dir()
+        if (trusted and spare is not None and spare_digests is not None and spare_id is not None
+                and output_identity(spare) == spare_id):
+            digests = {p: s.digest for p, s in pages_state.items()}
+            update_site(self.out, {p: fresh[p] for p in changed}, digests, spare, spare_digests)
+        else:
+            write_site(self.out, {p: fresh[p] for p in changed}, keep=[p for p in paths if p not in changed],
+                       spare=spare)
+        known = state is not None and out_id is not None and state.out_identity == out_id
+        spare_id = output_identity(spare) if spare is not None else None
+        spare_digests = {p: s.digest for p, s in state.pages.items()} if known and state else None
+        return spare_id, spare_digests
 
     def _search(self, files: Mapping[str, bytes], changed: frozenset[str]) -> dict[str, bytes]:
         """The Pagefind bundle; indexed again only when an HTML page changed."""
@@ -316,22 +342,36 @@ class Builder:
             self._env = make_env(self.site, folder)
         return self._env
 
+    def _renderer(self, lib: Library, diags: Diagnostics, env: RecordingEnvironment) -> Renderer:
+        """The last build's renderer when the library kept its indexes and the theme is
+        unchanged (its page list, link targets and assets still hold), else a new one."""
+        last = self._last_renderer
+        if last is not None and last.env is env and same_indexes(last.lib, lib):
+            last.refresh(lib, diags)
+            return last
+        self._last_renderer = Renderer(self.site, lib, diags, env=env)
+        return self._last_renderer
+
     # -- inputs ------------------------------------------------------------------
     def _scan(self) -> dict[str, Stat]:
         """Stat every input file: a build with the same stats has nothing to do."""
         out: dict[str, Stat] = {}
         _stat_into(out, self.site / CONFIG_FILE, CONFIG_FILE)
-        _walk(out, self.site / CONTENT_DIR, CONTENT_DIR)
+        _walk(out, str(self.site / CONTENT_DIR), CONTENT_DIR)
         for i, folder in enumerate(theme_dirs(self.site)):
-            _walk(out, folder, f"theme{i}")
+            _walk(out, str(folder), f"theme{i}")
         return out
 
     def _listing(self, scan: dict[str, Stat], state: State | None,
-                 diags: Diagnostics) -> list[tuple[str, Path, str]]:
-        """The content files, as ``load.content_files`` lists them; its answer depends only
-        on the names and types of the entries, so it is asked again only when those change."""
-        names = frozenset(k for k in scan if k.startswith(CONTENT_DIR + "/"))
+                 diags: Diagnostics) -> list[tuple[str, str]]:
+        """The content files (kind, path in the site), as ``load.content_files`` lists them; its
+        answer depends only on the names and types of the entries, so it is asked again only
+        when those change."""
         last = state.listing if state is not None else self._last_listing
+        if last is not None and state is not None and scan.keys() == state.scan.keys():
+            names = last[0]  # the same names as when ``last`` was listed
+        else:
+            names = frozenset(k for k in scan if k.startswith(CONTENT_DIR + "/"))
         if last is not None and last[0] == names and SPECIAL not in scan:
             entries, found = last[1], last[2]
         else:
@@ -341,7 +381,7 @@ class Builder:
             found = local.items
         self._last_listing = (names, entries, found)
         diags.items.extend(found)
-        return [(kind, self.site / rel, rel) for kind, rel in entries]
+        return entries
 
     def _parse(self, scan: dict[str, Stat], state: State | None,
                diags: Diagnostics) -> tuple[list[Record], dict[str, Parsed]]:
@@ -352,19 +392,21 @@ class Builder:
         records: list[Record] = []
         listed = self._listing(scan, state, diags)
         stale = []
-        for kind, path, rel in listed:
-            st = scan.get(rel) or _stat(path)
+        limit = since - RACY_NS
+        for kind, rel in listed:
+            st = scan.get(rel) or _stat(self.site / rel)
             old = previous.get(rel)
-            if old is None or old.stat != st or old.kind != kind or st[1] >= since - RACY_NS:
-                stale.append((rel, kind, str(path), st))
-            else:
+            if old is not None and old.stat == st and st[1] < limit and old.kind == kind:
                 parsed[rel] = old
+            else:
+                stale.append((rel, kind, str(self.site / rel), st))
         if len(stale) >= parallel.MIN_FILES and parallel.workers() > 1:
-            parsed.update(parallel.parse(stale))  # type: ignore[arg-type]
+            with cache.running_gc():  # forked workers inherit the collector's state
+                parsed.update(parallel.parse(stale))  # type: ignore[arg-type]
         else:
             for rel, kind, path_text, st in stale:
                 parsed[rel] = read_file(Path(path_text), rel, kind, st, previous.get(rel))  # type: ignore[assignment]
-        for _kind, _path, rel in listed:
+        for _kind, rel in listed:
             entry = parsed.get(rel)
             if entry is None:
                 parsed.pop(rel, None)
@@ -376,10 +418,10 @@ class Builder:
         return records, parsed
 
     def _resolve(self, records: list[Record], config: SiteConfig, state: State | None,
-                 identities: dict[str, tuple[Any, ...]]) -> tuple[Library, list[Diagnostic]]:
+                 identities: dict[str, tuple[Any, ...]], changed_ids: set[str]) -> tuple[Library, list[Diagnostic]]:
         """The library; when only Markdown prose changed, the last one with the new records in it."""
         if state is not None and state.library.config == config:
-            reused = _reuse_library(state, records, identities)
+            reused = _reuse_library(state, records, identities, changed_ids)
             if reused is not None:
                 return reused, list(state.resolve_diags)
         local = Diagnostics()
@@ -388,28 +430,29 @@ class Builder:
 
     # -- render ------------------------------------------------------------------
     def _render(self, renderer: Renderer, state: State | None,
-                identities: dict[str, tuple[Any, ...]]) -> tuple[dict[str, bytes], dict[str, PageState], set[str]]:
+                changed_ids: set[str]) -> tuple[dict[str, bytes], dict[str, PageState], set[str]]:
         """Render the pages whose inputs changed; the rest keep their last output."""
-        pages = list(renderer.pages())
-        html = [p.output for p in pages]
+        pages = renderer.pages()
+        html = renderer.outputs()
         renderer.set_pages(html)
-        dirty = self._dirty(renderer, state, identities)
+        dirty = self._dirty(renderer, state, changed_ids)
         extras = renderer.extra_pages(html)
         pages_state: dict[str, PageState] = {}
-
-        def wanted(page: Page) -> bool:
-            path = page.output
-            if state is not None and path in state.pages and path not in dirty:
-                pages_state[path] = state.pages[path]
-                return False
-            return True
-
-        tasks = [("page", i) for i, page in enumerate(pages) if wanted(page)]
-        tasks += [("extra", i) for i, page in enumerate(extras) if wanted(page)]
+        tasks: list[tuple[str, int]] = []
+        old = state.pages if state is not None else {}
+        for kind, outputs in (("page", html), ("extra", [page.output for page in extras])):
+            for i, path in enumerate(outputs):
+                entry = old.get(path)
+                if entry is None or path in dirty:
+                    tasks.append((kind, i))
+                else:
+                    pages_state[path] = entry
         fresh: dict[str, bytes] = {}
         rendered: set[str] = set()
         if len(tasks) >= parallel.MIN_PAGES and parallel.workers() > 1:
-            results = parallel.render(self.site, renderer.lib, self._bytecode(), tasks)
+            with cache.running_gc():  # forked workers inherit the collector's state
+                results: Iterable[parallel.Rendered] = list(
+                    parallel.render(self.site, renderer.lib, self._bytecode(), tasks))
         else:
             results = _render_here(renderer, pages, extras, tasks)
         for path, data, deps, found in results:
@@ -424,12 +467,10 @@ class Builder:
                 fresh[path] = data
         return fresh, pages_state, rendered
 
-    def _dirty(self, renderer: Renderer, state: State | None, identities: dict[str, tuple[Any, ...]]) -> set[str]:
+    def _dirty(self, renderer: Renderer, state: State | None, changed_ids: set[str]) -> set[str]:
         """Output paths that read a key whose value changed since the last build."""
         if state is None:
             return set()
-        changed_ids = {rid for rid in set(identities) | set(state.identities)
-                       if identities.get(rid) != state.identities.get(rid)}
         old = Snapshot(state.library, state.virtual, lambda name: state.templates.get(name, b""))
         new = renderer.snapshot()
         dirty: set[str] = set()
@@ -516,10 +557,6 @@ def _render_here(renderer: Renderer, pages: list[Page], extras: list[Page],
             yield extras[index].output, data, deps, []
 
 
-def _identity(r: Record) -> tuple[Any, ...]:
-    return (r.path, r.digest, r.fields.get("updated"))
-
-
 def _digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
@@ -538,25 +575,26 @@ def _stat_into(out: dict[str, Stat], path: Path, rel: str) -> None:
         out[rel] = st
 
 
-def _walk(out: dict[str, Stat], folder: Path, rel: str) -> None:
+def _walk(out: dict[str, Stat], folder: str, rel: str) -> None:
     try:
-        entries = list(os.scandir(folder))
+        entries = os.scandir(folder)
     except OSError:
         return
-    for entry in entries:
-        name = f"{rel}/{entry.name}"
-        try:
-            if entry.is_symlink() or not (entry.is_dir(follow_symlinks=False) or entry.is_file(follow_symlinks=False)):
-                out[SPECIAL] = (1, 1, 1)  # links and pipes: ``content_files`` must look at them every time
-                st = entry.stat(follow_symlinks=False)
-                out[name] = (st.st_size, st.st_mtime_ns, st.st_ino)
-            elif entry.is_dir(follow_symlinks=False):
-                _walk(out, Path(entry.path), name)
-            else:
-                st = entry.stat(follow_symlinks=False)
-                out[name] = (st.st_size, st.st_mtime_ns, st.st_ino)
-        except OSError:
-            continue
+    with entries:
+        for entry in entries:
+            name = f"{rel}/{entry.name}"
+            try:
+                if entry.is_file(follow_symlinks=False):
+                    st = entry.stat(follow_symlinks=False)
+                    out[name] = (st.st_size, st.st_mtime_ns, st.st_ino)
+                elif entry.is_dir(follow_symlinks=False):
+                    _walk(out, entry.path, name)
+                else:  # links and pipes: ``content_files`` must look at them every time
+                    out[SPECIAL] = (1, 1, 1)
+                    st = entry.stat(follow_symlinks=False)
+                    out[name] = (st.st_size, st.st_mtime_ns, st.st_ino)
+            except OSError:
+                continue
 
 
 def _racy(scan: dict[str, Stat], since: int) -> bool:
@@ -572,7 +610,8 @@ def _resolve_view(r: Record) -> tuple[Any, ...]:
             [d for d, _pos in r.date_links])
 
 
-def _reuse_library(state: State, records: list[Record], identities: dict[str, tuple[Any, ...]]) -> Library | None:
+def _reuse_library(state: State, records: list[Record], identities: dict[str, tuple[Any, ...]],
+                   changed_ids: set[str]) -> Library | None:
     """The last library with new records swapped in, when no change can alter an index.
 
     That holds when the same records exist and every changed one differs only in
@@ -580,21 +619,27 @@ def _reuse_library(state: State, records: list[Record], identities: dict[str, tu
     it. Otherwise None: resolve again.
     """
     old = state.library
-    if set(identities) != set(state.identities):
-        return None
-    changed = [r for r in records if identities[r.id] != state.identities[r.id]]
-    if not changed:
-        return old
-    if len(records) != len(identities):
-        return None  # duplicate ids: resolve reports them
+    if not changed_ids:
+        return old if identities.keys() == state.identities.keys() else None
+    if len(identities) != len(state.identities) or len(records) != len(identities):
+        return None  # records came or went, or duplicate ids: resolve reports them
     flagged = {d.path for d in state.resolve_diags}
     new_records = dict(old.records)
-    for r in changed:
+    for r in (r for r in records if r.id in changed_ids):
         before = old.records.get(r.id)
-        if before is None or r.path in flagged or _resolve_view(before) != _resolve_view(r):
+        if (before is None or r.id not in state.identities or r.path in flagged
+                or _resolve_view(before) != _resolve_view(r)):
             return None
         new_records[r.id] = r
     return dataclasses.replace(old, records=new_records)
+
+
+def _changed(identities: dict[str, tuple[Any, ...]], before: dict[str, tuple[Any, ...]]) -> set[str]:
+    """The ids whose record is new, gone or different."""
+    try:
+        return {rid for rid, _ in identities.items() ^ before.items()}
+    except TypeError:  # an unhashable value in a record's identity: compare one by one
+        return {rid for rid in identities.keys() | before.keys() if identities.get(rid) != before.get(rid)}
 
 
 __all__ = ["Builder", "Options", "Result", "SiteConfig", "Step", "build", "check", "render"]

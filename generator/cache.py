@@ -31,7 +31,7 @@ CACHE_DIR = ".briefing-cache"
 STATE_FILE = "state.pickle"
 HEAD_FILE = "head.pickle"  # the little a build needs to see that nothing changed
 LOCK_FILE = "lock"
-FORMAT = 6  # bump when State changes shape
+FORMAT = 7  # bump when State changes shape
 GENERATOR = Path(__file__).resolve().parent
 
 Stat = tuple[int, int, int]  # size, mtime_ns, inode
@@ -71,7 +71,7 @@ class Deps:
         self._key_ids: dict[Key, int] | None = None
         self._path_ids: dict[str, int] | None = None
         self._owned: dict[str, list[int]] | None = None
-        self._unowned: list[int] | None = None
+        self._unowned: dict[str, list[int]] | None = None
         self._owned_count = 0
 
     def __getstate__(self) -> dict[str, Any]:
@@ -120,8 +120,11 @@ class Deps:
                     del self.readers[kid]
 
     def set(self, path: str, keys: Iterable[Key]) -> None:
-        """Record that ``path`` read ``keys`` (and nothing it read before)."""
-        self.remove(path)
+        """Record that ``path`` read ``keys`` (and nothing it read before).
+
+        Only the difference from what it read before is applied: a page rendered
+        again after a prose edit mostly reads the same keys, and some keys (the
+        base template) have every page among their readers."""
         key_ids, path_ids = self._ids()
         pid = path_ids.get(path)
         if pid is None:
@@ -134,6 +137,16 @@ class Deps:
                 kid = key_ids[key] = len(self.keys)
                 self.keys.append(key)
             ids.append(kid)
+        before = set(self.page_keys.get(pid, ()))
+        after = set(ids)
+        for kid in before - after:
+            group = self.readers.get(kid)
+            if group is not None:
+                with suppress(ValueError):
+                    group.remove(pid)
+                if not group:
+                    del self.readers[kid]
+        for kid in after - before:
             group = self.readers.get(kid)
             if group is None:
                 self.readers[kid] = array("i", [pid])
@@ -151,23 +164,28 @@ class Deps:
         record owns, except those whose kind is in ``skip``; with their readers."""
         owned, unowned = self._by_record()
         ids = [kid for rid in records for kid in owned.get(rid, ())]
-        ids += [kid for kid in unowned if self.keys[kid][0] not in skip]
+        for tag, group in unowned.items():
+            if tag not in skip:
+                ids += group
         for kid in ids:
-            group = self.readers.get(kid)
-            if group is not None:
-                yield self.keys[kid], group
+            readers = self.readers.get(kid)
+            if readers is not None:
+                yield self.keys[kid], readers
 
-    def _by_record(self) -> tuple[dict[str, list[int]], list[int]]:
-        """Key ids by owning record, kept up to date as keys are added (not saved: rebuilt)."""
+    def _by_record(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        """Key ids by owning record, and the rest by kind of key; kept up to date as keys
+        are added (not saved: rebuilt)."""
         if self._owned is None or self._owned_count != len(self.keys):
-            owned, unowned = self._owned or {}, self._unowned or []
-            for kid in range(self._owned_count if self._owned is not None else 0, len(self.keys)):
-                rid = record_of(self.keys[kid])
+            owned, unowned = self._owned or {}, self._unowned or {}
+            keys = self.keys
+            for kid in range(self._owned_count if self._owned is not None else 0, len(keys)):
+                key = keys[kid]
+                rid = record_of(key)
                 if rid is None:
-                    unowned.append(kid)
+                    unowned.setdefault(key[0], []).append(kid)
                 else:
                     owned.setdefault(rid, []).append(kid)
-            self._owned, self._unowned, self._owned_count = owned, unowned, len(self.keys)
+            self._owned, self._unowned, self._owned_count = owned, unowned, len(keys)
         assert self._unowned is not None
         return self._owned, self._unowned
 
@@ -191,8 +209,8 @@ class State:
     virtual: dict[str, dict[str, Any]]  # the renderer's derived inputs (link targets, date children...)
     templates: dict[str, bytes]  # fingerprint of every template some page asked for
     deps: Deps = field(default_factory=Deps)  # which pages read which keys
-    out_identity: tuple[int, int, int] | None = None
-    spare_identity: tuple[int, int, int] | None = None  # the previous output, kept for the next write
+    out_identity: tuple[int, ...] | None = None
+    spare_identity: tuple[int, ...] | None = None  # the previous output, kept for the next write
     spare_digests: dict[str, bytes] | None = None  # what it holds
     listing: Listing | None = None  # content/'s names, and the content files and diagnostics they gave
 
@@ -204,7 +222,7 @@ class Head:
     key: bytes
     scan: dict[str, Stat]
     scanned_at: int
-    out_identity: tuple[int, int, int] | None
+    out_identity: tuple[int, ...] | None
     diags: list[Diagnostic]
     paths: list[str]
 
@@ -302,7 +320,7 @@ def load_head(site: Path) -> Head | None:
 
 def _load(path: Path) -> Any:
     try:
-        with open(path, "rb") as fh, _no_gc():
+        with open(path, "rb") as fh, paused_gc():
             if fh.readline() != _header() + b"\n":
                 return None
             return _Unpickler(fh).load()
@@ -311,9 +329,14 @@ def _load(path: Path) -> Any:
 
 
 @contextmanager
-def _no_gc() -> Iterator[None]:
-    """Millions of small objects: the cyclic collector would walk them again and again
-    while they are created, for nothing (they are all kept)."""
+def paused_gc() -> Iterator[None]:
+    """Keep the cyclic collector off while a build or a load makes its objects.
+
+    A large site's state is millions of objects; each full collection walks them
+    all (most of a second at 10,000 briefs), and one is triggered every time enough
+    new objects survive. A build's own objects almost all die with it, freed by
+    reference counting; what it keeps is the state, which lives on.
+    """
     was = gc.isenabled()
     gc.disable()
     try:
@@ -321,6 +344,19 @@ def _no_gc() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+@contextmanager
+def running_gc() -> Iterator[None]:
+    """The collector on for a while inside ``paused_gc``: forked workers inherit its
+    state, and they render thousands of pages whose garbage has cycles."""
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not was:
+            gc.disable()
 
 
 def save(site: Path, state: State) -> None:
@@ -344,7 +380,7 @@ def _save(site: Path, state: State) -> None:
 
 def _dump(path: Path, value: Any) -> None:
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh, _no_gc():
+    with open(tmp, "wb") as fh, paused_gc():
         fh.write(_header() + b"\n")
         pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, path)

@@ -3,7 +3,7 @@ from them. Built once by ``resolve``; read-only afterwards."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from generator.config import SiteConfig
@@ -66,3 +66,16 @@ class Library:
 
     def mentioned_by_kind(self, rid: str, kind: str) -> list[RecordId]:
         return self.mentioned_by.get(RecordId(rid), {}).get(kind, [])
+
+
+def same_indexes(a: Library, b: Library) -> bool:
+    """Whether ``b`` shares ``a``'s indexes (the same objects) and settings.
+
+    Only the build's reuse of a library makes such pairs, and only when every
+    changed record differs in its prose alone: so their pages, link targets and
+    date pages are the same, and a renderer made for one can serve the other."""
+    return a.config == b.config and a.drafts == b.drafts and all(
+        getattr(a, name) is getattr(b, name) for name in _INDEX_FIELDS)
+
+
+_INDEX_FIELDS = tuple(f.name for f in fields(Library) if f.name not in ("config", "records", "drafts"))

@@ -10,6 +10,7 @@ import hashlib
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
@@ -107,17 +108,33 @@ class Renderer:
         self.env = env or make_env(site)
         self.env.recorder = self.rec
         self.assets = assets(site)
-        self.view_lib = RecordingLibrary(lib, self.rec)
         links = link_targets(lib, self.urls)
         self.children = _date_children(lib)
         self.asset_urls = {name: self.urls.page(a.output) for name, a in self.assets.items()}
         self.virtual: dict[str, dict[str, Any]] = {"link": links.targets, "children": self.children,
                                                    "asset": self.asset_urls, "pages": {}}
         recording = Links(RecordingMapping("link", links.targets, self.rec), links.date_prefix)  # type: ignore[arg-type]
-        self.views = Views(cast(Library, self.view_lib), Markup(recording, lib.config.unsafe_html), self.urls)
+        self.markup = Markup(recording, lib.config.unsafe_html)
+        self.view_lib = RecordingLibrary(lib, self.rec)
+        self.views = Views(cast(Library, self.view_lib), self.markup, self.urls)
         self._record_views: dict[str, tuple[dict[str, Any], set[Key]]] = {}
+        self._pages: list[Page] | None = None
+        self._outputs: list[str] | None = None
+        self._pages_from: list[str] | None = None  # the list ``set_pages`` was last given
+        self._assets: dict[str, bytes] | None = None
         self.env.globals.update(site=lib.config, url=self.urls.page, abs_url=self.urls.absolute,
                                 asset=self.asset, sections=SECTIONS, plural=PLURAL)
+
+    def refresh(self, lib: Library, diags: Diagnostics) -> None:
+        """Render from ``lib`` from now on, a library that shares this one's indexes
+        (``library.same_indexes``): only records' prose changed, so the page list, link
+        targets, date children and assets stay; per-build view models are dropped."""
+        self.lib, self.diags = lib, diags
+        self.view_lib = RecordingLibrary(lib, self.rec)
+        self.views = Views(cast(Library, self.view_lib), self.markup, self.urls)
+        self._record_views = {}
+        self.env.recorder = self.rec
+        self.env.globals.update(asset=self.asset)
 
     def asset(self, name: str) -> str:
         self.rec.add(("v", "asset", name))
@@ -141,30 +158,58 @@ class Renderer:
             self.rec.keys |= found[1]
         return found[0]
 
-    def pages(self) -> Iterator[Page]:
-        """Every HTML page, listed from the real library; contexts read the recording one."""
-        lib, v, vl = self.lib, self.views, self.view_lib
-        yield Page("", "home.html", lib.config.title, v.home)
+    def pages(self) -> list[Page]:
+        """Every HTML page, listed from the real library; contexts read the recording one.
+
+        Listed once per renderer: ``refresh`` keeps the list, whose contexts look up
+        the current view models when called."""
+        if self._pages is None:
+            self._pages = list(self._list_pages())
+        return self._pages
+
+    def outputs(self) -> list[str]:
+        """The output file of each of ``pages()``, in the same order."""
+        if self._outputs is None:
+            self._outputs = [page.output for page in self.pages()]
+        return self._outputs
+
+    def _list_pages(self) -> Iterator[Page]:
+        lib = self.lib
+        yield Page("", "home.html", lib.config.title, self._home)
         for kind in KINDS:
             folder = FOLDERS[kind]
             crumb = ((f"{folder}/", PLURAL[kind]),)
             if kind == "outcome":
-                yield Page("outcomes/", "outcomes.html", "Outcome tracker", v.tracker, crumbs=crumb)
+                yield Page("outcomes/", "outcomes.html", "Outcome tracker", self._tracker, crumbs=crumb)
             else:
-                yield Page(f"{folder}/", "index.html", PLURAL[kind], _bind(v.index, kind), crumbs=crumb)
+                yield Page(f"{folder}/", "index.html", PLURAL[kind], partial(self._index, kind), crumbs=crumb)
+            template, records = f"{kind}.html", lib.records
             for rid in lib.by_kind[kind]:
-                yield Page(lib.path_of(rid), f"{kind}.html", lib.records[rid].title,
-                           _bind(self.record_view, rid), rid, crumbs=crumb, deps=(("r", rid, "title"),))
-        yield Page("timeline/", "timeline.html", "Timeline",
-                   lambda: {"years": v.timeline(vl.timeline)}, crumbs=(("timeline/", "Timeline"),))
+                yield Page(f"{folder}/{rid}/", template, records[rid].title, partial(self.record_view, rid), rid,
+                           crumbs=crumb, deps=(("r", rid, "title"),))
+        yield Page("timeline/", "timeline.html", "Timeline", self._timeline, crumbs=(("timeline/", "Timeline"),))
         yield from self._date_pages()
         yield Page("tags/", "tags.html", "Tags", self._tags, crumbs=(("tags/", "Tags"),))
         for slug, (name, _ids) in lib.tags.items():
-            yield Page(f"tags/{slug}/", "tag.html", f"Tag: {name}", _bind(self._tag, slug),
+            yield Page(f"tags/{slug}/", "tag.html", f"Tag: {name}", partial(self._tag, slug),
                        crumbs=(("tags/", "Tags"), (f"tags/{slug}/", name)), deps=(("ix", "tags", slug),))
-        yield Page("search/", "search.html", "Search", lambda: {"letters": v.az()},
-                   crumbs=(("search/", "Search"),))
+        yield Page("search/", "search.html", "Search", self._search, crumbs=(("search/", "Search"),))
         yield Page("404.html", "404.html", "Page not found", dict)
+
+    def _home(self) -> dict[str, Any]:
+        return self.views.home()
+
+    def _tracker(self) -> dict[str, Any]:
+        return self.views.tracker()
+
+    def _index(self, kind: str) -> dict[str, Any]:
+        return self.views.index(kind)
+
+    def _timeline(self) -> dict[str, Any]:
+        return {"years": self.views.timeline(self.view_lib.timeline)}
+
+    def _search(self) -> dict[str, Any]:
+        return {"letters": self.views.az()}
 
     def _tag(self, slug: str) -> dict[str, Any]:
         name, ids = self.view_lib.tags[slug]
@@ -175,7 +220,7 @@ class Renderer:
         for key in self.lib.dates:
             date = from_key(key)
             crumbs = [("dates/", "Dates")] + [(f"dates/{d}/", d.human()) for d in reversed(date.parents())]
-            yield Page(f"dates/{key}/", "date.html", date.human(), _bind(self._date, key, date), crumbs=tuple(crumbs))
+            yield Page(f"dates/{key}/", "date.html", date.human(), partial(self._date, key, date), crumbs=tuple(crumbs))
 
     def _date(self, key: str, date: PartialDate) -> dict[str, Any]:
         v, vl = self.views, self.view_lib
@@ -230,7 +275,9 @@ class Renderer:
 
     def set_pages(self, html_files: list[str]) -> None:
         """The list of pages is an input of the sitemap: set it before comparing inputs."""
-        self.virtual["pages"] = {p: 1 for p in sorted(html_files)}
+        if html_files is not self._pages_from:  # the same list again (``outputs()``): unchanged
+            self.virtual["pages"] = {p: 1 for p in sorted(html_files)}
+            self._pages_from = html_files
 
     def extra_pages(self, html_files: list[str]) -> list[Page]:
         """The feed, sitemap, robots.txt and site.json, as pages with recorded reads."""
@@ -272,7 +319,10 @@ class Renderer:
         return {"urls": [self.urls.absolute(p) for p in pages]}
 
     def asset_files(self) -> dict[str, bytes]:
-        return {a.output: a.source.read_bytes() for a in self.assets.values()}
+        """The theme's static files, read once per renderer (it lives as long as the theme is unchanged)."""
+        if self._assets is None:
+            self._assets = {a.output: a.source.read_bytes() for a in self.assets.values()}
+        return self._assets
 
     def render_all(self) -> dict[str, bytes]:
         """Every output file: pages, feed, sitemap, robots.txt, site.json, assets."""
@@ -331,10 +381,6 @@ def _date_children(lib: Library) -> dict[str, list[PartialDate]]:
         if date.month:
             out.setdefault(str(date.parents()[1]), []).append(date)
     return out
-
-
-def _bind(fn: Callable[..., dict[str, Any]], *args: Any) -> Callable[[], dict[str, Any]]:
-    return lambda: fn(*args)
 
 
 def _description(ctx: dict[str, Any], default: str) -> str:

@@ -116,6 +116,49 @@ def update_site(out: Path, files: Mapping[str, bytes], digests: Mapping[str, byt
     swap(spare, out)
 
 
+def update_in_place(out: Path, files: Mapping[str, bytes], removed: Iterable[str]) -> None:
+    """Replace the changed files of ``out`` one by one, for a builder that keeps its
+    state in memory and whose output only its own server reads (``briefing serve``).
+
+    A reader never sees a partly written file: each one is written beside its
+    place and renamed over it. Every new file is written before the first rename,
+    so a failure while writing (a full disk) removes them and leaves the output as
+    it was. The marker is replaced before the renames and again after them, so the
+    output's identity changes: should a rename ever fail half way, the next build
+    does not trust the output and writes it whole.
+    """
+    out = out.absolute()
+    suffix = f"{_TMP}{os.getpid()}"
+    written: list[tuple[Path, Path]] = []
+    made: set[Path] = {out}
+    created: list[Path] = []
+    try:
+        for rel, data in sorted(files.items()):
+            _check_inside(out, rel)
+            target = out / rel
+            if target.parent not in made and not target.parent.is_dir():
+                created.append(target.parent)
+            _mkdirs(target.parent, made)
+            tmp = target.with_name(target.name + suffix)
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+            written.append((tmp, target))
+    except BaseException:
+        for tmp, _ in written:
+            tmp.unlink(missing_ok=True)
+        for folder in reversed(created):
+            _prune(out, folder)
+        raise
+    _mark(out)
+    for tmp, target in written:
+        os.replace(tmp, target)
+    for rel in sorted(removed, reverse=True):
+        _check_inside(out, rel)
+        (out / rel).unlink(missing_ok=True)
+        _prune(out, (out / rel).parent)
+    _mark(out)
+
+
 def _ours(folder: Path) -> bool:
     """A spare folder may be replaced only when absent or written by a build."""
     return not folder.exists() or (folder / MARKER).exists() or (folder / SPARE_MARKER).exists()
@@ -132,17 +175,21 @@ def _prune(root: Path, folder: Path) -> None:
 
 
 def _mark(folder: Path) -> None:
-    (folder / MARKER).write_text("Written by briefing; the next build replaces this folder.\n")
+    """A new marker file, so the folder's identity changes (see ``output_identity``)."""
+    tmp = folder / f"{MARKER}{_TMP}{os.getpid()}"
+    tmp.write_text("Written by briefing; the next build replaces this folder.\n")
+    os.replace(tmp, folder / MARKER)
 
 
-def output_identity(out: Path) -> tuple[int, int, int] | None:
+def output_identity(out: Path) -> tuple[int, ...] | None:
     """Identifies the output folder as a build left it: a later build trusts the files
-    it did not re-render only while this is unchanged (each build swaps in a new folder)."""
+    it did not re-render only while this is unchanged (each build swaps in a new folder
+    or writes a new marker)."""
     try:
         st, marker = out.stat(), (out / MARKER).stat()
     except OSError:
         return None
-    return (st.st_dev, st.st_ino, marker.st_mtime_ns)
+    return (st.st_dev, st.st_ino, marker.st_ino, marker.st_mtime_ns)
 
 
 def _link_kept(out: Path, tmp: Path, rel: str, made: set[Path]) -> None:

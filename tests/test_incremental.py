@@ -13,7 +13,7 @@ from conftest import SITES, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import cache, parallel
+from generator import cache, parallel, write
 from generator.build import Builder, Options, Result, build
 
 IDS = ["alliance", "anna-berg", "daily-news", "karl-ode", "ruritania", "summit-2025", "forum-2026",
@@ -87,6 +87,30 @@ def override_template(marker: str) -> Callable[[Path], None]:
     return edit
 
 
+def restyle(marker: str) -> Callable[[Path], None]:
+    """A site's own style.css: its fingerprinted URL, and so every page, changes."""
+    def edit(site: Path) -> None:
+        source = (Path(__file__).parent.parent / "theme/static/style.css").read_text()
+        (site / "theme/static").mkdir(parents=True, exist_ok=True)
+        (site / "theme/static/style.css").write_text(f"/* {marker} */\n{source}")
+    return edit
+
+
+def drop_theme_file(name: str) -> Callable[[Path], None]:
+    """Remove an override again: the bundled file is used once more."""
+    def edit(site: Path) -> None:
+        (site / "theme" / name).unlink(missing_ok=True)
+    return edit
+
+
+def retitle_site(title: str) -> Callable[[Path], None]:
+    def edit(site: Path) -> None:
+        path = site / "site.toml"
+        path.write_text(re.sub(r'^title = ".*"$', f'title = "{title.title()}"', path.read_text(), count=1,
+                               flags=re.M))
+    return edit
+
+
 ADDED = st.integers(min_value=1, max_value=3).map(lambda n: f"added-{n}")
 EDITS = st.one_of(
     st.builds(append_prose, st.sampled_from(["fund-explained", "summit-at-a-glance", "added-1"]), WORDS),
@@ -100,6 +124,9 @@ EDITS = st.one_of(
     st.builds(delete, st.sampled_from(["added-1", "added-2", "added-3", "fund-explained", "karl-ode"])),
     st.builds(rename, ADDED, ADDED),
     st.builds(override_template, WORDS),
+    st.builds(restyle, WORDS),
+    st.builds(drop_theme_file, st.sampled_from(["templates/tag.html", "static/style.css"])),
+    st.builds(retitle_site, WORDS),
 )
 
 
@@ -113,6 +140,9 @@ def core_builder(site: Path, out: Path, use_cache: bool = False) -> Builder:
 @settings(max_examples=12, deadline=None)
 @given(st.lists(EDITS, min_size=1, max_size=5))
 def test_incremental_builds_equal_clean_builds(edits: list[Callable[[Path], None]]) -> None:
+    """``memory`` is the dev server's builder: one kept across edits, reusing its renderer
+    and page list while the library keeps its indexes and changing files in place;
+    ``disk`` starts from the saved cache each time, as ``briefing build`` does."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         site = root / "site"
@@ -246,3 +276,30 @@ def test_worker_processes_give_the_same_bytes(site_copy: Callable[[str], Path], 
     result = build(site, tmp_path / "many", Options())
     assert result.ok and len(result.rendered) > 30
     assert tree(tmp_path / "many") == tree(tmp_path / "one")
+
+
+def test_a_write_that_fails_in_place_leaves_the_output_as_it_was(site_copy: Callable[[str], Path], tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    site = site_copy("valid")
+    out = tmp_path / "out"
+    builder = core_builder(site, out)
+    assert builder.build().ok
+    before = tree(out)
+    add_link("fund-explained", "karl-ode")(site)  # changes the brief's page and the actor's
+    opened: list[str] = []
+
+    def full_disk(path: Path, mode: str = "r") -> object:
+        opened.append(str(path))
+        if len(opened) > 1:
+            raise OSError(28, "No space left on device")
+        return open(path, mode)
+
+    monkeypatch.setattr(write, "open", full_disk, raising=False)
+    with pytest.raises(OSError):
+        builder.build()
+    assert len(opened) == 2
+    assert tree(out) == before  # not one new file, not one left-over temporary file
+    monkeypatch.undo()
+    assert builder.build().ok
+    assert core_builder(site, tmp_path / "clean").build().ok
+    assert tree(out) == tree(tmp_path / "clean")
