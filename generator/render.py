@@ -27,6 +27,7 @@ from generator.theme import assets, theme_dirs
 from generator.urls import Urls, output_file
 from generator.views import PLURAL, Views
 
+_DICT_NAMES = frozenset(dir(dict))
 SECTIONS = [("briefs/", "Briefs"), ("actors/", "Actors"), ("events/", "Events"),
             ("outcomes/", "Outcomes"), ("timeline/", "Timeline"), ("sources/", "Sources"),
             ("search/", "Search")]
@@ -61,6 +62,20 @@ class RecordingEnvironment(jinja2.Environment):
     """
 
     recorder: Recorder | None = None
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """``x.name`` on a view model's dict, without Jinja's failed attribute lookup first.
+
+        Jinja tries ``getattr`` before ``[]``; on a dict that raises an exception for every
+        field a template reads (about 250 a page). Names of dict methods (``items``,
+        ``keys``...) still go the usual way, so ``x.items`` means what it means in Jinja.
+        """
+        if type(obj) is dict and attribute not in _DICT_NAMES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
 
     def _load_template(self, name: str, globals: Any) -> jinja2.Template:
         if self.recorder is not None:
@@ -116,7 +131,7 @@ class Renderer:
         recording = Links(RecordingMapping("link", links.targets, self.rec), links.date_prefix)  # type: ignore[arg-type]
         self.markup = Markup(recording, lib.config.unsafe_html)
         self.view_lib = RecordingLibrary(lib, self.rec)
-        self.views = Views(cast(Library, self.view_lib), self.markup, self.urls)
+        self.views = Views(cast(Library, self.view_lib), self.markup, self.urls, self.rec)
         self._record_views: dict[str, tuple[dict[str, Any], set[Key]]] = {}
         self._pages: list[Page] | None = None
         self._outputs: list[str] | None = None
@@ -131,7 +146,7 @@ class Renderer:
         targets, date children and assets stay; per-build view models are dropped."""
         self.lib, self.diags = lib, diags
         self.view_lib = RecordingLibrary(lib, self.rec)
-        self.views = Views(cast(Library, self.view_lib), self.markup, self.urls)
+        self.views = Views(cast(Library, self.view_lib), self.markup, self.urls, self.rec)
         self._record_views = {}
         self.env.recorder = self.rec
         self.env.globals.update(asset=self.asset)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.dates import PartialDate
+from generator.deps import Key, Recorder
 from generator.library import Dated, Library, QuoteRef
 from generator.markup import Markup, plain_paragraphs
 from generator.model import Record
@@ -31,11 +32,37 @@ ACTOR_GROUPS = {"person": "People", "organization": "Organizations", "state": "S
 
 
 class Views:
-    def __init__(self, lib: Library, markup: Markup, urls: Urls) -> None:
+    """View models for one library: make a new one when the library changes.
+
+    With a ``recorder`` (the renderer's), a record's link is made once and its
+    recorded reads replayed to every later page that shows it: a page lists
+    about twenty links, and most records are linked from many pages.
+    """
+
+    def __init__(self, lib: Library, markup: Markup, urls: Urls, recorder: Recorder | None = None) -> None:
         self.lib, self.markup, self.urls = lib, markup, urls
+        self._rec = recorder
+        self._links: dict[str, tuple[dict[str, Any], set[Key]]] = {}
 
     # -- small pieces -------------------------------------------------------
     def link(self, rid: str) -> dict[str, Any]:
+        """A record as a link: its URL, title, kind, status, date (a fresh copy each time,
+        so a caller may add to it)."""
+        rec = self._rec
+        if rec is None:
+            return self._link(rid)
+        found = self._links.get(rid)
+        if found is None:
+            outer, rec.keys = rec.keys, set()
+            try:
+                found = self._links[rid] = (self._link(rid), rec.keys)
+            finally:
+                rec.keys = outer
+        if rec.keys is not None:
+            rec.keys |= found[1]
+        return dict(found[0])
+
+    def _link(self, rid: str) -> dict[str, Any]:
         r = self.lib.records[rid]  # type: ignore[index]
         f = r.fields
         return {"id": rid, "url": self.urls.page(self.lib.path_of(rid)), "title": r.title,
