@@ -73,10 +73,9 @@ def content_files(site: Path, diags: Diagnostics) -> list[tuple[str, Path]]:
                 continue
             path = Path(file.path)
             frel = f"{rel}/{file.name}"
-            if folder_inside and file.is_file(follow_symlinks=False):
-                if file.name.endswith((*YAML_SUFFIXES, ".md")):
-                    out.append((kind, path))
-                    continue
+            if folder_inside and file.is_file(follow_symlinks=False) and file.name.endswith((*YAML_SUFFIXES, ".md")):
+                out.append((kind, path))
+                continue
             try:
                 real = path.resolve(strict=True)
             except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
