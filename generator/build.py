@@ -226,7 +226,7 @@ class Builder:
             return Result(diags, lib)
 
         trusted = state is not None and state.key == key and state.out_identity == out_id and out_id is not None
-        renderer = self._renderer(lib, diags, self._environment(scan))
+        renderer = self._renderer(lib, diags, self._environment(scan), state if trusted else None)
         fresh, pages_state, rendered = self._render(renderer, state if trusted else None, changed_ids)
         clock.lap("render")
         if diags.failed(self.options.strict):
@@ -342,14 +342,17 @@ class Builder:
             self._env = make_env(self.site, folder)
         return self._env
 
-    def _renderer(self, lib: Library, diags: Diagnostics, env: RecordingEnvironment) -> Renderer:
+    def _renderer(self, lib: Library, diags: Diagnostics, env: RecordingEnvironment,
+                  state: State | None) -> Renderer:
         """The last build's renderer when the library kept its indexes and the theme is
-        unchanged (its page list, link targets and assets still hold), else a new one."""
+        unchanged (its page list, link targets and assets still hold), else a new one,
+        made from the last build's derived inputs when the library kept its indexes."""
         last = self._last_renderer
         if last is not None and last.env is env and same_indexes(last.lib, lib):
             last.refresh(lib, diags)
             return last
-        self._last_renderer = Renderer(self.site, lib, diags, env=env)
+        known = state.virtual if state is not None and same_indexes(state.library, lib) else None
+        self._last_renderer = Renderer(self.site, lib, diags, env=env, known=known)
         return self._last_renderer
 
     # -- inputs ------------------------------------------------------------------
@@ -432,29 +435,40 @@ class Builder:
     def _render(self, renderer: Renderer, state: State | None,
                 changed_ids: set[str]) -> tuple[dict[str, bytes], dict[str, PageState], set[str]]:
         """Render the pages whose inputs changed; the rest keep their last output."""
-        pages = renderer.pages()
-        html = renderer.outputs()
-        renderer.set_pages(html)
+        if renderer.pages_known:  # the last build's pages: none need listing, a few are made
+            html = list(renderer.virtual["pages"])
+            extras = renderer.extra_pages(None)
+        else:
+            html = renderer.outputs()
+            renderer.set_pages(html)
+            extras = renderer.extra_pages(html)
         dirty = self._dirty(renderer, state, changed_ids)
-        extras = renderer.extra_pages(html)
         pages_state: dict[str, PageState] = {}
-        tasks: list[tuple[str, int]] = []
+        todo: list[str] = []
+        todo_extras: list[int] = []
         old = state.pages if state is not None else {}
-        for kind, outputs in (("page", html), ("extra", [page.output for page in extras])):
-            for i, path in enumerate(outputs):
-                entry = old.get(path)
-                if entry is None or path in dirty:
-                    tasks.append((kind, i))
-                else:
-                    pages_state[path] = entry
+        for path in html:
+            entry = old.get(path)
+            if entry is None or path in dirty:
+                todo.append(path)
+            else:
+                pages_state[path] = entry
+        for i, page in enumerate(extras):
+            entry = old.get(page.output)
+            if entry is None or page.output in dirty:
+                todo_extras.append(i)
+            else:
+                pages_state[page.output] = entry
         fresh: dict[str, bytes] = {}
         rendered: set[str] = set()
-        if len(tasks) >= parallel.MIN_PAGES and parallel.workers() > 1:
+        if len(todo) + len(todo_extras) >= parallel.MIN_PAGES and parallel.workers() > 1:
+            position = {path: i for i, path in enumerate(renderer.outputs())}
+            tasks = [("page", position[path]) for path in todo] + [("extra", i) for i in todo_extras]
             with cache.running_gc():  # forked workers inherit the collector's state
                 results: Iterable[parallel.Rendered] = list(
                     parallel.render(self.site, renderer.lib, self._bytecode(), tasks))
         else:
-            results = _render_here(renderer, pages, extras, tasks)
+            results = _render_here(renderer, todo, extras, todo_extras)
         for path, data, deps, found in results:
             rendered.add(path)
             renderer.diags.items.extend(found)
@@ -546,15 +560,16 @@ def read_file(path: Path, rel: str, kind: str, st: Stat, old: Parsed | None) -> 
     return Parsed(st, digest, kind, record, local.items)
 
 
-def _render_here(renderer: Renderer, pages: list[Page], extras: list[Page],
-                 tasks: list[tuple[str, int]]) -> Iterator[tuple[str, bytes | None, frozenset[Key], list[Diagnostic]]]:
-    for kind, index in tasks:
-        if kind == "page":
-            data, deps = renderer.render_recorded(pages[index])
-            yield pages[index].output, data, deps, []
-        else:
-            data, deps = renderer.render_extra(extras[index])
-            yield extras[index].output, data, deps, []
+def _render_here(renderer: Renderer, todo: list[str], extras: list[Page],
+                 todo_extras: list[int]) -> Iterator[tuple[str, bytes | None, frozenset[Key], list[Diagnostic]]]:
+    for path in todo:
+        page = renderer.page(path)
+        assert page is not None, path
+        data, deps = renderer.render_recorded(page)
+        yield path, data, deps, []
+    for index in todo_extras:
+        data, deps = renderer.render_extra(extras[index])
+        yield extras[index].output, data, deps, []
 
 
 def _digest(data: bytes) -> bytes:

@@ -9,6 +9,7 @@ cannot be read, or was written by anything else, is ignored (never trusted).
 
 from __future__ import annotations
 
+import ast
 import fcntl
 import gc
 import hashlib
@@ -31,7 +32,7 @@ CACHE_DIR = ".briefing-cache"
 STATE_FILE = "state.pickle"
 HEAD_FILE = "head.pickle"  # the little a build needs to see that nothing changed
 LOCK_FILE = "lock"
-FORMAT = 7  # bump when State changes shape
+FORMAT = 8  # bump when State changes shape
 GENERATOR = Path(__file__).resolve().parent
 
 Stat = tuple[int, int, int]  # size, mtime_ns, inode
@@ -56,53 +57,103 @@ class PageState:
 
 
 _US, _RS = "\x1f", "\x1e"  # unit and record separators: never in ids, names or paths
+_ODD = "\0"  # starts the repr of a key that holds one anyway
+
+
+class _Groups:
+    """Arrays of numbers by number (key id -> reader ids, path id -> key ids): one flat
+    array as loaded, and the groups changed since in a dict beside it, so loading
+    makes three objects instead of one per group."""
+
+    def __init__(self) -> None:
+        self.flat: array[int] = array("i")
+        self.ends: array[int] = array("q")  # group i is flat[ends[i - 1]:ends[i]]
+        self.changed: dict[int, array[int]] = {}
+
+    def get(self, i: int) -> array[int] | None:
+        """Group ``i``, or None when empty; not to be changed (see ``edit``)."""
+        group = self.changed.get(i)
+        if group is None and i < len(self.ends):
+            group = self.flat[self.ends[i - 1] if i else 0:self.ends[i]]
+        return group or None
+
+    def edit(self, i: int) -> array[int]:
+        group = self.changed.get(i)
+        if group is None:
+            group = self.changed[i] = self.get(i) or array("i")
+        return group
+
+    def size(self) -> int:
+        return max(len(self.ends), max(self.changed, default=-1) + 1)
+
+    def packed(self) -> tuple[array[int], array[int]]:
+        if not self.changed:
+            return self.flat, self.ends
+        flat, ends = array("i"), array("q")
+        for i in range(self.size()):
+            flat.extend(self.get(i) or ())
+            ends.append(len(flat))
+        return flat, ends
+
+    def load(self, flat: array[int], ends: array[int]) -> None:
+        self.flat, self.ends, self.changed = flat, ends, {}
 
 
 class Deps:
     """Which output paths read which keys, stored compactly: keys and paths are
     numbered, and both directions are arrays of numbers (a 10,000-brief site has
-    millions of page-key pairs; as Python sets they took seconds to save and load)."""
+    millions of page-key pairs; as Python sets they took seconds to save and load).
+
+    Keys are kept as strings (the parts joined by ``_US``) and made tuples when
+    asked for, and the keys are saved grouped by the record they belong to: a
+    build after a one-file edit looks at a few hundred of 250,000 keys.
+    """
 
     def __init__(self) -> None:
-        self.keys: list[Key] = []
+        self._keys: list[str] = []  # key id -> the key's parts joined by _US
         self.paths: list[str] = []
-        self.page_keys: dict[int, array[int]] = {}  # path id -> key ids
-        self.readers: dict[int, array[int]] = {}  # key id -> path ids
-        self._key_ids: dict[Key, int] | None = None
+        self._page_keys = _Groups()  # path id -> key ids
+        self._readers = _Groups()  # key id -> path ids
+        self._key_ids: dict[str, int] | None = None
         self._path_ids: dict[str, int] | None = None
-        self._owned: dict[str, list[int]] | None = None
-        self._unowned: dict[str, list[int]] | None = None
-        self._owned_count = 0
+        self._owned: dict[str, array[int]] = {}  # record id -> ids of the keys it owns
+        self._unowned: dict[str, array[int]] = {}  # kind of key -> ids of keys no record owns
+        self._owned_count = 0  # keys grouped so far
 
     def __getstate__(self) -> dict[str, Any]:
-        # Flat: one string for all keys and one array for all readers pickle in
-        # a few memory copies; 250,000 tuples and arrays pickle one by one.
-        kids, ends, flat = array("i"), array("q"), array("i")
-        for kid, group in self.readers.items():
-            kids.append(kid)
-            flat.extend(group)
-            ends.append(len(flat))
-        keys: str | list[Key] = _RS.join(_US.join(k) for k in self.keys)
-        if any(_US in part or _RS in part for k in self.keys for part in k):  # never seen; stay exact anyway
-            keys = self.keys
-        return {"keys": keys, "paths": self.paths, "page_keys": self.page_keys, "readers": (kids, ends, flat)}
+        self._by_record()
+        rids = list(self._owned)
+        owned_flat, owned_ends = array("i"), array("q")
+        for rid in rids:
+            owned_flat.extend(self._owned[rid])
+            owned_ends.append(len(owned_flat))
+        return {"keys": _RS.join(self._keys), "paths": self.paths, "page_keys": self._page_keys.packed(),
+                "readers": self._readers.packed(), "owned": (_RS.join(rids), owned_ends, owned_flat),
+                "unowned": self._unowned}
 
     def __setstate__(self, data: dict[str, Any]) -> None:
         self.__init__()  # type: ignore[misc]
-        keys = data["keys"]
-        if isinstance(keys, str):
-            keys = [tuple(k.split(_US)) for k in keys.split(_RS)] if keys else []
-        self.keys = keys
-        self.paths, self.page_keys = data["paths"], data["page_keys"]
-        kids, ends, flat = data["readers"]
+        self._keys = data["keys"].split(_RS) if data["keys"] else []
+        self.paths = data["paths"]
+        self._page_keys.load(*data["page_keys"])
+        self._readers.load(*data["readers"])
+        rids, ends, flat = data["owned"]
         start = 0
-        for kid, end in zip(kids, ends, strict=True):
-            self.readers[kid] = flat[start:end]
+        for rid, end in zip(rids.split(_RS) if rids else [], ends, strict=True):
+            self._owned[rid] = flat[start:end]
             start = end
+        self._unowned = data["unowned"]
+        self._owned_count = len(self._keys)
 
-    def _ids(self) -> tuple[dict[Key, int], dict[str, int]]:
+    def key(self, kid: int) -> Key:
+        joined = self._keys[kid]
+        if joined.startswith(_ODD):
+            return tuple(ast.literal_eval(joined[1:]))
+        return tuple(joined.split(_US))
+
+    def _ids(self) -> tuple[dict[str, int], dict[str, int]]:
         if self._key_ids is None or self._path_ids is None:
-            self._key_ids = {k: i for i, k in enumerate(self.keys)}
+            self._key_ids = {k: i for i, k in enumerate(self._keys)}
             self._path_ids = {p: i for i, p in enumerate(self.paths)}
         return self._key_ids, self._path_ids
 
@@ -111,13 +162,10 @@ class Deps:
         pid = path_ids.get(path)
         if pid is None:
             return
-        for kid in self.page_keys.pop(pid, array("i")):
-            group = self.readers.get(kid)
-            if group is not None:
-                with suppress(ValueError):
-                    group.remove(pid)
-                if not group:
-                    del self.readers[kid]
+        for kid in self._page_keys.get(pid) or ():
+            with suppress(ValueError):
+                self._readers.edit(kid).remove(pid)
+        self._page_keys.changed[pid] = array("i")
 
     def set(self, path: str, keys: Iterable[Key]) -> None:
         """Record that ``path`` read ``keys`` (and nothing it read before).
@@ -132,32 +180,29 @@ class Deps:
             self.paths.append(path)
         ids = array("i")
         for key in keys:
-            kid = key_ids.get(key)
+            joined = _US.join(key)
+            if _RS in joined or joined.count(_US) != len(key) - 1 or joined.startswith(_ODD):
+                joined = _ODD + repr(key)  # a separator in a part: never seen, but stay exact
+            kid = key_ids.get(joined)
             if kid is None:
-                kid = key_ids[key] = len(self.keys)
-                self.keys.append(key)
+                kid = key_ids[joined] = len(self._keys)
+                self._keys.append(joined)
             ids.append(kid)
-        before = set(self.page_keys.get(pid, ()))
+        before = set(self._page_keys.get(pid) or ())
         after = set(ids)
         for kid in before - after:
-            group = self.readers.get(kid)
-            if group is not None:
-                with suppress(ValueError):
-                    group.remove(pid)
-                if not group:
-                    del self.readers[kid]
+            with suppress(ValueError):
+                self._readers.edit(kid).remove(pid)
         for kid in after - before:
-            group = self.readers.get(kid)
-            if group is None:
-                self.readers[kid] = array("i", [pid])
-            else:
-                group.append(pid)
-        self.page_keys[pid] = ids
+            self._readers.edit(kid).append(pid)
+        self._page_keys.changed[pid] = ids
 
     def items(self) -> Iterator[tuple[Key, array[int]]]:
         """Every key some page read, with the ids of the pages (see ``path``)."""
-        for kid, group in self.readers.items():
-            yield self.keys[kid], group
+        for kid in range(len(self._keys)):
+            readers = self._readers.get(kid)
+            if readers is not None:
+                yield self.key(kid), readers
 
     def keys_of(self, records: Iterable[str], skip: tuple[str, ...] = ()) -> Iterator[tuple[Key, array[int]]]:
         """The keys that belong to ``records`` (see ``deps.record_of``) and the keys no
@@ -168,25 +213,21 @@ class Deps:
             if tag not in skip:
                 ids += group
         for kid in ids:
-            readers = self.readers.get(kid)
+            readers = self._readers.get(kid)
             if readers is not None:
-                yield self.keys[kid], readers
+                yield self.key(kid), readers
 
-    def _by_record(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
-        """Key ids by owning record, and the rest by kind of key; kept up to date as keys
-        are added (not saved: rebuilt)."""
-        if self._owned is None or self._owned_count != len(self.keys):
-            owned, unowned = self._owned or {}, self._unowned or {}
-            keys = self.keys
-            for kid in range(self._owned_count if self._owned is not None else 0, len(keys)):
-                key = keys[kid]
-                rid = record_of(key)
-                if rid is None:
-                    unowned.setdefault(key[0], []).append(kid)
-                else:
-                    owned.setdefault(rid, []).append(kid)
-            self._owned, self._unowned, self._owned_count = owned, unowned, len(keys)
-        assert self._unowned is not None
+    def _by_record(self) -> tuple[dict[str, array[int]], dict[str, array[int]]]:
+        """Key ids by owning record, and the rest by kind of key, kept up to date as keys
+        are added (and saved, so a loaded state need not group 250,000 keys again)."""
+        for kid in range(self._owned_count, len(self._keys)):
+            key = self.key(kid)
+            rid = record_of(key)
+            if rid is None:
+                self._unowned.setdefault(key[0], array("i")).append(kid)
+            else:
+                self._owned.setdefault(rid, array("i")).append(kid)
+        self._owned_count = len(self._keys)
         return self._owned, self._unowned
 
     def path(self, pid: int) -> str:

@@ -116,24 +116,33 @@ class Renderer:
     """
 
     def __init__(self, site: Path, lib: Library, diags: Diagnostics,
-                 env: RecordingEnvironment | None = None) -> None:
+                 env: RecordingEnvironment | None = None, known: dict[str, dict[str, Any]] | None = None) -> None:
+        """``known``: the derived inputs (``virtual``) of a renderer made for a library whose
+        indexes this one shares (``library.same_indexes``), so they need not be derived again."""
         self.site, self.lib, self.diags = site, lib, diags
+        self.pages_known = known is not None  # and set: ``virtual["pages"]``
         self.urls = Urls(lib.config)
         self.rec = Recorder()
         self.env = env or make_env(site)
         self.env.recorder = self.rec
         self.assets = assets(site)
-        links = link_targets(lib, self.urls)
-        self.children = _date_children(lib)
+        if known is not None:
+            links = Links(known["link"], self.urls.page("dates/"))
+            self.children = known["children"]
+        else:
+            links = link_targets(lib, self.urls)
+            self.children = _date_children(lib)
         self.asset_urls = {name: self.urls.page(a.output) for name, a in self.assets.items()}
         self.virtual: dict[str, dict[str, Any]] = {"link": links.targets, "children": self.children,
-                                                   "asset": self.asset_urls, "pages": {}}
+                                                   "asset": self.asset_urls,
+                                                   "pages": known["pages"] if known is not None else {}}
         recording = Links(RecordingMapping("link", links.targets, self.rec), links.date_prefix)  # type: ignore[arg-type]
         self.markup = Markup(recording, lib.config.unsafe_html)
         self.view_lib = RecordingLibrary(lib, self.rec)
         self.views = Views(cast(Library, self.view_lib), self.markup, self.urls, self.rec)
         self._record_views: dict[str, tuple[dict[str, Any], set[Key]]] = {}
         self._pages: list[Page] | None = None
+        self._by_output: dict[str, Page] | None = None
         self._outputs: list[str] | None = None
         self._pages_from: list[str] | None = None  # the list ``set_pages`` was last given
         self._assets: dict[str, bytes] | None = None
@@ -188,28 +197,87 @@ class Renderer:
             self._outputs = [page.output for page in self.pages()]
         return self._outputs
 
-    def _list_pages(self) -> Iterator[Page]:
-        lib = self.lib
-        yield Page("", "home.html", lib.config.title, self._home)
+    def page(self, output: str) -> Page | None:
+        """The page written to ``output``, or None; made alone when the pages were not
+        listed (listing all of them costs about 10 microseconds a page)."""
+        if self._pages is not None:
+            if self._by_output is None:
+                self._by_output = {page.output: page for page in self._pages}
+            return self._by_output.get(output)
+        path = output[: -len("index.html")] if output.endswith("/index.html") or output == "index.html" else output
+        fixed = self._fixed_pages()
+        if path in fixed:
+            return fixed[path]
+        first, _, rest = path.partition("/")
+        name = rest[:-1] if rest.endswith("/") and rest.count("/") == 1 else None
+        if name is None:
+            return None
+        if first == "dates":
+            return self._date_page(name) if name in self.lib.dates else None
+        if first == "tags":
+            tag = self.lib.tags.get(name)
+            return self._tag_page(name, tag[0]) if tag is not None else None
+        record = self.lib.records.get(name)  # type: ignore[call-overload]
+        if record is not None and FOLDERS[record.kind] == first:
+            return self._record_page(record.kind, name)
+        return None
+
+    def _fixed_pages(self) -> dict[str, Page]:
+        """The pages that are there whatever the content, by path."""
+        out = {"": Page("", "home.html", self.lib.config.title, self._home)}
         for kind in KINDS:
             folder = FOLDERS[kind]
             crumb = ((f"{folder}/", PLURAL[kind]),)
             if kind == "outcome":
-                yield Page("outcomes/", "outcomes.html", "Outcome tracker", self._tracker, crumbs=crumb)
+                out["outcomes/"] = Page("outcomes/", "outcomes.html", "Outcome tracker", self._tracker, crumbs=crumb)
             else:
-                yield Page(f"{folder}/", "index.html", PLURAL[kind], partial(self._index, kind), crumbs=crumb)
+                out[f"{folder}/"] = Page(f"{folder}/", "index.html", PLURAL[kind], partial(self._index, kind),
+                                         crumbs=crumb)
+        out["timeline/"] = Page("timeline/", "timeline.html", "Timeline", self._timeline,
+                                crumbs=(("timeline/", "Timeline"),))
+        out["dates/"] = Page("dates/", "dates.html", "Dates", self._dates, crumbs=(("dates/", "Dates"),))
+        out["tags/"] = Page("tags/", "tags.html", "Tags", self._tags, crumbs=(("tags/", "Tags"),))
+        out["search/"] = Page("search/", "search.html", "Search", self._search, crumbs=(("search/", "Search"),))
+        out["404.html"] = Page("404.html", "404.html", "Page not found", dict)
+        return out
+
+    def _record_page(self, kind: str, rid: str) -> Page:
+        folder = FOLDERS[kind]
+        return Page(f"{folder}/{rid}/", f"{kind}.html", self.lib.records[rid].title,  # type: ignore[index]
+                    partial(self.record_view, rid), rid, crumbs=((f"{folder}/", PLURAL[kind]),),
+                    deps=(("r", rid, "title"),))
+
+    def _date_page(self, key: str) -> Page:
+        date = from_key(key)
+        crumbs = [("dates/", "Dates")] + [(f"dates/{d}/", d.human()) for d in reversed(date.parents())]
+        return Page(f"dates/{key}/", "date.html", date.human(), partial(self._date, key, date), crumbs=tuple(crumbs))
+
+    def _tag_page(self, slug: str, name: str) -> Page:
+        return Page(f"tags/{slug}/", "tag.html", f"Tag: {name}", partial(self._tag, slug),
+                    crumbs=(("tags/", "Tags"), (f"tags/{slug}/", name)), deps=(("ix", "tags", slug),))
+
+    def _list_pages(self) -> Iterator[Page]:
+        """Every page in a stable order (worker processes list them too, and are handed
+        positions in this list); ``page`` makes the same pages one at a time."""
+        lib, fixed = self.lib, self._fixed_pages()
+        yield fixed[""]
+        for kind in KINDS:
+            folder = FOLDERS[kind]
+            yield fixed[f"{folder}/"]
+            crumb = ((f"{folder}/", PLURAL[kind]),)
             template, records = f"{kind}.html", lib.records
             for rid in lib.by_kind[kind]:
                 yield Page(f"{folder}/{rid}/", template, records[rid].title, partial(self.record_view, rid), rid,
                            crumbs=crumb, deps=(("r", rid, "title"),))
-        yield Page("timeline/", "timeline.html", "Timeline", self._timeline, crumbs=(("timeline/", "Timeline"),))
-        yield from self._date_pages()
-        yield Page("tags/", "tags.html", "Tags", self._tags, crumbs=(("tags/", "Tags"),))
+        yield fixed["timeline/"]
+        yield fixed["dates/"]
+        for key in lib.dates:
+            yield self._date_page(key)
+        yield fixed["tags/"]
         for slug, (name, _ids) in lib.tags.items():
-            yield Page(f"tags/{slug}/", "tag.html", f"Tag: {name}", partial(self._tag, slug),
-                       crumbs=(("tags/", "Tags"), (f"tags/{slug}/", name)), deps=(("ix", "tags", slug),))
-        yield Page("search/", "search.html", "Search", self._search, crumbs=(("search/", "Search"),))
-        yield Page("404.html", "404.html", "Page not found", dict)
+            yield self._tag_page(slug, name)
+        yield fixed["search/"]
+        yield fixed["404.html"]
 
     def _home(self) -> dict[str, Any]:
         return self.views.home()
@@ -229,13 +297,6 @@ class Renderer:
     def _tag(self, slug: str) -> dict[str, Any]:
         name, ids = self.view_lib.tags[slug]
         return {"name": name, "briefs": self.views.links(ids)}
-
-    def _date_pages(self) -> Iterator[Page]:
-        yield Page("dates/", "dates.html", "Dates", self._dates, crumbs=(("dates/", "Dates"),))
-        for key in self.lib.dates:
-            date = from_key(key)
-            crumbs = [("dates/", "Dates")] + [(f"dates/{d}/", d.human()) for d in reversed(date.parents())]
-            yield Page(f"dates/{key}/", "date.html", date.human(), partial(self._date, key, date), crumbs=tuple(crumbs))
 
     def _date(self, key: str, date: PartialDate) -> dict[str, Any]:
         v, vl = self.views, self.view_lib
@@ -294,9 +355,11 @@ class Renderer:
             self.virtual["pages"] = {p: 1 for p in sorted(html_files)}
             self._pages_from = html_files
 
-    def extra_pages(self, html_files: list[str]) -> list[Page]:
-        """The feed, sitemap, robots.txt and site.json, as pages with recorded reads."""
-        self.set_pages(html_files)
+    def extra_pages(self, html_files: list[str] | None) -> list[Page]:
+        """The feed, sitemap, robots.txt and site.json, as pages with recorded reads;
+        ``html_files`` None: the list of pages is set already (``known``)."""
+        if html_files is not None:
+            self.set_pages(html_files)
         out = [
             Page("feed.xml", "feed.xml", "feed", self._feed),
             Page("sitemap.xml", "sitemap.xml", "sitemap", self._sitemap, deps=(("V", "pages"),)),

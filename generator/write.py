@@ -12,12 +12,14 @@ import ctypes.util
 import functools
 import os
 import shutil
+import threading
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 MARKER = ".briefing-output"
 SPARE_MARKER = ".briefing-spare"  # in a spare output while a build updates it
-_TMP, _OLD = ".tmp-", ".old-"
+_TMP, _OLD, _TRASH = ".tmp-", ".old-", ".trash-"
 
 
 class OutputError(Exception):
@@ -48,7 +50,42 @@ def clean_leftovers(out: Path) -> None:
         return
     for entry in parent.iterdir():
         if entry.name.startswith((f"{out.name}{_TMP}", f"{out.name}{_OLD}")) and entry.is_dir():
-            shutil.rmtree(entry, ignore_errors=True)
+            discard(entry)
+
+
+def discard(folder: Path) -> None:
+    """Delete a folder without waiting for it: it is renamed aside at once (a hidden
+    name beside it) and deleted by a child process, or a thread in a process that
+    runs threads (a fork copies no other thread). Deleting a large site's folder
+    takes tens of seconds on a slow disk; a build need not wait for it."""
+    trash = folder.parent / f".{folder.name}{_TRASH}{os.getpid()}-{time.monotonic_ns()}"
+    try:
+        os.rename(folder, trash)
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    stale = [entry for entry in folder.parent.iterdir() if _TRASH in entry.name and entry.name.startswith(".")]
+    if threading.active_count() > 1 or not hasattr(os, "fork"):
+        threading.Thread(target=_delete, args=(stale,), name="briefing-discard", daemon=True).start()
+        return
+    pid = os.fork()
+    if pid == 0:  # the child forks again and leaves, so nobody has to wait for the deleting one
+        try:
+            if os.fork() == 0:
+                os.setsid()
+                null = os.open(os.devnull, os.O_RDWR)
+                for stream in (0, 1, 2):  # whoever reads the command's output must not wait for us
+                    os.dup2(null, stream)
+                os.closerange(3, 1 << 16)
+                _delete(stale)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def _delete(folders: list[Path]) -> None:
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def write_site(out: Path, files: Mapping[str, bytes], keep: Iterable[str] = (), spare: Path | None = None) -> None:
@@ -74,10 +111,12 @@ def write_site(out: Path, files: Mapping[str, bytes], keep: Iterable[str] = (), 
         _mark(tmp)
         swap(tmp, out)
         if spare is not None and tmp.exists() and _ours(spare):
-            shutil.rmtree(spare, ignore_errors=True)
+            if spare.exists():
+                discard(spare)
             os.rename(tmp, spare)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp.exists():
+            discard(tmp)
 
 
 def update_site(out: Path, files: Mapping[str, bytes], digests: Mapping[str, bytes],

@@ -14,7 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import cache, parallel, write
-from generator.build import Builder, Options, Result, build
+from generator.build import Builder, Options, Result, build, render
+from generator.diagnostics import Diagnostics
+from generator.render import Renderer
 
 IDS = ["alliance", "anna-berg", "daily-news", "karl-ode", "ruritania", "summit-2025", "forum-2026",
        "declaration", "fund", "daily-report", "wire", "fund-explained", "summit-at-a-glance"]
@@ -303,3 +305,22 @@ def test_a_write_that_fails_in_place_leaves_the_output_as_it_was(site_copy: Call
     assert builder.build().ok
     assert core_builder(site, tmp_path / "clean").build().ok
     assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_a_page_made_alone_is_the_listed_page(site_copy: Callable[[str], Path]) -> None:
+    """A build that reuses the last page list makes only the pages it renders, by path."""
+    site = site_copy("valid")
+    result = render(site, Options())
+    assert result.library is not None
+    listed = Renderer(site, result.library, Diagnostics()).pages()
+    alone = Renderer(site, result.library, Diagnostics())
+    assert len(listed) > 30
+    for page in listed:
+        made = alone.page(page.output)
+        assert made is not None, page.output
+        assert (made.path, made.template, made.title, made.record, made.crumbs, made.deps) == \
+               (page.path, page.template, page.title, page.record, page.crumbs, page.deps)
+        assert alone.render_page(made) == alone.render_page(page)
+    for missing in ("briefs/no-such-brief/index.html", "actors/fund-explained/index.html", "tags/none/index.html",
+                    "dates/1999-01-01/index.html", "nowhere/index.html", "briefs/index.htm"):
+        assert alone.page(missing) is None, missing
