@@ -52,6 +52,9 @@ class _Worker:
 
 
 def _init(site: Path, lib: Library, bytecode: Path | None) -> None:
+    # rendering thousands of pages leaves cycles: a render worker collects them even when
+    # its parent, busy receiving results, has the collector paused (``cache.paused_gc``)
+    gc.enable()
     renderer = Renderer(site, lib, Diagnostics(), env=make_env(site, bytecode))
     _Worker.renderer = renderer
     _Worker.pages = list(renderer.pages())
@@ -94,7 +97,7 @@ def _parse(files: list[tuple[str, str, str, Stat]]) -> list[tuple[str, Parsed | 
 def parse(files: list[tuple[str, str, str, Stat]]) -> Iterator[tuple[str, Parsed | None]]:
     """Read, parse and validate content files (rel, kind, path, stat) in worker processes."""
     chunks = [files[i:i + CHUNK * 4] for i in range(0, len(files), CHUNK * 4)]
-    with _pool(None, ()) as pool:
+    with _pool(None, ()) as pool:  # parsing leaves no cycles: the collector stays as the parent has it
         for results in pool.imap_unordered(_parse, chunks):
             yield from results
 
