@@ -26,10 +26,10 @@ from typing import Any
 from generator import cache, parallel, search
 from generator.cache import Deps, Head, Listing, PageState, Parsed, Stat, State
 from generator.config import CONFIG_FILE, SiteConfig, load_config
-from generator.deps import Key, Snapshot, fingerprint, record_of
+from generator.deps import INDEX_TAGS, Key, Snapshot, fingerprint
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.gitdates import last_commit_dates
-from generator.library import Library, same_indexes
+from generator.library import INDEX_FIELDS, Library, same_indexes, share_unchanged
 from generator.load import CONTENT_DIR, content_files, load_all, parse_record
 from generator.model import Record
 from generator.render import Page, RecordingEnvironment, Renderer, make_env
@@ -180,8 +180,11 @@ class Builder:
         self._search_files: dict[str, bytes] = {}
         self._env: RecordingEnvironment | None = None
         self._last_renderer: Renderer | None = None
+        self._renderer_state: State | None = None
         self._theme: dict[str, Stat] = {}
+        self._theme_scan: dict[str, Stat] = {}  # the theme's part of the last scan
         self._last_listing: Listing | None = None
+        self._content: _Content | None = None
         self._loaded = False
 
     # -- the build ---------------------------------------------------------------
@@ -226,7 +229,7 @@ class Builder:
             return Result(diags, lib)
 
         trusted = state is not None and state.key == key and state.out_identity == out_id and out_id is not None
-        renderer = self._renderer(lib, diags, self._environment(scan), state if trusted else None)
+        renderer = self._renderer(lib, diags, self._environment(), state if trusted else None, changed_ids)
         fresh, pages_state, rendered = self._render(renderer, state if trusted else None, changed_ids)
         clock.lap("render")
         if diags.failed(self.options.strict):
@@ -251,6 +254,7 @@ class Builder:
         self.state = self._next_state(state if trusted else None, key, scan, started, parsed, lib, identities,
                                       resolve_diags, diags, pages_state, renderer, rendered)
         self.state.spare_identity, self.state.spare_digests = spare_id, spare_digests
+        self._renderer_state = self.state  # the state that ``_last_renderer`` rendered
         clock.lap("state")
         if self.use_cache:
             if self.background_save and len(pages_state) >= BACKGROUND_SAVE_FILES:
@@ -329,10 +333,10 @@ class Builder:
     def _bytecode(self) -> Path | None:
         return self.site / cache.CACHE_DIR / "templates" if self.use_cache else None
 
-    def _environment(self, scan: dict[str, Stat]) -> RecordingEnvironment:
+    def _environment(self) -> RecordingEnvironment:
         """Jinja's environment, kept while the theme's files are unchanged: its cache would
         not notice a template added to a theme folder that comes first (an override)."""
-        theme = {k: v for k, v in scan.items() if k.startswith("theme")}
+        theme = self._theme_scan
         if theme != self._theme:
             self._env, self._theme = None, theme
         if self._env is None:
@@ -342,16 +346,17 @@ class Builder:
             self._env = make_env(self.site, folder)
         return self._env
 
-    def _renderer(self, lib: Library, diags: Diagnostics, env: RecordingEnvironment,
-                  state: State | None) -> Renderer:
-        """The last build's renderer when the library kept its indexes and the theme is
-        unchanged (its page list, link targets and assets still hold), else a new one,
-        made from the last build's derived inputs when the library kept its indexes."""
+    def _renderer(self, lib: Library, diags: Diagnostics, env: RecordingEnvironment, state: State | None,
+                  changed_ids: set[str]) -> Renderer:
+        """The last build's renderer when its pages, link targets and date pages still hold
+        (see ``_same_pages``) and the theme is unchanged; else a new one, made from the
+        last build's derived inputs when only those hold."""
         last = self._last_renderer
-        if last is not None and last.env is env and same_indexes(last.lib, lib):
+        same = state is not None and _same_pages(state.library, lib, changed_ids)
+        if same and last is not None and last.env is env and self._renderer_state is state:
             last.refresh(lib, diags)
             return last
-        known = state.virtual if state is not None and same_indexes(state.library, lib) else None
+        known = state.virtual if same and state is not None else None
         self._last_renderer = Renderer(self.site, lib, diags, env=env, known=known)
         return self._last_renderer
 
@@ -361,8 +366,11 @@ class Builder:
         out: dict[str, Stat] = {}
         _stat_into(out, self.site / CONFIG_FILE, CONFIG_FILE)
         _walk(out, str(self.site / CONTENT_DIR), CONTENT_DIR)
+        theme: dict[str, Stat] = {}
         for i, folder in enumerate(theme_dirs(self.site)):
-            _walk(out, str(folder), f"theme{i}")
+            _walk(theme, str(folder), f"theme{i}")
+        self._theme_scan = theme
+        out.update(theme)
         return out
 
     def _listing(self, scan: dict[str, Stat], state: State | None,
@@ -391,11 +399,18 @@ class Builder:
         """Every content file's record; a file whose bytes are unchanged is not parsed again."""
         previous = self.parsed
         since = state.scanned_at if state is not None else 0
+        listed = self._listing(scan, state, diags)
+        limit = since - RACY_NS
+        last = self._content
+        if last is not None and last.listed is listed and last.parsed is previous:
+            quick = self._parse_changed(scan, last, limit)
+            if quick is not None:
+                diags.items.extend(last.diags)
+                self._content = dataclasses.replace(last, scan=scan, parsed=quick[1], records=quick[0])
+                return quick
         parsed: dict[str, Parsed] = {}
         records: list[Record] = []
-        listed = self._listing(scan, state, diags)
         stale = []
-        limit = since - RACY_NS
         for kind, rel in listed:
             st = scan.get(rel) or _stat(self.site / rel)
             old = previous.get(rel)
@@ -409,15 +424,52 @@ class Builder:
         else:
             for rel, kind, path_text, st in stale:
                 parsed[rel] = read_file(Path(path_text), rel, kind, st, previous.get(rel))  # type: ignore[assignment]
+        found: list[Diagnostic] = []
+        where: dict[str, int] = {}
         for _kind, rel in listed:
             entry = parsed.get(rel)
             if entry is None:
                 parsed.pop(rel, None)
                 diags.error(rel, (1, 1), "unreadable", "cannot read file")
                 continue
-            diags.items.extend(entry.diags)
+            found.extend(entry.diags)
             if entry.record is not None:
+                where[rel] = len(records)
                 records.append(entry.record)
+        diags.items.extend(found)
+        complete = len(parsed) == len(listed) and all(rel in scan for _kind, rel in listed)
+        kinds = {rel: kind for kind, rel in listed}
+        self._content = _Content(scan, listed, kinds, parsed, records, where, found) if complete else None
+        return records, parsed
+
+    def _parse_changed(self, scan: dict[str, Stat], last: _Content,
+                       limit: int) -> tuple[list[Record], dict[str, Parsed]] | None:
+        """``_parse`` for a kept builder when content's names are unchanged: only the files
+        whose stat changed since the last parse, or that changed too recently to trust
+        their stat, are looked at. None when the change is more than a few files whose
+        diagnostics and presence stay as they were: then everything is looked at."""
+        recent = {rel for rel, _ in scan.items() ^ last.scan.items()}
+        recent.update(rel for rel, st in scan.items() if st[1] >= limit)
+        stale = [rel for rel in recent if rel in last.kinds]
+        if len(stale) > QUICK_FILES or any(rel not in scan for rel in stale):
+            return None
+        parsed, records = last.parsed, last.records
+        for rel in stale:
+            kind, st, old = last.kinds[rel], scan[rel], last.parsed.get(rel)
+            if old is None:
+                return None
+            if old.stat == st and st[1] < limit:
+                continue
+            entry = read_file(self.site / rel, rel, kind, st, old)
+            if entry is None or entry.diags or old.diags or (entry.record is None) != (old.record is None):
+                return None
+            if parsed is last.parsed:
+                parsed = dict(last.parsed)
+            parsed[rel] = entry
+            if entry.record is not old.record:
+                if records is last.records:
+                    records = list(last.records)
+                records[last.where[rel]] = entry.record  # type: ignore[assignment]
         return records, parsed
 
     def _resolve(self, records: list[Record], config: SiteConfig, state: State | None,
@@ -429,6 +481,8 @@ class Builder:
                 return reused, list(state.resolve_diags)
         local = Diagnostics()
         lib = resolve(records, config, local, drafts=self.options.drafts)
+        if state is not None and state.library.config == config:
+            lib = share_unchanged(state.library, lib)
         return lib, local.items
 
     # -- render ------------------------------------------------------------------
@@ -488,19 +542,21 @@ class Builder:
         old = Snapshot(state.library, state.virtual, lambda name: state.templates.get(name, b""))
         new = renderer.snapshot()
         dirty: set[str] = set()
-        same_library = renderer.lib.timeline is state.library.timeline  # reused: indexes unchanged
+        before, after = state.library, renderer.lib
+        same_ids = before.records.keys() == after.records.keys()
+
+        def unowned(tag: str, index: str) -> bool:
+            """Keys of indexes that ``share_unchanged`` (or reuse) kept are unchanged."""
+            if tag not in INDEX_TAGS:
+                return True
+            if index == "records":
+                return not same_ids
+            return index not in INDEX_FIELDS or getattr(before, index) is not getattr(after, index)
+
         debug = bool(os.environ.get("BRIEFING_DEBUG_DEPS"))
         deps = state.deps
-        if same_library:  # only keys of changed records, and the few that no record owns, can differ
-            candidates = deps.keys_of(changed_ids, skip=("ix", "IX", "in"))
-        else:
-            candidates = deps.items()
-        for key, readers in candidates:
-            rid = record_of(key)
-            if rid is not None and rid not in changed_ids:
-                continue
-            if rid is None and same_library and key[0] in ("ix", "IX", "in"):
-                continue
+        # only keys of changed records, of indexes that changed, and the few others can differ
+        for key, readers in deps.keys_of(changed_ids, unowned):
             if old.value(key) != new.value(key):
                 paths = {deps.path(pid) for pid in readers}
                 if debug:
@@ -524,14 +580,30 @@ class Builder:
             else:
                 deps.remove(path)
         snapshot = renderer.snapshot()
-        templates = {k[1]: snapshot.value(k) for k, _ in deps.keys_of((), skip=("ix", "IX", "in", "v", "V"))
-                     if k[0] == "tpl"}
+        templates = {k[1]: snapshot.value(k) for k, _ in deps.keys_of((), lambda tag, _index: tag == "tpl")}
         return State(key, scan, started, parsed, lib, identities, resolve_diags, list(diags.items),
                      pages, dict(renderer.virtual), templates, deps, output_identity(self.out),
                      listing=self._last_listing)
 
 
 # -- helpers ------------------------------------------------------------------------
+
+QUICK_FILES = 20  # changed files that ``_parse_changed`` takes on; more go the whole way
+
+
+@dataclass
+class _Content:
+    """The last parse, for ``Builder._parse_changed``: the scan its entries were checked
+    against (every listed file is in it), the listing, and what came of it."""
+
+    scan: dict[str, Stat]
+    listed: list[tuple[str, str]]
+    kinds: dict[str, str]  # listed path -> kind
+    parsed: dict[str, Parsed]
+    records: list[Record]
+    where: dict[str, int]  # listed path -> position of its record in ``records``
+    diags: list[Diagnostic]  # every entry's diagnostics, in listing order
+
 
 class _Clock:
     def __init__(self) -> None:
@@ -647,6 +719,18 @@ def _reuse_library(state: State, records: list[Record], identities: dict[str, tu
             return None
         new_records[r.id] = r
     return dataclasses.replace(old, records=new_records)
+
+
+def _same_pages(before: Library, after: Library, changed_ids: set[str]) -> bool:
+    """Whether ``after`` has ``before``'s pages, link targets and date pages: the same
+    indexes (objects), the same records, and every changed one with its title and kind."""
+    if not same_indexes(before, after) or before.records.keys() != after.records.keys():
+        return False
+    for rid in changed_ids:
+        old, new = before.records.get(rid), after.records.get(rid)  # type: ignore[call-overload]
+        if old is not None and (old.title != new.title or old.kind != new.kind):
+            return False
+    return True
 
 
 def _changed(identities: dict[str, tuple[Any, ...]], before: dict[str, tuple[Any, ...]]) -> set[str]:

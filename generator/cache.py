@@ -17,13 +17,13 @@ import os
 import pickle
 import sys
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.deps import Key, record_of
+from generator.deps import INDEX_TAGS, Key, record_of
 from generator.diagnostics import Diagnostic
 from generator.library import Library
 from generator.model import Record
@@ -32,7 +32,7 @@ CACHE_DIR = ".briefing-cache"
 STATE_FILE = "state.pickle"
 HEAD_FILE = "head.pickle"  # the little a build needs to see that nothing changed
 LOCK_FILE = "lock"
-FORMAT = 8  # bump when State changes shape
+FORMAT = 9  # bump when State changes shape
 GENERATOR = Path(__file__).resolve().parent
 
 Stat = tuple[int, int, int]  # size, mtime_ns, inode
@@ -117,7 +117,7 @@ class Deps:
         self._key_ids: dict[str, int] | None = None
         self._path_ids: dict[str, int] | None = None
         self._owned: dict[str, array[int]] = {}  # record id -> ids of the keys it owns
-        self._unowned: dict[str, array[int]] = {}  # kind of key -> ids of keys no record owns
+        self._unowned: dict[str, array[int]] = {}  # kind of key (and index) -> ids of keys no record owns
         self._owned_count = 0  # keys grouped so far
 
     def __getstate__(self) -> dict[str, Any]:
@@ -204,29 +204,33 @@ class Deps:
             if readers is not None:
                 yield self.key(kid), readers
 
-    def keys_of(self, records: Iterable[str], skip: tuple[str, ...] = ()) -> Iterator[tuple[Key, array[int]]]:
-        """The keys that belong to ``records`` (see ``deps.record_of``) and the keys no
-        record owns, except those whose kind is in ``skip``; with their readers."""
-        owned, unowned = self._by_record()
+    def keys_of(self, records: Iterable[str],
+                unowned: Callable[[str, str], bool]) -> Iterator[tuple[Key, array[int]]]:
+        """The keys that belong to ``records`` (see ``deps.record_of``), and the keys no
+        record owns for which ``unowned(kind, index)`` is true (``index`` names the
+        library index of ``ix``, ``in`` and ``IX`` keys, else ""); with their readers."""
+        owned, groups = self._by_record()
         ids = [kid for rid in records for kid in owned.get(rid, ())]
-        for tag, group in unowned.items():
-            if tag not in skip:
-                ids += group
+        for group, members in groups.items():
+            tag, _, name = group.partition(_US)
+            if unowned(tag, name):
+                ids += members
         for kid in ids:
             readers = self._readers.get(kid)
             if readers is not None:
                 yield self.key(kid), readers
 
     def _by_record(self) -> tuple[dict[str, array[int]], dict[str, array[int]]]:
-        """Key ids by owning record, and the rest by kind of key, kept up to date as keys
-        are added (and saved, so a loaded state need not group 250,000 keys again)."""
+        """Key ids by owning record, and the rest by kind of key and index, kept up to date
+        as keys are added (and saved, so a loaded state need not group 250,000 keys again)."""
         for kid in range(self._owned_count, len(self._keys)):
             key = self.key(kid)
             rid = record_of(key)
-            if rid is None:
-                self._unowned.setdefault(key[0], array("i")).append(kid)
-            else:
+            if rid is not None:
                 self._owned.setdefault(rid, array("i")).append(kid)
+            else:
+                group = f"{key[0]}{_US}{key[1]}" if key[0] in INDEX_TAGS else key[0]
+                self._unowned.setdefault(group, array("i")).append(kid)
         self._owned_count = len(self._keys)
         return self._owned, self._unowned
 

@@ -248,6 +248,7 @@ class Snapshot:
 
 
 RECORD_TAGS = frozenset({"f", "r", "F", "has"})
+INDEX_TAGS = frozenset({"ix", "in", "IX"})  # keys whose second part names a library index
 
 
 def record_of(key: Key) -> str | None:

@@ -146,6 +146,7 @@ class Renderer:
         self._outputs: list[str] | None = None
         self._pages_from: list[str] | None = None  # the list ``set_pages`` was last given
         self._assets: dict[str, bytes] | None = None
+        self._fingerprints: dict[str, bytes] = {}
         self.env.globals.update(site=lib.config, url=self.urls.page, abs_url=self.urls.absolute,
                                 asset=self.asset, sections=SECTIONS, plural=PLURAL)
 
@@ -166,7 +167,14 @@ class Renderer:
 
     def snapshot(self) -> Snapshot:
         """What pages read, as of this build."""
-        return Snapshot(self.lib, self.virtual, lambda name: template_fingerprint(self.site, name))
+        return Snapshot(self.lib, self.virtual, self._template_fingerprint)
+
+    def _template_fingerprint(self, name: str) -> bytes:
+        """Read once per renderer: it lives only as long as the theme's files are unchanged."""
+        found = self._fingerprints.get(name)
+        if found is None:
+            found = self._fingerprints[name] = template_fingerprint(self.site, name)
+        return found
 
     def record_view(self, rid: str) -> dict[str, Any]:
         """A record's view model, made once per build and shared by its page and the feed;

@@ -39,8 +39,9 @@ def resolve(records: list[Record], config: SiteConfig, diags: Diagnostics,
     published = {rid: r for rid, r in sorted(every.items()) if rid not in draft_ids}
     lib = Library(config=config, records=published, drafts=draft_ids)
     _index_kinds(lib)
-    _index_mentions(lib, diags)
-    _index_fields(lib, broken)
+    order = _order(lib)
+    _index_mentions(lib, diags, order)
+    _index_fields(lib, broken, order)
     _index_related(lib)
     _index_dates(lib)
     _index_tags(lib, diags)
@@ -132,7 +133,7 @@ def _neg(date: PartialDate | None) -> tuple[int, int, int]:
     return (-date.year, -date.month, -date.day) if date else (0, 0, 0)
 
 
-def _index_mentions(lib: Library, diags: Diagnostics) -> None:
+def _index_mentions(lib: Library, diags: Diagnostics, order: Order) -> None:
     by: dict[RecordId, dict[str, set[RecordId]]] = defaultdict(lambda: defaultdict(set))
     dates: dict[str, set[RecordId]] = defaultdict(set)
     for rid, r in lib.records.items():
@@ -153,8 +154,8 @@ def _index_mentions(lib: Library, diags: Diagnostics) -> None:
             for d in date.parents()[:1]:
                 dates[str(d)].add(rid)
     for target, groups in by.items():
-        lib.mentioned_by[target] = {k: _sorted_ids(lib, ids) for k, ids in sorted(groups.items())}
-    lib.date_mentions = {d: _sorted_ids(lib, ids) for d, ids in sorted(dates.items())}
+        lib.mentioned_by[target] = {k: _sorted_ids(order, ids) for k, ids in sorted(groups.items())}
+    lib.date_mentions = {d: _sorted_ids(order, ids) for d, ids in sorted(dates.items())}
     for rid in lib.by_kind["actor"]:
         if rid not in lib.mentioned_by:
             r = lib.records[rid]
@@ -163,16 +164,22 @@ def _index_mentions(lib: Library, diags: Diagnostics) -> None:
                           "or delete it")
 
 
-def _sorted_ids(lib: Library, ids: Iterable[RecordId]) -> list[RecordId]:
-    """Briefs newest first, everything else by title: the order pages list them in."""
-    def key(i: RecordId) -> tuple[object, ...]:
-        r = lib.records[i]
-        return (KIND_ORDER[r.kind], _neg(r.date) if r.kind == "brief" else (0, 0, 0),
-                r.title.casefold(), i)
-    return sorted(ids, key=key)
+Order = dict[RecordId, tuple[object, ...]]
 
 
-def _index_fields(lib: Library, broken: frozenset[str]) -> None:
+def _order(lib: Library) -> Order:
+    """Every record's place in lists of records: briefs newest first, everything else
+    by title. Made once per library (made per comparison, it cost half a second)."""
+    return {i: (KIND_ORDER[r.kind], _neg(r.date) if r.kind == "brief" else (0, 0, 0), r.title.casefold(), i)
+            for i, r in lib.records.items()}
+
+
+def _sorted_ids(order: Order, ids: Iterable[RecordId]) -> list[RecordId]:
+    """In the order pages list them in (see ``_order``)."""
+    return sorted(ids, key=order.__getitem__)
+
+
+def _index_fields(lib: Library, broken: frozenset[str], order: Order) -> None:
     members, quotes_by, quotes_at = defaultdict(list), defaultdict(list), defaultdict(list)
     outcomes_ev, outcomes_act, events_act = defaultdict(list), defaultdict(set), defaultdict(set)
     for rid, r in lib.records.items():
@@ -203,7 +210,7 @@ def _index_fields(lib: Library, broken: frozenset[str]) -> None:
                    for k, v in sorted(members.items())}
     lib.quotes_by_speaker = _sorted_quotes(lib, quotes_by)
     lib.quotes_at_event = _sorted_quotes(lib, quotes_at)
-    lib.outcomes_by_event = {k: _sorted_ids(lib, v) for k, v in sorted(outcomes_ev.items())}
+    lib.outcomes_by_event = {k: _sorted_ids(order, v) for k, v in sorted(outcomes_ev.items())}
     lib.outcomes_by_actor = {k: sorted(v, key=lambda o: (lib.records[o[0]].title.casefold(), o))
                              for k, v in sorted(outcomes_act.items())}
     lib.events_by_actor = {k: sorted(v, key=lambda e: (lib.records[e].date or PartialDate(0), e))
@@ -272,11 +279,8 @@ def _related_briefs(lib: Library) -> None:
             for b in groups[i + 1:]:
                 shared |= set_a.intersection(sets.get(b) or sets.setdefault(b, set(lists[b])))
         shared.discard(rid)
-        count: Counter[RecordId] = Counter()
-        if shared:
-            for t in groups:
-                count.update(lists[t])
-        counted = [(-count[o], rank[o], o) for o in shared]
+        group_sets = [sets[t] for t in groups] if shared else []
+        counted = [(-sum(o in g for g in group_sets), rank[o], o) for o in shared]
         best = [o for _, _, o in sorted(counted)[:RELATED_LIMIT]]
         if len(best) < RELATED_LIMIT:
             for o in heapq.merge(*(lists[t] for t in groups), key=rank.__getitem__):
@@ -305,16 +309,21 @@ def dated_things(r: Record) -> list[tuple[PartialDate, str, int]]:
 def _index_dates(lib: Library) -> None:
     entries = [Dated(date, KIND_ORDER[r.kind], rid, label, r.kind, index)
                for rid, r in lib.records.items() for date, label, index in dated_things(r)]
-    entries.sort()
+    # Dated's own order, compared as plain tuples (its generated comparisons are slow)
+    entries.sort(key=lambda e: ((e.date.year, e.date.month, e.date.day), e.order, e.record, e.label, e.kind, e.index))
     lib.timeline = entries
     by_record: dict[RecordId, list[Dated]] = defaultdict(list)
     for entry in entries:
         by_record[entry.record].append(entry)
     lib.dated_by_record = dict(by_record)
     pages: dict[str, list[Dated]] = defaultdict(list)
+    parent_keys: dict[PartialDate, list[str]] = {}
     for entry in entries:
-        for d in entry.date.parents():
-            pages[str(d)].append(entry)
+        keys = parent_keys.get(entry.date)
+        if keys is None:
+            keys = parent_keys[entry.date] = [str(d) for d in entry.date.parents()]
+        for key in keys:
+            pages[key].append(entry)
     for key in lib.date_mentions:
         pages.setdefault(key, [])
         for parent in from_key(key).parents()[1:]:
@@ -324,15 +333,18 @@ def _index_dates(lib: Library) -> None:
 
 def _index_tags(lib: Library, diags: Diagnostics) -> None:
     tags: dict[str, tuple[str, list[RecordId]]] = {}
+    slugs: dict[str, str] = {}  # a few hundred tags, used tens of thousands of times
     for rid in lib.by_kind["brief"]:
         r = lib.records[rid]
         for i, tag in enumerate(r.fields.get("tags", [])):
-            slug = slugify(tag)
+            slug = slugs.get(tag)
+            if slug is None:
+                slug = slugs[tag] = slugify(tag)
             if not slug:
                 pos = r.data["tags"].where(i)
                 diags.error(r.path, pos, "bad-tag", f"tag {tag!r} has no letters or digits to name its page")
                 continue
             _name, ids = tags.setdefault(slug, (tag, []))
-            if rid not in ids:
+            if not ids or ids[-1] != rid:  # a brief's ids come together: one brief naming a tag twice
                 ids.append(rid)
     lib.tags = dict(sorted(tags.items()))
