@@ -568,8 +568,14 @@ class Builder:
                     parsed: dict[str, Parsed], lib: Library, identities: dict[str, tuple[Any, ...]],
                     resolve_diags: list[Diagnostic], diags: Diagnostics, pages: dict[str, PageState],
                     renderer: Renderer, rendered: set[str]) -> State:
-        deps = state.deps if state is not None else Deps()
-        if state is not None:
+        if state is None:  # every page was rendered: made in one pass, not page by page
+            read = sorted(path for path in rendered if path in pages)
+            deps = Deps.of((path, pages[path].deps) for path in read)
+            for path in read:
+                pages[path] = PageState(frozenset(), pages[path].digest)  # the deps live in ``deps`` now
+            rendered = set()
+        else:
+            deps = state.deps
             for path in set(state.pages) - set(pages):
                 deps.remove(path)
         for path in rendered:
