@@ -589,7 +589,8 @@ class Builder:
         templates = {k[1]: snapshot.value(k) for k, _ in deps.keys_of((), lambda tag, _index: tag == "tpl")}
         return State(key, scan, started, parsed, lib, identities, resolve_diags, list(diags.items),
                      pages, dict(renderer.virtual), templates, deps, output_identity(self.out),
-                     listing=self._last_listing)
+                     listing=self._last_listing,
+                     records_base=self.state.records_base if self.state is not None else None)
 
 
 # -- helpers ------------------------------------------------------------------------

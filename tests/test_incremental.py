@@ -324,3 +324,24 @@ def test_a_page_made_alone_is_the_listed_page(site_copy: Callable[[str], Path]) 
     for missing in ("briefs/no-such-brief/index.html", "actors/fund-explained/index.html", "tags/none/index.html",
                     "dates/1999-01-01/index.html", "nowhere/index.html", "briefs/index.htm"):
         assert alone.page(missing) is None, missing
+
+
+def test_a_missing_or_corrupt_records_file_is_ignored(site_copy: Callable[[str], Path], tmp_path: Path) -> None:
+    """The saved records live in a file of their own, which the state names: without it
+    (or with garbage in it) the state is not used."""
+    site = site_copy("valid")
+    assert core_builder(site, site / "public", use_cache=True).build().ok
+    records = list((site / cache.CACHE_DIR).glob("records-*.pickle"))
+    assert len(records) == 1 and cache.load(site) is not None
+    append_prose("fund-explained", "A line the records file does not have.")(site)
+    assert core_builder(site, site / "public", use_cache=True).build().ok
+    assert list((site / cache.CACHE_DIR).glob("records-*.pickle")) == records  # one record apart: kept
+    for damage in (lambda path: path.write_bytes(b"garbage"), lambda path: path.unlink()):
+        damage(records[0])
+        assert cache.load(site) is None
+        append_prose("fund-explained", "Another line.")(site)
+        assert core_builder(site, site / "public", use_cache=True).build().ok
+        assert core_builder(site, tmp_path / "clean").build().ok
+        assert tree(site / "public") == tree(tmp_path / "clean")
+        records = list((site / cache.CACHE_DIR).glob("records-*.pickle"))
+        assert len(records) == 1 and cache.load(site) is not None
