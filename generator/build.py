@@ -698,10 +698,15 @@ def _racy(scan: dict[str, Stat], since: int) -> bool:
 
 
 def _resolve_view(r: Record) -> tuple[Any, ...]:
-    """All of a record that ``resolve`` reads: everything but the prose and positions."""
-    return (r.id, r.kind, r.path, r.fields, dict(r.data),
-            [(ref.target, ref.kinds, ref.field, ref.via) for ref in r.refs],
-            [d for d, _pos in r.date_links])
+    """All of a record that ``resolve`` reads: everything but the prose and positions.
+
+    Its links and date links count as sets (a second link to a record it links to
+    already changes no index), its citations in order of first citation (the order
+    of its sources). Positions matter only in what resolve reports, and a record it
+    reported anything about is never reused (see ``_reuse_library``)."""
+    links = {(ref.target, ref.kinds, ref.field, ref.via) for ref in r.refs if ref.via != "cite"}
+    cites = list(dict.fromkeys((ref.target, ref.kinds, ref.field) for ref in r.refs if ref.via == "cite"))
+    return (r.id, r.kind, r.path, r.fields, dict(r.data), links, cites, {d for d, _pos in r.date_links})
 
 
 def _reuse_library(state: State, records: list[Record], identities: dict[str, tuple[Any, ...]],

@@ -345,3 +345,19 @@ def test_a_missing_or_corrupt_records_file_is_ignored(site_copy: Callable[[str],
         assert tree(site / "public") == tree(tmp_path / "clean")
         records = list((site / cache.CACHE_DIR).glob("records-*.pickle"))
         assert len(records) == 1 and cache.load(site) is not None
+
+
+def test_a_second_link_to_a_linked_record_renders_only_the_linking_page(site_copy: Callable[[str], Path],
+                                                                         tmp_path: Path) -> None:
+    """No index changes, so the last library is kept as after a prose edit."""
+    site = site_copy("valid")
+    builder = core_builder(site, tmp_path / "out")
+    assert builder.build().ok
+    target = re.search(r"\[\[([a-z0-9-]+)", (site / "content/briefs/fund-explained.md").read_text())
+    assert target is not None
+    add_link("fund-explained", target[1])(site)
+    result = builder.build()
+    assert result.ok
+    assert [p for p in result.rendered if p.endswith(".html")] == ["briefs/fund-explained/index.html"]
+    assert core_builder(site, tmp_path / "clean").build().ok
+    assert tree(tmp_path / "out") == tree(tmp_path / "clean")
