@@ -480,9 +480,10 @@ class Builder:
             if reused is not None:
                 return reused, list(state.resolve_diags)
         local = Diagnostics()
-        lib = resolve(records, config, local, drafts=self.options.drafts)
-        if state is not None and state.library.config == config:
-            lib = share_unchanged(state.library, lib)
+        previous = state.library if state is not None and state.library.config == config else None
+        lib = resolve(records, config, local, drafts=self.options.drafts, previous=previous)
+        if previous is not None:
+            lib = share_unchanged(previous, lib)
         return lib, local.items
 
     # -- render ------------------------------------------------------------------

@@ -26,12 +26,15 @@ POPULAR_CAP = 2000  # a target mentioned by more briefs than this says little ab
 
 
 def resolve(records: list[Record], config: SiteConfig, diags: Diagnostics,
-            drafts: bool = False) -> Library:
+            drafts: bool = False, previous: Library | None = None) -> Library:
     """Check every reference, drop drafts unless asked, and derive the indexes.
 
     Records whose files already hold errors are kept, so that references to
     them are not reported as unknown too, but their fields stay out of the
-    field indexes, which rely on required fields being present."""
+    field indexes, which rely on required fields being present.
+
+    ``previous``: the library the last build resolved with the same settings;
+    related briefs that cannot have changed are taken from it."""
     broken = frozenset(d.path for d in diags.errors)
     every = _unique(records, diags)
     _check_refs(every, diags)
@@ -42,7 +45,7 @@ def resolve(records: list[Record], config: SiteConfig, diags: Diagnostics,
     order = _order(lib)
     _index_mentions(lib, diags, order)
     _index_fields(lib, broken, order)
-    _index_related(lib)
+    _index_related(lib, previous)
     _index_dates(lib)
     _index_tags(lib, diags)
     return lib
@@ -236,7 +239,7 @@ def _brief_sources(r: Record, lib: Library) -> list[RecordId]:
     return order
 
 
-def _index_related(lib: Library) -> None:
+def _index_related(lib: Library, previous: Library | None) -> None:
     """Co-mentions of actors, and briefs related by shared actors and events."""
     pairs: dict[RecordId, Counter[RecordId]] = defaultdict(Counter)
     for rid, targets in lib.mentions.items():
@@ -250,10 +253,10 @@ def _index_related(lib: Library) -> None:
     for a, counter in sorted(pairs.items()):
         ranked = sorted(counter.items(), key=lambda kv: (-kv[1], lib.records[kv[0]].title.casefold()))
         lib.co_mentions[a] = ranked[:CO_MENTION_LIMIT]
-    _related_briefs(lib)
+    _related_briefs(lib, previous)
 
 
-def _related_briefs(lib: Library) -> None:
+def _related_briefs(lib: Library, previous: Library | None = None) -> None:
     """Briefs sharing the most actors, events and outcomes; newest first among equals.
 
     The same ranking as counting every co-mentioning brief and sorting them all,
@@ -264,7 +267,11 @@ def _related_briefs(lib: Library) -> None:
     rank = {rid: i for i, rid in enumerate(lib.by_kind["brief"])}  # sorted by (newest, id)
     lists: dict[RecordId, list[RecordId]] = {}
     sets: dict[RecordId, set[RecordId]] = {}
+    kept = _unrelated_to_changes(lib, previous) if previous is not None else set()
     for rid in lib.by_kind["brief"]:
+        if rid in kept:
+            lib.related[rid] = previous.related[rid]  # type: ignore[union-attr]
+            continue
         groups = []
         for target in lib.mentions[rid]:
             if lib.records[target].kind in ("actor", "event", "outcome"):
@@ -289,6 +296,21 @@ def _related_briefs(lib: Library) -> None:
                     if len(best) == RELATED_LIMIT:
                         break
         lib.related[rid] = best
+
+
+def _unrelated_to_changes(lib: Library, previous: Library) -> set[RecordId]:
+    """The briefs whose related briefs are as in ``previous``: every brief when records
+    keep their kinds and briefs their order (the ranking), but for those whose links
+    changed and those that link a record whose list of briefs changed."""
+    if previous.by_kind != lib.by_kind or not previous.related:
+        return set()
+    changed = {rid for rid in lib.by_kind["brief"] if lib.mentions.get(rid) != previous.mentions.get(rid)}
+    for target in lib.mentioned_by.keys() | previous.mentioned_by.keys():
+        old, new = previous.mentioned_by_kind(target, "brief"), lib.mentioned_by_kind(target, "brief")
+        if old != new:
+            changed.update(old)
+            changed.update(new)
+    return {rid for rid in lib.by_kind["brief"] if rid not in changed and rid in previous.related}
 
 
 def dated_things(r: Record) -> list[tuple[PartialDate, str, int]]:

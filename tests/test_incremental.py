@@ -14,9 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import cache, parallel, write
-from generator.build import Builder, Options, Result, build, render
+from generator.build import Builder, Options, Result, build, check, render
 from generator.diagnostics import Diagnostics
+from generator.load import load_all
 from generator.render import Renderer
+from generator.resolve import resolve
+from generator.validate import validate
 
 IDS = ["alliance", "anna-berg", "daily-news", "karl-ode", "ruritania", "summit-2025", "forum-2026",
        "declaration", "fund", "daily-report", "wire", "fund-explained", "summit-at-a-glance"]
@@ -361,3 +364,19 @@ def test_a_second_link_to_a_linked_record_renders_only_the_linking_page(site_cop
     assert [p for p in result.rendered if p.endswith(".html")] == ["briefs/fund-explained/index.html"]
     assert core_builder(site, tmp_path / "clean").build().ok
     assert tree(tmp_path / "out") == tree(tmp_path / "clean")
+
+
+def test_resolving_from_the_last_library_gives_the_same_library(site_copy: Callable[[str], Path]) -> None:
+    """Related briefs that cannot have changed are taken from the last library."""
+    site = site_copy("valid")
+    before = check(site, Options()).library
+    for edit in (add_link("fund-explained", "karl-ode"), add_link("summit-at-a-glance", "fund"),
+                 add_brief(1, ["anna-berg", "karl-ode"], "2025-11-27"), delete("fund-explained")):
+        edit(site)
+        records = [validate(raw, Diagnostics()) for raw in load_all(site, Diagnostics())]
+        assert before is not None
+        config = before.config
+        again = resolve(records, config, Diagnostics(), previous=before)
+        fresh = resolve(records, config, Diagnostics())
+        assert again == fresh
+        before = fresh
