@@ -157,7 +157,7 @@ def profile(n: int) -> str:
     from generator.build import Builder, Options
 
     site = prepare(n) / "briefing"
-    parallel.MIN_PAGES = parallel.MIN_FILES = 10**9
+    parallel.MIN_PAGES = 10**9
     builder = Builder(site, WORK / f"profile-{n}", Options())
     builder.steps = []
     prof = cProfile.Profile()

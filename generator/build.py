@@ -418,12 +418,9 @@ class Builder:
                 parsed[rel] = old
             else:
                 stale.append((rel, kind, str(self.site / rel), st))
-        if len(stale) >= parallel.MIN_FILES and parallel.workers() > 1:
-            with cache.running_gc():  # forked workers inherit the collector's state
-                parsed.update(parallel.parse(stale))  # type: ignore[arg-type]
-        else:
-            for rel, kind, path_text, st in stale:
-                parsed[rel] = read_file(Path(path_text), rel, kind, st, previous.get(rel))  # type: ignore[assignment]
+        # in this process: sending parsed records back from workers costs more than parsing them
+        for rel, kind, path_text, st in stale:
+            parsed[rel] = read_file(Path(path_text), rel, kind, st, previous.get(rel))  # type: ignore[assignment]
         found: list[Diagnostic] = []
         where: dict[str, int] = {}
         for _kind, rel in listed:

@@ -1,4 +1,4 @@
-"""Parse and render across the machine's cores.
+"""Render across the machine's cores.
 
 Python-Markdown and Jinja2 are pure Python, so threads would take turns; worker
 processes do not. Each worker builds its own ``Renderer`` (one Markdown
@@ -20,14 +20,12 @@ from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Any, ClassVar
 
-from generator.cache import Parsed, Stat
 from generator.deps import Key
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.library import Library
 from generator.render import Renderer, make_env
 
 MIN_PAGES = 300  # fewer pages than this render faster in one process
-MIN_FILES = 600
 CHUNK = 40
 
 
@@ -85,20 +83,6 @@ def render(site: Path, lib: Library, bytecode: Path | None, tasks: list[tuple[st
     chunks = [tasks[i:i + CHUNK] for i in range(0, len(tasks), CHUNK)]
     with _pool(_init, (site, lib, bytecode)) as pool:
         for results in pool.imap_unordered(_render, chunks):
-            yield from results
-
-
-def _parse(files: list[tuple[str, str, str, Stat]]) -> list[tuple[str, Parsed | None]]:
-    from generator.build import read_file  # here: build imports this module
-
-    return [(rel, read_file(Path(path), rel, kind, st, None)) for rel, kind, path, st in files]
-
-
-def parse(files: list[tuple[str, str, str, Stat]]) -> Iterator[tuple[str, Parsed | None]]:
-    """Read, parse and validate content files (rel, kind, path, stat) in worker processes."""
-    chunks = [files[i:i + CHUNK * 4] for i in range(0, len(files), CHUNK * 4)]
-    with _pool(None, ()) as pool:  # parsing leaves no cycles: the collector stays as the parent has it
-        for results in pool.imap_unordered(_parse, chunks):
             yield from results
 
 

@@ -276,7 +276,6 @@ def test_worker_processes_give_the_same_bytes(site_copy: Callable[[str], Path], 
     site = site_copy("valid")
     build(site, tmp_path / "one", Options())
     monkeypatch.setattr(parallel, "MIN_PAGES", 1)
-    monkeypatch.setattr(parallel, "MIN_FILES", 1)
     monkeypatch.setattr(parallel, "workers", lambda: 2)
     result = build(site, tmp_path / "many", Options())
     assert result.ok and len(result.rendered) > 30
