@@ -37,20 +37,11 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _rss_mb(pid: int) -> float:
+def _status_mb(path: str, field: str) -> float:
+    """A ``field: N kB`` line of a /proc file, in MB (0 when the process is gone)."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-def _pss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(field):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
@@ -62,8 +53,8 @@ def tree_mb(pid: int) -> tuple[float, float]:
     rss, pss, todo = 0.0, 0.0, [pid]
     while todo:
         p = todo.pop()
-        rss += _rss_mb(p)
-        pss += _pss_mb(p)
+        rss += _status_mb(f"/proc/{p}/status", "VmRSS:")
+        pss += _status_mb(f"/proc/{p}/smaps_rollup", "Pss:")
         todo += _children(p)
     return rss, pss
 

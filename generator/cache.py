@@ -356,15 +356,21 @@ class _Unpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
+def _lock_file(site: Path) -> int | None:
+    """The cache's lock file, open; None when the cache folder cannot be made."""
+    try:
+        (site / CACHE_DIR).mkdir(exist_ok=True)
+        return os.open(site / CACHE_DIR / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        return None
+
+
 @contextmanager
 def _locked(site: Path, exclusive: bool) -> Iterator[None]:
     """Saving holds the cache's lock exclusively, loading shares it: a build that starts
     while the last one's state is still being saved waits for it instead of reading half."""
-    folder = site / CACHE_DIR
-    try:
-        folder.mkdir(exist_ok=True)
-        fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError:
+    fd = _lock_file(site)
+    if fd is None:
         yield
         return
     try:
@@ -380,11 +386,8 @@ def save_in_background(site: Path, state: State) -> None:
     if not hasattr(os, "fork"):
         save(site, state)
         return
-    folder = site / CACHE_DIR
-    try:
-        folder.mkdir(exist_ok=True)
-        fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError:
+    fd = _lock_file(site)
+    if fd is None:
         return
     fcntl.flock(fd, fcntl.LOCK_EX)  # taken before forking, so no build can slip in between
     pid = os.fork()

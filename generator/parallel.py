@@ -91,9 +91,11 @@ def _pool(init: Any, args: tuple[Any, ...]) -> Iterator[Pool]:
     """Workers forked with the parent's objects frozen: the collector in a worker then
     never visits them, so it neither spends time on them nor writes to (and so copies)
     the memory pages the parent shares with it (the advice of ``gc.freeze``'s docs)."""
+    frozen_before = gc.get_freeze_count() > 0  # a loaded cache freezes its state for good
     gc.freeze()
     try:
         with _context().Pool(workers(), initializer=init, initargs=args) as pool:
             yield pool
     finally:
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()
