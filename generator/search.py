@@ -13,9 +13,7 @@ import asyncio
 import base64
 import concurrent.futures
 import json
-import tempfile
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from pagefind.service import PagefindService
@@ -64,35 +62,40 @@ async def _index(files: Mapping[str, bytes], config: SiteConfig) -> dict[str, by
         index = await service.create_index({"force_language": config.language.split("-")[0].lower()})
         for path, data in indexed_pages(files):
             await index.add_html_file(content=data.decode("utf-8"), url=page_url(path))
-        # Written to a private folder and read back: get_files() would send the
-        # whole bundle as one message, past the service pipe's 2 MiB line limit
-        # on sites of a thousand pages, and the reply would never arrive.
-        with tempfile.TemporaryDirectory(prefix="briefing-search-") as tmp:
-            await index.write_files(output_path=tmp)
-            root = Path(tmp)
-            return {BUNDLE + p.relative_to(root).as_posix(): p.read_bytes()
-                    for p in sorted(root.rglob("*")) if p.is_file()}
+        # The bundle as Pagefind holds it in memory. Its write_files() may reply before
+        # every file is on disk (1 read in 15 found a file empty or cut short).
+        return {BUNDLE + f["path"]: f["content"] for f in sorted(await index.get_files(), key=lambda f: f["path"])}
     finally:
         await service.close()
 
 
 class _Service(PagefindService):
-    """Pagefind's service, reading replies as they come.
+    """Pagefind's service, reading replies as they come, of any length.
 
     The library's reader sleeps 0.1 s before each reply (pagefind 1.5.2,
     ``PagefindService._wait_for_responses``), which makes indexing cost
-    0.1 s a page; this reader waits on the pipe alone.
+    0.1 s a page, and reads a reply as one line of at most 2 MiB, which the
+    whole bundle of a site of a thousand pages outgrows; this reader waits on
+    the pipe alone and splits what comes at the commas that end replies.
     """
 
     async def _wait_for_responses(self) -> None:
         stdout = self._backend.stdout
         assert stdout is not None
+        pending, scanned = bytearray(), 0
         try:
             while True:
-                raw = await stdout.readuntil(b",")
-                reply: dict[str, Any] | None = json.loads(base64.b64decode(raw[:-1]))
-                if reply is not None:
-                    self._answer(reply)
+                chunk = await stdout.read(1 << 20)
+                if not chunk:
+                    raise EOFError("pagefind closed its output")
+                pending += chunk
+                while (end := pending.find(b",", scanned)) >= 0:
+                    reply: dict[str, Any] | None = json.loads(base64.b64decode(bytes(pending[:end])))
+                    del pending[:end + 1]
+                    scanned = 0
+                    if reply is not None:
+                        self._answer(reply)
+                scanned = len(pending)
         except Exception as exc:  # ended, spoke nonsense, or overran the pipe's limit: fail, never hang
             for future in self._responses.values():
                 if not future.done():
