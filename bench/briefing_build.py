@@ -5,6 +5,7 @@ unless ``--search`` is given, so the three generators do the same work."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -30,4 +31,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    os._exit(code)  # as the ``briefing`` script leaves (see ``generator.cli.run``)

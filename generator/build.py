@@ -36,7 +36,7 @@ from generator.render import Page, RecordingEnvironment, Renderer, make_env
 from generator.resolve import resolve
 from generator.theme import theme_dirs
 from generator.validate import validate
-from generator.write import check_output, output_identity, update_in_place, update_site, write_site
+from generator.write import Staging, check_output, output_identity, update_in_place, update_site, write_site
 
 RACY_NS = 2_000_000_000  # a file changed this close to the last scan may share its mtime
 SPECIAL = "\0special"  # a scan entry saying a symlink or a special file was seen
@@ -169,7 +169,8 @@ class Builder:
                  clean: bool = False) -> None:
         self.site, self.out, self.options = site, out, options
         self.use_cache, self.clean = use_cache, clean
-        self.background_save = False  # the command line saves the cache from a forked child
+        # the command line: a forked child makes and saves the state; none is kept here
+        self.background_save = False
         # Kept in memory (the dev server): change the output file by file, not by a
         # folder swap; only the builder's own server reads it, and it waits for builds.
         self.in_place = not use_cache
@@ -186,12 +187,18 @@ class Builder:
         self._last_listing: Listing | None = None
         self._content: _Content | None = None
         self._loaded = False
+        self._staging: Staging | None = None  # a whole write's new output, filled as pages render
 
     # -- the build ---------------------------------------------------------------
     def build(self) -> Result:
         check_output(self.site, self.out)
         with cache.paused_gc():  # see ``cache.paused_gc``: most of a build's objects die with it
-            return self._build()
+            try:
+                return self._build()
+            finally:
+                if self._staging is not None:  # a failed build's half-filled new output
+                    self._staging.discard()
+                    self._staging = None
 
     def _build(self) -> Result:
         started = time.time_ns()
@@ -230,7 +237,9 @@ class Builder:
 
         trusted = state is not None and state.key == key and state.out_identity == out_id and out_id is not None
         renderer = self._renderer(lib, diags, self._environment(), state if trusted else None, changed_ids)
-        fresh, pages_state, rendered = self._render(renderer, state if trusted else None, changed_ids)
+        self._staging = None if trusted else Staging(self.out)
+        fresh, pages_state, rendered = self._render(renderer, state if trusted else None, changed_ids,
+                                                    self._staging)
         clock.lap("render")
         if diags.failed(self.options.strict):
             return Result(diags, lib)
@@ -249,25 +258,35 @@ class Builder:
             files = OutputFiles(self.out, paths, fresh)
         removed = sorted(old_pages.keys() - pages_state.keys())
         clock.lap("steps")
-        spare_id, spare_digests = self._write(state, trusted, out_id, fresh, changed, removed, pages_state, paths)
+        spare_id, spare_digests = self._write(state, trusted, out_id, fresh, changed, removed, pages_state, paths,
+                                              self._staging)
         clock.lap("write")
-        self.state = self._next_state(state if trusted else None, key, scan, started, parsed, lib, identities,
-                                      resolve_diags, diags, pages_state, renderer, rendered)
-        self.state.spare_identity, self.state.spare_digests = spare_id, spare_digests
-        self._renderer_state = self.state  # the state that ``_last_renderer`` rendered
-        clock.lap("state")
-        if self.use_cache:
-            if self.background_save and len(pages_state) >= BACKGROUND_SAVE_FILES:
-                cache.save_in_background(self.site, self.state)
-            else:
-                cache.save(self.site, self.state)
+
+        def next_state() -> State:
+            made = self._next_state(state if trusted else None, key, scan, started, parsed, lib, identities,
+                                    resolve_diags, diags, pages_state, renderer, rendered)
+            made.spare_identity, made.spare_digests = spare_id, spare_digests
+            return made
+
+        if self.use_cache and self.background_save and len(pages_state) >= BACKGROUND_SAVE_FILES:
+            # the state is made, not only saved, by the child: this builder keeps none, and
+            # a later build of it loads what the child saved (waiting for it on the lock)
+            cache.save_in_background(self.site, next_state)
+            self.state, self._loaded, self._renderer_state = None, False, None
             clock.lap("save")
+        else:
+            self.state = next_state()
+            self._renderer_state = self.state  # the state that ``_last_renderer`` rendered
+            clock.lap("state")
+            if self.use_cache:
+                cache.save(self.site, self.state)
+                clock.lap("save")
         return Result(diags, lib, files, rendered=sorted(rendered), written=sorted(changed), removed=removed,
                       timings=clock.laps)
 
     def _write(self, state: State | None, trusted: bool, out_id: tuple[int, ...] | None, fresh: dict[str, bytes],
                changed: set[str], removed: list[str], pages_state: dict[str, PageState],
-               paths: list[str]) -> tuple[tuple[int, ...] | None, dict[str, bytes] | None]:
+               paths: list[str], staging: Staging | None) -> tuple[tuple[int, ...] | None, dict[str, bytes] | None]:
         """Put the changed files in place; return the spare output's identity and digests.
 
         A builder kept in memory (``in_place``) replaces the changed files of a
@@ -286,7 +305,7 @@ class Builder:
             update_site(self.out, {p: fresh[p] for p in changed}, digests, spare, spare_digests)
         else:
             write_site(self.out, {p: fresh[p] for p in changed}, keep=[p for p in paths if p not in changed],
-                       spare=spare)
+                       spare=spare, staging=staging)
         known = state is not None and out_id is not None and state.out_identity == out_id
         spare_id = output_identity(spare) if spare is not None else None
         spare_digests = {p: s.digest for p, s in state.pages.items()} if known and state else None
@@ -484,9 +503,10 @@ class Builder:
         return lib, local.items
 
     # -- render ------------------------------------------------------------------
-    def _render(self, renderer: Renderer, state: State | None,
-                changed_ids: set[str]) -> tuple[dict[str, bytes], dict[str, PageState], set[str]]:
-        """Render the pages whose inputs changed; the rest keep their last output."""
+    def _render(self, renderer: Renderer, state: State | None, changed_ids: set[str],
+                staging: Staging | None) -> tuple[dict[str, bytes], dict[str, PageState], set[str]]:
+        """Render the pages whose inputs changed; the rest keep their last output. With
+        ``staging`` (a whole write ahead), each page goes to the new output as it comes."""
         if renderer.pages_known:  # the last build's pages: none need listing, a few are made
             html = list(renderer.virtual["pages"])
             extras = renderer.extra_pages(None)
@@ -527,6 +547,8 @@ class Builder:
             if data is not None:
                 fresh[path] = data
                 pages_state[path] = PageState(deps, _digest(data))
+                if staging is not None:
+                    staging.add(path, data)
         for path, data in renderer.asset_files().items():
             pages_state[path] = PageState(frozenset(), _digest(data))
             if state is None or path not in state.pages or state.pages[path].digest != pages_state[path].digest:

@@ -380,11 +380,14 @@ def _locked(site: Path, exclusive: bool) -> Iterator[None]:
         os.close(fd)
 
 
-def save_in_background(site: Path, state: State) -> None:
+def save_in_background(site: Path, state: State | Callable[[], State]) -> None:
     """Save the state from a forked child, so the command returns once the output is in
-    place; the next build waits on the lock if the child has not finished."""
+    place; the next build waits on the lock if the child has not finished.
+
+    ``state`` may be a function that makes it: a process that needs no state after
+    this build (the command line) then leaves even the making of it to the child."""
     if not hasattr(os, "fork"):
-        save(site, state)
+        save(site, state if isinstance(state, State) else state())
         return
     fd = _lock_file(site)
     if fd is None:
@@ -396,7 +399,7 @@ def save_in_background(site: Path, state: State) -> None:
             null = os.open(os.devnull, os.O_RDWR)
             for stream in (0, 1, 2):  # let whoever reads our output see its end now
                 os.dup2(null, stream)
-            _save(site, state)
+            _save(site, state if isinstance(state, State) else state())
         finally:
             os._exit(0)
     os.close(fd)  # the child keeps the lock until it exits

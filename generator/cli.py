@@ -7,6 +7,7 @@ diagnostics). Exit codes: 0 ok, 1 content errors, 2 usage, 3 internal error.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -84,6 +85,17 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--poll", action="store_true", help="poll for changes (Docker, network mounts)")
     s.add_argument("--out", type=Path, default=None, metavar="DIR", help=argparse.SUPPRESS)
     return p
+
+
+def run() -> None:
+    """The ``briefing`` script: ``main``, then leave at once. A large build leaves a
+    gigabyte of objects that the interpreter would free one by one on its way out
+    (half a second at 10,000 briefs) though the work is done and the files are
+    closed; only the output streams need flushing."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

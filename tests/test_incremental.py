@@ -13,6 +13,7 @@ from conftest import SITES, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator import build as build_module
 from generator import cache, parallel, write
 from generator.build import Builder, Options, Result, build, check, render
 from generator.diagnostics import Diagnostics
@@ -379,3 +380,40 @@ def test_resolving_from_the_last_library_gives_the_same_library(site_copy: Calla
         fresh = resolve(records, config, Diagnostics())
         assert again == fresh
         before = fresh
+
+
+def test_the_state_a_saving_child_makes_serves_the_next_build(
+        site_copy: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The command line leaves making the state, not only saving it, to a forked child:
+    # the next build must find everything up to date, and then redo only an edit.
+    monkeypatch.setattr(build_module, "BACKGROUND_SAVE_FILES", 0)
+    site = site_copy("valid")
+    out = site / "public"
+    assert build(site, out, Options(), use_cache=True, save_in_background=True).ok
+    again = Builder(site, out, Options(), use_cache=True)
+    nothing = again.build()
+    assert nothing.ok and nothing.rendered == [] and nothing.written == []
+    append_prose("fund-explained", "A line after the saved state.")(site)
+    edited = build(site, out, Options(), use_cache=True, save_in_background=True)
+    assert edited.ok and "briefs/fund-explained/index.html" in edited.rendered
+    assert len(edited.rendered) < len(nothing.files) / 2
+    build(site, tmp_path / "clean", Options())
+    assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_a_build_failing_after_its_pages_were_staged_leaves_the_output_as_it_was(
+        site_copy: Callable[[str], Path]) -> None:
+    # A whole write fills the new output while pages render; a build that fails
+    # then must drop it, and the last output must stay untouched.
+    site = site_copy("valid")
+    out = site / "public"
+    assert build(site, out, Options()).ok
+    before = tree(out)
+    source = (Path(__file__).parent.parent / "theme/templates/tag.html").read_text()
+    (site / "theme/templates").mkdir(parents=True, exist_ok=True)
+    (site / "theme/templates/tag.html").write_text(source.replace("{% block main %}",
+                                                                  "{% block main %}{{ m.no_such_macro() }}", 1))
+    result = build(site, out, Options())
+    assert not result.ok
+    assert tree(out) == before
+    assert [p.name for p in out.parent.iterdir() if write._TMP in p.name and not p.name.startswith(".")] == []
