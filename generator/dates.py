@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DATE_TEXT_RE = re.compile(r"^\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?$")
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June", "July",
@@ -94,4 +95,4 @@ def from_key(key: str) -> PartialDate:
 
 def is_date_text(text: str) -> bool:
     """True when ``text`` has the shape of a date link target, valid or not."""
-    return bool(re.match(r"^\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?$", text))
+    return _DATE_TEXT_RE.match(text) is not None

@@ -8,7 +8,10 @@ found here, in the source text, before rendering; the Markdown extensions in
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from operator import attrgetter
+from typing import NamedTuple
 
 from generator.dates import is_date_text
 
@@ -16,12 +19,13 @@ WIKI_RE = re.compile(r"\[\[([^\[\]\n|]*)(?:\|([^\[\]\n]*))?\]\]")
 CITE_RE = re.compile(r"\[@([^\]\s,]*)(?:\s*,\s*[\"“]([^\"”\n]*)[\"”])?\s*\]")
 _NEWLINE_RE = re.compile("\n")
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_INDENTED_RE = re.compile(r"\n(?:    |\t)")  # a literal first character: the engine skips to it
 _CODE_SPAN_RE = re.compile(r"(`+)(?:.|\n)*?(?<!`)\1(?!`)")
 
 
-@dataclass(frozen=True)
-class Link:
-    """A link found in Markdown; ``kind`` is "record", "date" or "cite"."""
+class Link(NamedTuple):
+    """A link found in Markdown; ``kind`` is "record", "date" or "cite".
+    A tuple: a build makes one per link, and a frozen dataclass costs three times as much."""
 
     kind: str
     target: str
@@ -36,7 +40,12 @@ MAX_RUN = 500  # '*' or '_' in a row; emphasis parsing recurses on them (and fai
 _CONTAINERS_RE = re.compile(r"^[ \t]*(?:(?:[-*+>]|\d{1,9}[.)])(?=[ \t]|$)[ \t]*)+")
 _MARKER_RE = re.compile(r"[-*+>]|\d{1,9}[.)]")
 _RUN_RE = re.compile(rf"\*{{{MAX_RUN + 1},}}|_{{{MAX_RUN + 1},}}")
-_DEEP_RE = re.compile(rf"^[ \t\-*+>\d.)]{{{MAX_NESTING + 1},}}", re.MULTILINE)
+_STARS, _UNDERSCORES = "*" * (MAX_RUN + 1), "_" * (MAX_RUN + 1)
+# a line whose leading characters could be that many markers: at the start, or after a
+# line break (a literal '\n' lets the engine jump between lines; '^' with MULTILINE
+# would try every offset of the text)
+_DEEP_FIRST_RE = re.compile(rf"[ \t\-*+>\d.)]{{{MAX_NESTING + 1},}}")
+_DEEP_NEXT_RE = re.compile(rf"\n[ \t\-*+>\d.)]{{{MAX_NESTING + 1},}}")
 
 
 @dataclass(frozen=True)
@@ -51,8 +60,8 @@ class Excess:
 def excesses(text: str) -> list[Excess]:
     """Nesting and emphasis runs deep enough to exhaust the renderer's recursion:
     the first of each kind, as one fix usually mends the rest."""
-    if _DEEP_RE.search(text) is None and _RUN_RE.search(text) is None:
-        return []  # depth counts characters of a line's leading markers: none has enough
+    if not _may_exceed(text):
+        return []
     nesting: Excess | None = None
     run_found: Excess | None = None
     for number, line in enumerate(mask_code(text).split("\n"), 1):
@@ -70,6 +79,13 @@ def excesses(text: str) -> list[Excess]:
     return [e for e in (nesting, run_found) if e is not None]
 
 
+def _may_exceed(text: str) -> bool:
+    """A cheap test that lets through every text the line-by-line check could fault:
+    depth counts characters of a line's leading markers, and a run is one character."""
+    return (_DEEP_FIRST_RE.match(text) is not None or _DEEP_NEXT_RE.search(text) is not None
+            or _STARS in text or _UNDERSCORES in text)
+
+
 def scan(text: str) -> list[Link]:
     """Every link and citation outside code, in order of appearance."""
     found: list[Link] = []
@@ -81,31 +97,19 @@ def scan(text: str) -> list[Link]:
         found.append(_link(kind, target, m[2], m.start(), m[0], line_starts))
     for m in CITE_RE.finditer(masked):
         found.append(_link("cite", m[1].strip(), m[2], m.start(), m[0], line_starts))
-    found.sort(key=lambda link: (link.line, link.col))
+    found.sort(key=attrgetter("line", "col"))
     return found
 
 
 def _link(kind: str, target: str, text: str | None, offset: int, raw: str, starts: list[int]) -> Link:
-    line = _bisect(starts, offset)
-    return Link(kind, target, text, line + 1, offset - starts[line] + 1, raw)
-
-
-def _bisect(starts: list[int], offset: int) -> int:
-    lo, hi = 0, len(starts) - 1
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if starts[mid] <= offset:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+    line = bisect_right(starts, offset)  # 1-based: starts[0] is 0, so at least 1
+    return Link(kind, target, text, line, offset - starts[line - 1] + 1, raw)
 
 
 def mask_code(text: str) -> str:
     """Blank out fenced blocks, indented code and code spans, keeping offsets."""
-    if "`" not in text and "~~~" not in text and "\n    " not in text and "\n\t" not in text \
-            and not text.startswith(("    ", "\t")):
-        return text  # no fence, no indented line, no code span: nothing to blank
+    if not _may_hold_code(text):
+        return text
     out: list[str] = []
     fence: str | None = None
     prev_blank = True
@@ -126,6 +130,12 @@ def mask_code(text: str) -> str:
         prev_blank = not line.strip()
     masked = "\n".join(out)
     return _CODE_SPAN_RE.sub(lambda m: " " * len(m[0]) if "\n" not in m[0] else _blank(m[0]), masked)
+
+
+def _may_hold_code(text: str) -> bool:
+    """False when the text has no fence, no indented line and no code span: nothing to blank."""
+    return ("`" in text or ("~" in text and "~~~" in text) or text.startswith(("    ", "\t"))
+            or _INDENTED_RE.search(text) is not None)
 
 
 def _blank(s: str) -> str:
