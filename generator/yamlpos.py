@@ -24,6 +24,7 @@ MAX_NODES = 100_000  # values built, counting each alias expansion again
 MAX_DEPTH = 64
 SHALLOW = 2_000  # texts that cannot nest deeper than this are composed without a depth check
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_STR = "tag:yaml.org,2002:str"
 _COLLECTIONS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
@@ -149,19 +150,22 @@ class _Builder:
             raise YamlError(
                 f"nested deeper than {MAX_DEPTH} levels", position(node, self.offset), "yaml-limit"
             )
-        if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _COLLECTIONS:
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node)
+        if node.tag not in _COLLECTIONS:
             raise YamlError(f"the tag '{node.tag}' is not supported; remove it", position(node, self.offset))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, depth)
-        if isinstance(node, yaml.SequenceNode):
-            out = PosList()
-            out.pos = position(node, self.offset)
-            out.item_pos = []
-            for item in node.value:
-                out.append(self.build(item, depth + 1))
-                out.item_pos.append(position(item, self.offset))
-            return out
-        return self._scalar(node)
+        return self._sequence(node, depth)
+
+    def _sequence(self, node: yaml.Node, depth: int) -> PosList:
+        out = PosList()
+        out.pos = position(node, self.offset)
+        out.item_pos = []
+        for item in node.value:
+            out.append(self.build(item, depth + 1))
+            out.item_pos.append(position(item, self.offset))
+        return out
 
     def _mapping(self, node: yaml.MappingNode, depth: int) -> PosDict:
         out = PosDict()
@@ -198,6 +202,8 @@ class _Builder:
                           if end.line < len(self.lines) else ""])
 
     def _scalar(self, node: yaml.Node) -> Any:
+        if node.tag == _STR:  # what the constructor would return, without its bookkeeping
+            return node.value
         try:
             return self.constructor.construct_object(node, deep=True)
         except ConstructorError as exc:
