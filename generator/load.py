@@ -23,6 +23,7 @@ CONTENT_DIR = "content"
 MAX_FILE_BYTES = 4 * 1024 * 1024
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 YAML_SUFFIXES = (".yaml", ".yml")
+_FRONT_END_RE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
 _IGNORED = re.compile(r"(^\.|~$|\.swp$|\.swx$|\.tmp$|___jb_(tmp|old)___$|^#.*#$|^4913$)")  # 4913: vim's probe file
 
 
@@ -205,14 +206,11 @@ def _split_front_matter(text: str) -> tuple[str, str, int] | None:
     """Split '---' front matter from the body: (yaml, body, body's first line)."""
     if not text.startswith("---\n") and text.rstrip() != "---":
         return None
-    end = re.search(r"^(---|\.\.\.)[ \t]*$", text[4:], re.M)
+    end = _FRONT_END_RE.search(text, 4)  # text[3] is a line break, so '^' may match at 4
     if end is None:
         return None
-    yaml_text = text[4 : 4 + end.start()]
-    rest = text[4 + end.end():]
-    body = rest[1:] if rest.startswith("\n") else rest
-    body_line = text[: len(text) - len(body)].count("\n") + 1
-    return yaml_text, body, body_line
+    body_start = end.end() + 1 if text.startswith("\n", end.end()) else end.end()
+    return text[4 : end.start()], text[body_start:], text.count("\n", 0, body_start) + 1
 
 
 def load_all(site: Path, diags: Diagnostics) -> list[RawRecord]:
