@@ -44,9 +44,10 @@ def resolve(records: list[Record], config: SiteConfig, diags: Diagnostics,
     _index_kinds(lib)
     order = _order(lib)
     _index_mentions(lib, diags, order)
-    _index_fields(lib, broken, order)
+    same = previous is not None and not broken and _same_fields(lib, previous)
+    _index_fields(lib, broken, order, previous if same else None)
     _index_related(lib, previous)
-    _index_dates(lib)
+    _index_dates(lib, previous if same else None)
     _index_tags(lib, diags)
     return lib
 
@@ -69,8 +70,8 @@ def _unique(records: list[Record], diags: Diagnostics) -> dict[RecordId, Record]
 
 
 def _check_refs(every: dict[RecordId, Record], diags: Diagnostics) -> None:
-    ids = sorted(every)
-    names = {_fold(alias): rid for rid, r in every.items() for alias in _names(r)}
+    ids: list[RecordId] = []  # for suggestions: made at the first unknown id
+    names: dict[str, RecordId] = {}
     for r in every.values():
         for ref in r.refs:
             target = every.get(RecordId(ref.target))
@@ -78,6 +79,9 @@ def _check_refs(every: dict[RecordId, Record], diags: Diagnostics) -> None:
                 continue  # a plain name, not an id
             shown = _shown(ref.via, ref.target)
             if target is None:
+                if not ids:
+                    ids = sorted(every)
+                    names = {_fold(alias): rid for rid, rec in every.items() for alias in _names(rec)}
                 diags.error(r.path, ref.pos, "unknown-id",
                             f"{shown} names no record{_suggest(ref.target, ids, names)}")
             elif ref.kinds and target.kind not in ref.kinds and ref.via == "cite":
@@ -182,7 +186,27 @@ def _sorted_ids(order: Order, ids: Iterable[RecordId]) -> list[RecordId]:
     return sorted(ids, key=order.__getitem__)
 
 
-def _index_fields(lib: Library, broken: frozenset[str], order: Order) -> None:
+def _same_fields(lib: Library, previous: Library) -> bool:
+    """Whether every record has the kind and fields it had in ``previous``: what the field
+    indexes and the timeline are made of (an edit of prose or links changes neither)."""
+    if lib.records.keys() != previous.records.keys():
+        return False
+    for rid, r in lib.records.items():
+        before = previous.records[rid]
+        if r is not before and (r.kind != before.kind or r.fields != before.fields):
+            return False
+    return True
+
+
+def _index_fields(lib: Library, broken: frozenset[str], order: Order, same: Library | None) -> None:
+    """The indexes of what records' fields say; ``same``: a library with the same fields,
+    whose indexes serve (all but the briefs' sources, which also follow citations)."""
+    if same is not None:
+        for name in ("members", "quotes_by_speaker", "quotes_at_event", "outcomes_by_event",
+                     "outcomes_by_actor", "events_by_actor"):
+            setattr(lib, name, getattr(same, name))
+        lib.brief_sources = {rid: _brief_sources(r, lib) for rid, r in lib.records.items() if r.kind == "brief"}
+        return
     members, quotes_by, quotes_at = defaultdict(list), defaultdict(list), defaultdict(list)
     outcomes_ev, outcomes_act, events_act = defaultdict(list), defaultdict(set), defaultdict(set)
     for rid, r in lib.records.items():
@@ -328,7 +352,16 @@ def dated_things(r: Record) -> list[tuple[PartialDate, str, int]]:
     return out
 
 
-def _index_dates(lib: Library) -> None:
+def _index_dates(lib: Library, same: Library | None = None) -> None:
+    """The timeline and the date pages; ``same``: a library with the same fields, whose
+    timeline serves, and whose date pages do while prose links the same dates."""
+    if same is not None:
+        lib.timeline, lib.dated_by_record = same.timeline, same.dated_by_record
+        if lib.date_mentions.keys() == same.date_mentions.keys():
+            lib.dates = same.dates
+            return
+        _date_pages(lib, lib.timeline)
+        return
     entries = [Dated(date, KIND_ORDER[r.kind], rid, label, r.kind, index)
                for rid, r in lib.records.items() for date, label, index in dated_things(r)]
     # Dated's own order, compared as plain tuples (its generated comparisons are slow)
@@ -338,6 +371,11 @@ def _index_dates(lib: Library) -> None:
     for entry in entries:
         by_record[entry.record].append(entry)
     lib.dated_by_record = dict(by_record)
+    _date_pages(lib, entries)
+
+
+def _date_pages(lib: Library, entries: list[Dated]) -> None:
+    """A page for every day, month and year something happened or prose links."""
     pages: dict[str, list[Dated]] = defaultdict(list)
     parent_keys: dict[PartialDate, list[str]] = {}
     for entry in entries:

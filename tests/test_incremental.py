@@ -53,6 +53,15 @@ def add_link(name: str, target: str) -> Callable[[Path], None]:
     return edit
 
 
+def cite_first(name: str, source: str) -> Callable[[Path], None]:
+    """A citation before the brief's others: its sources change order, its fields do not."""
+    def edit(site: Path) -> None:
+        path = site / "content/briefs" / f"{name}.md"
+        head, _, body = path.read_text().partition("\n---\n")
+        path.write_text(f"{head}\n---\nAs cited [@{source}].\n\n{body}")
+    return edit
+
+
 def retitle(record: str, title: str) -> Callable[[Path], None]:
     def edit(site: Path) -> None:
         for path in (site / "content").glob(f"*/{record}.*"):
@@ -371,6 +380,8 @@ def test_resolving_from_the_last_library_gives_the_same_library(site_copy: Calla
     site = site_copy("valid")
     before = check(site, Options()).library
     for edit in (add_link("fund-explained", "karl-ode"), add_link("summit-at-a-glance", "fund"),
+                 add_link("fund-explained", "2019-03-04"), cite_first("summit-at-a-glance", "wire"),
+                 append_prose("fund-explained", "More prose."), retitle("karl-ode", "Karl Renamed"),
                  add_brief(1, ["anna-berg", "karl-ode"], "2025-11-27"), delete("fund-explained")):
         edit(site)
         records = [validate(raw, Diagnostics()) for raw in load_all(site, Diagnostics())]
