@@ -43,11 +43,13 @@ def resolve(records: list[Record], config: SiteConfig, diags: Diagnostics,
     lib = Library(config=config, records=published, drafts=draft_ids)
     _index_kinds(lib)
     order = _order(lib)
-    _index_mentions(lib, diags, order)
-    same = previous is not None and not broken and _same_fields(lib, previous)
-    _index_fields(lib, broken, order, previous if same else None)
-    _index_related(lib, previous)
-    _index_dates(lib, previous if same else None)
+    same = previous if (previous is not None and not broken and lib.drafts == previous.drafts
+                        and _same_fields(lib, previous)) else None
+    changed = _changed_records(lib, same)
+    _index_mentions(lib, diags, order, same, changed)
+    _index_fields(lib, broken, order, same)
+    _index_related(lib, previous, same, changed)
+    _index_dates(lib, same)
     _index_tags(lib, diags)
     return lib
 
@@ -140,35 +142,97 @@ def _neg(date: PartialDate | None) -> tuple[int, int, int]:
     return (-date.year, -date.month, -date.day) if date else (0, 0, 0)
 
 
-def _index_mentions(lib: Library, diags: Diagnostics, order: Order) -> None:
-    by: dict[RecordId, dict[str, set[RecordId]]] = defaultdict(lambda: defaultdict(set))
-    dates: dict[str, set[RecordId]] = defaultdict(set)
-    for rid, r in lib.records.items():
-        targets: set[RecordId] = set()
-        for ref in r.refs:
-            target = RecordId(ref.target)
-            if target in lib.drafts:
-                diags.warning(r.path, ref.pos, "draft-link",
-                              f"'{target}' is a draft, so the link shows as plain text; "
-                              "build with --drafts to include it")
-            elif (target in lib.records and target != rid
-                  and (ref.via != "author" or lib.records[target].kind == "actor")):
-                targets.add(target)
-        lib.mentions[rid] = sorted(targets)
-        for target in targets:
-            by[target][r.kind].add(rid)
-        for date, _pos in r.date_links:
-            for d in date.parents()[:1]:
-                dates[str(d)].add(rid)
-    for target, groups in by.items():
-        lib.mentioned_by[target] = {k: _sorted_ids(order, ids) for k, ids in sorted(groups.items())}
-    lib.date_mentions = {d: _sorted_ids(order, ids) for d, ids in sorted(dates.items())}
+MAX_CHANGED = 200  # records changed since the last library that its links are updated for
+
+
+def _changed_records(lib: Library, same: Library | None) -> list[RecordId] | None:
+    """The records that are not ``same``'s (by identity: unchanged files keep their
+    records), when few enough to update its link indexes for; else None."""
+    if same is None:
+        return None
+    changed = [rid for rid, r in lib.records.items() if r is not same.records[rid]]
+    return changed if len(changed) <= MAX_CHANGED else None
+
+
+def _targets(lib: Library, rid: RecordId, r: Record) -> list[RecordId]:
+    """The published records ``r`` mentions (an author counts when it is an actor's id)."""
+    records = lib.records
+    found = {RecordId(ref.target) for ref in r.refs if ref.target in records and ref.target != rid
+             and (ref.via != "author" or records[RecordId(ref.target)].kind == "actor")}
+    return sorted(found)
+
+
+def _day_keys(r: Record) -> set[str]:
+    return {str(date) for date, _pos in r.date_links}
+
+
+def _index_mentions(lib: Library, diags: Diagnostics, order: Order, same: Library | None,
+                    changed: list[RecordId] | None) -> None:
+    """Who mentions whom, and which records link which days; with ``same`` and ``changed``
+    (see ``_changed_records``), ``same``'s indexes updated for the changed records."""
+    if lib.drafts:
+        for r in lib.records.values():
+            for ref in r.refs:
+                if ref.target in lib.drafts:
+                    diags.warning(r.path, ref.pos, "draft-link",
+                                  f"'{ref.target}' is a draft, so the link shows as plain text; "
+                                  "build with --drafts to include it")
+    if same is not None and changed is not None:
+        _update_mentions(lib, order, same, changed)
+    else:
+        by: dict[RecordId, dict[str, set[RecordId]]] = defaultdict(lambda: defaultdict(set))
+        dates: dict[str, set[RecordId]] = defaultdict(set)
+        for rid, r in lib.records.items():
+            lib.mentions[rid] = targets = _targets(lib, rid, r)
+            for target in targets:
+                by[target][r.kind].add(rid)
+            for day in _day_keys(r):
+                dates[day].add(rid)
+        for target, groups in by.items():
+            lib.mentioned_by[target] = {k: _sorted_ids(order, ids) for k, ids in sorted(groups.items())}
+        lib.date_mentions = {d: _sorted_ids(order, ids) for d, ids in sorted(dates.items())}
     for rid in lib.by_kind["actor"]:
         if rid not in lib.mentioned_by:
             r = lib.records[rid]
             diags.warning(r.path, (1, 1), "unmentioned",
                           f"nothing mentions actor '{rid}'; link it from a brief with [[{rid}]] "
                           "or delete it")
+
+
+def _update_mentions(lib: Library, order: Order, same: Library, changed: list[RecordId]) -> None:
+    """``_index_mentions`` after an edit of a few records: only the lists of the
+    records and days whose mentioners changed are made again."""
+    lib.mentions, lib.mentioned_by, lib.date_mentions = dict(same.mentions), dict(same.mentioned_by), {}
+    targets_now: dict[RecordId, set[RecordId]] = {}
+    days_now: dict[RecordId, set[str]] = {}
+    touched: set[RecordId] = set()
+    touched_days: set[str] = set()
+    for rid in changed:
+        r = lib.records[rid]
+        lib.mentions[rid] = _targets(lib, rid, r)
+        targets_now[rid] = set(lib.mentions[rid])
+        touched.update(targets_now[rid].symmetric_difference(same.mentions.get(rid, [])))
+        days_now[rid] = _day_keys(r)
+        touched_days.update(days_now[rid].symmetric_difference(_day_keys(same.records[rid])))
+    for target in touched:
+        ids = {i for group in same.mentioned_by.get(target, {}).values() for i in group}
+        ids.difference_update(rid for rid in changed if target not in targets_now[rid])
+        ids.update(rid for rid in changed if target in targets_now[rid])
+        groups: dict[str, set[RecordId]] = defaultdict(set)
+        for i in ids:
+            groups[lib.records[i].kind].add(i)
+        lib.mentioned_by[target] = {k: _sorted_ids(order, v) for k, v in sorted(groups.items())}
+        if not groups:
+            del lib.mentioned_by[target]
+    dates = dict(same.date_mentions)
+    for day in touched_days:
+        ids = set(dates.get(day, []))
+        ids.difference_update(rid for rid in changed if day not in days_now[rid])
+        ids.update(rid for rid in changed if day in days_now[rid])
+        dates[day] = _sorted_ids(order, ids)
+        if not ids:
+            del dates[day]
+    lib.date_mentions = dates if dates.keys() == same.date_mentions.keys() else dict(sorted(dates.items()))
 
 
 Order = dict[RecordId, tuple[object, ...]]
@@ -263,21 +327,49 @@ def _brief_sources(r: Record, lib: Library) -> list[RecordId]:
     return order
 
 
-def _index_related(lib: Library, previous: Library | None) -> None:
-    """Co-mentions of actors, and briefs related by shared actors and events."""
-    pairs: dict[RecordId, Counter[RecordId]] = defaultdict(Counter)
-    for rid, targets in lib.mentions.items():
-        actors = [t for t in targets if lib.records[t].kind == "actor"][:64]
-        if lib.records[rid].kind == "actor":
-            actors.append(rid)
-        for a in actors:
-            for b in actors:
-                if a != b:
-                    pairs[a][b] += 1
-    for a, counter in sorted(pairs.items()):
-        ranked = sorted(counter.items(), key=lambda kv: (-kv[1], lib.records[kv[0]].title.casefold()))
-        lib.co_mentions[a] = ranked[:CO_MENTION_LIMIT]
+def _index_related(lib: Library, previous: Library | None, same: Library | None = None,
+                   changed: list[RecordId] | None = None) -> None:
+    """Co-mentions of actors, and briefs related by shared actors and events; with
+    ``same`` and ``changed`` (see ``_changed_records``), only the co-mentions of the
+    actors the changed records mention, or mentioned before, are counted again."""
+    if same is not None and changed is not None:
+        lib.co_mentions = dict(same.co_mentions)
+        touched = {a for rid in changed for a in (*_actors_of(lib, rid), *_actors_of(same, rid))}
+        for a in touched:
+            counter: Counter[RecordId] = Counter()
+            for x in {a, *(i for group in lib.mentioned_by.get(a, {}).values() for i in group)}:
+                actors = _actors_of(lib, x)
+                if a in actors:
+                    counter.update(b for b in actors if b != a)
+            lib.co_mentions[a] = _ranked(lib, counter)
+            if not counter:
+                del lib.co_mentions[a]
+        if lib.co_mentions.keys() != same.co_mentions.keys():
+            lib.co_mentions = dict(sorted(lib.co_mentions.items()))
+    else:
+        pairs: dict[RecordId, Counter[RecordId]] = defaultdict(Counter)
+        for rid in lib.mentions:
+            actors = _actors_of(lib, rid)
+            for a in actors:
+                for b in actors:
+                    if a != b:
+                        pairs[a][b] += 1
+        for a, counter in sorted(pairs.items()):
+            lib.co_mentions[a] = _ranked(lib, counter)
     _related_briefs(lib, previous)
+
+
+def _actors_of(lib: Library, rid: RecordId) -> list[RecordId]:
+    """The actors a record mentions (the first 64), and itself if it is one: who co-occurs."""
+    actors = [t for t in lib.mentions.get(rid, []) if lib.records[t].kind == "actor"][:64]
+    if lib.records[rid].kind == "actor":
+        actors.append(rid)
+    return actors
+
+
+def _ranked(lib: Library, counter: Counter[RecordId]) -> list[tuple[RecordId, int]]:
+    ranked = sorted(counter.items(), key=lambda kv: (-kv[1], lib.records[kv[0]].title.casefold()))
+    return ranked[:CO_MENTION_LIMIT]
 
 
 def _related_briefs(lib: Library, previous: Library | None = None) -> None:
