@@ -28,7 +28,7 @@ from generator.cache import Deps, Head, Listing, PageState, Parsed, Stat, State
 from generator.config import CONFIG_FILE, SiteConfig, load_config
 from generator.deps import INDEX_TAGS, Key, Snapshot, fingerprint
 from generator.diagnostics import Diagnostic, Diagnostics
-from generator.gitdates import last_commit_dates
+from generator.gitdates import CommitDates, last_commit_dates
 from generator.library import INDEX_FIELDS, Library, same_indexes, share_unchanged
 from generator.load import CONTENT_DIR, content_files, load_all, parse_record
 from generator.model import Record
@@ -188,6 +188,7 @@ class Builder:
         self._content: _Content | None = None
         self._loaded = False
         self._staging: Staging | None = None  # a whole write's new output, filled as pages render
+        self._git_dates = CommitDates()
 
     # -- the build ---------------------------------------------------------------
     def build(self) -> Result:
@@ -210,7 +211,7 @@ class Builder:
             config = config.with_base_url(self.options.base_url)
         self._config = config
         scan = self._scan()
-        git = last_commit_dates(self.site) if (self.site / ".git").exists() else {}
+        git = self._git_dates(self.site)
         key = fingerprint((self.options.drafts, config, sorted(git.items()), [str(d) for d in theme_dirs(self.site)]))
         out_id = output_identity(self.out)
         head = self._head()

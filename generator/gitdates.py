@@ -34,3 +34,31 @@ def last_commit_dates(site: Path, folder: str = "content/briefs") -> dict[str, P
         elif line and current is not None:
             dates.setdefault(line, current)
     return dates
+
+
+def head_commit(site: Path) -> str | None:
+    """The checkout's HEAD commit, or None outside git: the dates change only with it."""
+    try:
+        proc = subprocess.run(["git", "-C", str(site), "rev-parse", "HEAD"],
+                              capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+class CommitDates:
+    """``last_commit_dates`` for a process that builds again and again (the dev server):
+    the log of a long history is read again only when HEAD moved, not on every edit."""
+
+    def __init__(self) -> None:
+        self._head: str | None = None
+        self._dates: dict[str, PartialDate] = {}
+
+    def __call__(self, site: Path) -> dict[str, PartialDate]:
+        if not (site / ".git").exists():
+            return {}
+        head = head_commit(site)
+        if head is None or head != self._head:
+            self._dates = last_commit_dates(site)
+            self._head = head
+        return self._dates

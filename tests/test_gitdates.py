@@ -1,0 +1,40 @@
+"""A brief's ``updated`` date from its last commit, when the site is a git checkout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+from generator.build import Builder, Options
+from generator.dates import PartialDate
+
+
+def _git(site: Path, *args: str, date: str = "2026-01-01T12:00:00") -> None:
+    env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date,
+           "GIT_AUTHOR_NAME": "Editor", "GIT_AUTHOR_EMAIL": "editor@example.org",
+           "GIT_COMMITTER_NAME": "Editor", "GIT_COMMITTER_EMAIL": "editor@example.org"}
+    subprocess.run(["git", "-C", str(site), *args], check=True, capture_output=True, env=env)
+
+
+def test_a_kept_builder_takes_a_briefs_date_from_its_latest_commit(
+        site_copy: Callable[[str], Path], tmp_path: Path) -> None:
+    site = site_copy("valid")
+    _git(site, "init", "-q", "-b", "main")
+    _git(site, "add", "-A")
+    _git(site, "commit", "-q", "-m", "first", date="2026-01-05T12:00:00")
+    builder = Builder(site, tmp_path / "out", Options())  # kept, as the dev server keeps it
+
+    def updated() -> object:
+        result = builder.build()
+        assert result.ok and result.library is not None
+        return result.library.records["fund-explained"].fields.get("updated")  # type: ignore[index]
+
+    assert updated() == PartialDate(2026, 1, 5)
+    brief = site / "content/briefs/fund-explained.md"
+    brief.write_text(brief.read_text() + "\nAn edit not yet committed.\n")
+    assert updated() == PartialDate(2026, 1, 5)  # dates come from commits only
+    _git(site, "commit", "-q", "-am", "second", date="2026-02-07T12:00:00")
+    assert updated() == PartialDate(2026, 2, 7)
+    assert b"2026-02-07" in (tmp_path / "out/briefs/fund-explained/index.html").read_bytes()
