@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from generator.dates import PartialDate, parse_date
@@ -55,19 +57,23 @@ def script_json(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def jsonld(lib: Library, urls: Urls, rid: str | None, path: str, title: str) -> dict[str, Any]:
-    """The schema.org object for one page."""
+def jsonld(lib: Library, urls: Urls, rid: str | None, path: str, title: str,
+           thing: Callable[[str], dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The schema.org object for one page; ``thing`` makes the object of a record it names
+    (``schema_thing`` unless given: a renderer shares them between pages)."""
     url = urls.absolute(path)
     if rid is None:
         return {"@context": "https://schema.org", "@type": "WebPage", "name": title, "url": url,
                 "isPartOf": {"@type": "WebSite", "name": lib.config.title, "url": lib.config.base_url}}
+    if thing is None:
+        thing = partial(schema_thing, lib, urls)
     r = lib.records[rid]  # type: ignore[index]
     f = r.fields
     base: dict[str, Any] = {"@context": "https://schema.org", "name": r.title, "url": url}
     if r.kind == "brief":
         base.update({"@type": "Report", "headline": r.title[:110], "datePublished": str(f["date"]),
                      "dateModified": str(f.get("updated") or f["date"]),
-                     "about": [_thing(lib, urls, a) for a in lib.mentions.get(r.id, [])
+                     "about": [thing(a) for a in lib.mentions.get(r.id, [])
                                if lib.records[a].kind == "actor"],
                      "publisher": {"@type": "Organization", "name": lib.config.title}})
         if f.get("summary"):
@@ -79,7 +85,7 @@ def jsonld(lib: Library, urls: Urls, rid: str | None, path: str, title: str) -> 
         if f.get("role"):
             base["description" if f["kind"] != "person" else "jobTitle"] = f["role"]
         if f.get("affiliations") and f["kind"] == "person":
-            base["affiliation"] = [_thing(lib, urls, a["actor"]) for a in f["affiliations"]]
+            base["affiliation"] = [thing(a["actor"]) for a in f["affiliations"]]
     elif r.kind == "event":
         base.update({"@type": "Event", "startDate": str(f["date"]),
                      "eventStatus": "https://schema.org/" + {"cancelled": "EventCancelled"}.get(
@@ -89,7 +95,7 @@ def jsonld(lib: Library, urls: Urls, rid: str | None, path: str, title: str) -> 
         if f.get("location"):
             base["location"] = {"@type": "Place", "name": f["location"]}
         if f.get("participants"):
-            base["attendee"] = [_thing(lib, urls, p) for p in f["participants"]]
+            base["attendee"] = [thing(p) for p in f["participants"]]
     elif r.kind == "source":
         base.update({"@type": "NewsArticle", "headline": r.title[:110]})
         if f.get("published"):
@@ -103,7 +109,8 @@ def jsonld(lib: Library, urls: Urls, rid: str | None, path: str, title: str) -> 
     return base
 
 
-def _thing(lib: Library, urls: Urls, rid: str) -> dict[str, Any]:
+def schema_thing(lib: Library, urls: Urls, rid: str) -> dict[str, Any]:
+    """A record named by a page, as a schema.org Thing."""
     r = lib.records[rid]  # type: ignore[index]
     kind = SCHEMA_TYPES.get(r.fields.get("kind", ""), "Thing") if r.kind == "actor" else "Thing"
     return {"@type": kind, "name": r.title, "url": urls.absolute(lib.path_of(rid))}

@@ -149,6 +149,7 @@ class Renderer:
         self._fingerprints: dict[str, bytes] = {}
         self.env.globals.update(site=lib.config, url=self.urls.page, abs_url=self.urls.absolute,
                                 asset=self.asset, sections=SECTIONS, plural=PLURAL)
+        self.env.filters["url"] = self._url_filter
 
     def refresh(self, lib: Library, diags: Diagnostics) -> None:
         """Render from ``lib`` from now on, a library that shares this one's indexes
@@ -160,6 +161,13 @@ class Renderer:
         self._record_views = {}
         self.env.recorder = self.rec
         self.env.globals.update(asset=self.asset)
+
+    @jinja2.pass_context
+    def _url_filter(self, context: Any, path: str) -> str:
+        """``"feed.xml"|url``, as ``url("feed.xml")``: Jinja calls a filter directly, a function
+        through the context (base.html links a dozen paths on every page). It takes the context
+        only so that Jinja never folds it into a compiled template: the base path is the site's."""
+        return self.urls.page(path)
 
     def asset(self, name: str) -> str:
         self.rec.add(("v", "asset", name))
@@ -332,7 +340,8 @@ class Renderer:
     def render_page(self, page: Page) -> bytes:
         template = self.env.get_template(page.template)
         ctx = page.context()
-        ld = feeds.jsonld(cast(Library, self.view_lib), self.urls, page.record, page.path, page.title)
+        ld = feeds.jsonld(cast(Library, self.view_lib), self.urls, page.record, page.path, page.title,
+                         self.views.thing)
         meta = {"title": page.title, "path": page.path, "url": self.urls.page(page.path),
                 "canonical": self.urls.absolute(page.path), "jsonld": feeds.script_json(ld),
                 "crumbs": [{"url": self.urls.page(p), "title": t} for p, t in page.crumbs],

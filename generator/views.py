@@ -6,10 +6,13 @@ gathered here, so the data a page depends on is visible in one function.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from generator.dates import PartialDate
 from generator.deps import Key, Recorder
+from generator.feeds import schema_thing
 from generator.library import Dated, Library, QuoteRef
 from generator.markup import Markup, plain_paragraphs
 from generator.model import Record
@@ -43,42 +46,57 @@ class Views:
         self.lib, self.markup, self.urls = lib, markup, urls
         self._rec = recorder
         self._links: dict[str, tuple[dict[str, Any], set[Key]]] = {}
+        self._dates: dict[PartialDate, tuple[dict[str, str], set[Key]]] = {}
+        self._dated: dict[Dated, tuple[dict[str, Any], set[Key]]] = {}
+        self._slugs: dict[str, str] = {}
+        self._things: dict[str, tuple[dict[str, Any], set[Key]]] = {}
+
+    def _shared(self, memo: dict[Any, tuple[Any, set[Key]]], key: Any, make: Callable[[Any], Any]) -> Any:
+        """``make(key)``, made once per build and shared; every later caller gets the reads
+        it made replayed, so a page records what it shows however often it is shown."""
+        rec = self._rec
+        if rec is None:
+            return make(key)
+        found = memo.get(key)
+        if found is None:
+            outer, rec.keys = rec.keys, set()
+            try:
+                found = memo[key] = (make(key), rec.keys)
+            finally:
+                rec.keys = outer
+        if rec.keys is not None:
+            rec.keys |= found[1]
+        return found[0]
 
     # -- small pieces -------------------------------------------------------
     def link(self, rid: str) -> dict[str, Any]:
         """A record as a link: its URL, title, kind, status, date (a fresh copy each time,
         so a caller may add to it)."""
-        rec = self._rec
-        if rec is None:
-            return self._link(rid)
-        found = self._links.get(rid)
-        if found is None:
-            outer, rec.keys = rec.keys, set()
-            try:
-                found = self._links[rid] = (self._link(rid), rec.keys)
-            finally:
-                rec.keys = outer
-        if rec.keys is not None:
-            rec.keys |= found[1]
-        return dict(found[0])
+        return dict(self._shared(self._links, rid, self._link))
 
     def _link(self, rid: str) -> dict[str, Any]:
         r = self.lib.records[rid]  # type: ignore[index]
-        f = r.fields
-        return {"id": rid, "url": self.urls.page(self.lib.path_of(rid)), "title": r.title,
-                "kind": r.kind, "kind_label": KIND_LABELS[r.kind],
+        f, kind = r.fields, r.kind
+        return {"id": rid, "url": self.urls.page(self.urls.record_path(kind, rid)), "title": r.title,
+                "kind": kind, "kind_label": KIND_LABELS[kind],
                 "subkind": f.get("kind", ""), "status": f.get("status", ""),
-                "date": self.date(r.date), "summary": f.get("summary", "") if r.kind == "brief" else ""}
+                "date": self.date(r.date), "summary": f.get("summary", "") if kind == "brief" else ""}
 
     def links(self, ids: list[Any]) -> list[dict[str, Any]]:
         return [self.link(i) for i in ids if i in self.lib.records]
 
     def date(self, d: PartialDate | None) -> dict[str, str] | None:
-        if d is None:
-            return None
+        """A date's text and page; one dict per date, shared: callers must not change it."""
+        return None if d is None else self._shared(self._dates, d, self._date)  # type: ignore[no-any-return]
+
+    def _date(self, d: PartialDate) -> dict[str, str]:
         key = str(d)
         url = self.urls.page(self.urls.date_path(key)) if key in self.lib.dates else ""
         return {"iso": key, "human": d.human(), "url": url}
+
+    def thing(self, rid: str) -> dict[str, Any]:
+        """A record as a schema.org Thing for a page's JSON-LD; shared: callers must not change it."""
+        return self._shared(self._things, rid, partial(schema_thing, self.lib, self.urls))  # type: ignore[no-any-return]
 
     def md(self, text: str | None) -> str:
         return self.markup.render(text) if text else ""
@@ -91,12 +109,16 @@ class Views:
                 "about": self.links(data.get("about", [])), "note": data.get("note", "")}
 
     def dated(self, entry: Dated) -> dict[str, Any]:
+        """A timeline entry; one dict per entry, shared: callers must not change it."""
+        return self._shared(self._dated, entry, self._dated_view)  # type: ignore[no-any-return]
+
+    def _dated_view(self, entry: Dated) -> dict[str, Any]:
         facet = "quote" if entry.label == "quote" else entry.kind
         what = DATE_LABELS.get(entry.label) or entry.label.replace("-", " ").capitalize()
         out = {"date": self.date(entry.date), "label": entry.label, "record": self.link(entry.record),
-               "anchor": f"{entry.kind}", "facet": facet, "facet_label": FACETS.get(facet, facet), "what": what}
-        if entry.label == "quote":
-            out["quote"] = self.quote(QuoteRef(entry.record, entry.index))
+               "anchor": f"{entry.kind}", "facet": facet, "facet_label": FACETS.get(facet, facet), "what": what,
+               # None rather than absent: a template's ``e.quote`` on a missing key costs two exceptions
+               "quote": self.quote(QuoteRef(entry.record, entry.index)) if entry.label == "quote" else None}
         return out
 
     def mentions(self, rid: str) -> list[dict[str, Any]]:
@@ -113,11 +135,17 @@ class Views:
         pub = self.lib.records[sid].fields.get("publisher")  # type: ignore[index]
         return self.link(pub) if pub in self.lib.records else None
 
-    def of_kind(self, rid: str, kind: str) -> list[dict[str, Any]]:
-        """Records of ``kind`` this record names or is named by, without repeats."""
-        ids = [t for t in self.lib.mentions.get(rid, []) if self.lib.kind_of(t) == kind]  # type: ignore[call-overload]
-        ids += [t for t in self.lib.mentioned_by_kind(rid, kind) if t not in ids]
-        return self.links(ids)
+    def of_kinds(self, rid: str, *kinds: str) -> list[list[dict[str, Any]]]:
+        """For each of ``kinds``, the records of that kind this record names or is named by,
+        without repeats (the kind of each record it names is looked up once)."""
+        named = self.lib.mentions.get(rid, [])  # type: ignore[call-overload]
+        named_kinds = [self.lib.kind_of(t) for t in named]
+        out = []
+        for kind in kinds:
+            ids = [t for t, k in zip(named, named_kinds, strict=True) if k == kind]
+            ids += [t for t in self.lib.mentioned_by_kind(rid, kind) if t not in ids]
+            out.append(self.links(ids))
+        return out
 
     # -- record pages ---------------------------------------------------------
     def record(self, rid: str) -> dict[str, Any]:
@@ -131,15 +159,22 @@ class Views:
 
     def _brief(self, r: Record) -> dict[str, Any]:
         f = r.fields
+        actors, events, outcomes = self.of_kinds(r.id, "actor", "event", "outcome")
         return {"body": self.md(r.body), "summary": f.get("summary", ""),
                 "date": self.date(f.get("date")), "updated": self.date(f.get("updated")),
-                "actors": self.of_kind(r.id, "actor"), "events": self.of_kind(r.id, "event"),
-                "outcomes": self.of_kind(r.id, "outcome"),
+                "actors": actors, "events": events, "outcomes": outcomes,
                 "related": self.links(self.lib.related.get(r.id, [])),
                 "minutes": max(1, round(len((r.body or "").split()) / WORDS_PER_MINUTE)),
                 "tags": [{"name": t, "url": self.urls.page(self.urls.tag_path(s))}
-                         for t in f.get("tags", []) for s in [slugify(t)] if s in self.lib.tags],
+                         for t in f.get("tags", []) for s in [self._slug(t)] if s in self.lib.tags],
                 "draft": r.draft}
+
+    def _slug(self, tag: str) -> str:
+        """A tag's slug, made once per build: slugifying costs more than the rest of a tag."""
+        found = self._slugs.get(tag)
+        if found is None:
+            found = self._slugs[tag] = slugify(tag)
+        return found
 
     def _actor(self, r: Record) -> dict[str, Any]:
         f, rid = r.fields, r.id
@@ -151,8 +186,8 @@ class Views:
         related_ids = {rid, *self.lib.events_by_actor.get(rid, []),
                        *(o for o, _ in self.lib.outcomes_by_actor.get(rid, [])),
                        *(i for ids in self.lib.mentioned_by.get(rid, {}).values() for i in ids)}
-        timeline = sorted(e for i in related_ids for e in self.lib.dated_by_record.get(i, [])
-                          if e.label != "quote" or self._speaker(e) == rid)
+        timeline = sorted((e for i in related_ids for e in self.lib.dated_by_record.get(i, [])
+                           if e.label != "quote" or self._speaker(e) == rid), key=_entry_order)
         return {"summary": self.md(f.get("summary")), "body": self.md(r.body),
                 "country": self.link(f["country"]) if f.get("country") in self.lib.records else None,
                 "affiliations": affiliations, "members": members,
@@ -211,6 +246,8 @@ class Views:
                 groups.setdefault(item["subkind"], []).append(item)
             return {"kind": kind, "groups": [{"label": ACTOR_GROUPS.get(k, k.capitalize()), "items": v}
                                              for k, v in sorted(groups.items())]}
+        for item in items:
+            item["role"] = ""  # as actors have: a template's ``item.role`` is then found, not missed
         if kind == "event":
             items.sort(key=lambda i: (i["date"]["iso"] if i["date"] else "", i["id"]), reverse=True)
         return {"kind": kind, "groups": [{"label": "", "items": items}]}
@@ -275,3 +312,9 @@ class Views:
                 letters.append({"letter": letter, "items": []})
             letters[-1]["items"].append(item)
         return letters
+
+
+def _entry_order(e: Dated) -> tuple[int, int, int, int, str, str, str, int]:
+    """``Dated``'s own order as one flat tuple: sorting by it compares in C, not field by field."""
+    d = e.date
+    return (d.year, d.month, d.day, e.order, e.record, e.label, e.kind, e.index)
