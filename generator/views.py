@@ -7,7 +7,6 @@ gathered here, so the data a page depends on is visible in one function.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from generator.dates import PartialDate
@@ -46,22 +45,24 @@ class Views:
         self.lib, self.markup, self.urls = lib, markup, urls
         self._rec = recorder
         self._links: dict[str, tuple[dict[str, Any], set[Key]]] = {}
-        self._dates: dict[PartialDate, tuple[dict[str, str], set[Key]]] = {}
-        self._dated: dict[Dated, tuple[dict[str, Any], set[Key]]] = {}
+        # dates and timeline entries are looked up by plain tuples: hashing and comparing
+        # tuples happens in C, a dataclass's own __hash__ and __eq__ in Python
+        self._dates: dict[tuple[int, int, int], tuple[dict[str, str], set[Key]]] = {}
+        self._dated: dict[tuple[int, int, int, int, str, str, str, int], tuple[dict[str, Any], set[Key]]] = {}
         self._slugs: dict[str, str] = {}
         self._things: dict[str, tuple[dict[str, Any], set[Key]]] = {}
 
-    def _shared(self, memo: dict[Any, tuple[Any, set[Key]]], key: Any, make: Callable[[Any], Any]) -> Any:
-        """``make(key)``, made once per build and shared; every later caller gets the reads
-        it made replayed, so a page records what it shows however often it is shown."""
+    def _shared(self, memo: dict[Any, tuple[Any, set[Key]]], key: Any, make: Callable[[Any], Any], arg: Any) -> Any:
+        """``make(arg)``, made once per build under ``key`` and shared; every later caller gets
+        the reads it made replayed, so a page records what it shows however often it is shown."""
         rec = self._rec
         if rec is None:
-            return make(key)
+            return make(arg)
         found = memo.get(key)
         if found is None:
             outer, rec.keys = rec.keys, set()
             try:
-                found = memo[key] = (make(key), rec.keys)
+                found = memo[key] = (make(arg), rec.keys)
             finally:
                 rec.keys = outer
         if rec.keys is not None:
@@ -72,7 +73,11 @@ class Views:
     def link(self, rid: str) -> dict[str, Any]:
         """A record as a link: its URL, title, kind, status, date (a fresh copy each time,
         so a caller may add to it)."""
-        return dict(self._shared(self._links, rid, self._link))
+        return dict(self._ref(rid))
+
+    def _ref(self, rid: str) -> dict[str, Any]:
+        """``link`` without the copy, for callers that only read it or copy it themselves."""
+        return self._shared(self._links, rid, self._link, rid)  # type: ignore[no-any-return]
 
     def _link(self, rid: str) -> dict[str, Any]:
         r = self.lib.records[rid]  # type: ignore[index]
@@ -83,11 +88,15 @@ class Views:
                 "date": self.date(r.date), "summary": f.get("summary", "") if kind == "brief" else ""}
 
     def links(self, ids: list[Any]) -> list[dict[str, Any]]:
-        return [self.link(i) for i in ids if i in self.lib.records]
+        """The records of ``ids`` that exist, as links shared with other pages: callers must
+        not change them (``link`` gives a copy to add to)."""
+        return [self._ref(i) for i in ids if i in self.lib.records]
 
     def date(self, d: PartialDate | None) -> dict[str, str] | None:
         """A date's text and page; one dict per date, shared: callers must not change it."""
-        return None if d is None else self._shared(self._dates, d, self._date)  # type: ignore[no-any-return]
+        if d is None:
+            return None
+        return self._shared(self._dates, (d.year, d.month, d.day), self._date, d)  # type: ignore[no-any-return]
 
     def _date(self, d: PartialDate) -> dict[str, str]:
         key = str(d)
@@ -96,26 +105,29 @@ class Views:
 
     def thing(self, rid: str) -> dict[str, Any]:
         """A record as a schema.org Thing for a page's JSON-LD; shared: callers must not change it."""
-        return self._shared(self._things, rid, partial(schema_thing, self.lib, self.urls))  # type: ignore[no-any-return]
+        return self._shared(self._things, rid, self._thing, rid)  # type: ignore[no-any-return]
+
+    def _thing(self, rid: str) -> dict[str, Any]:
+        return schema_thing(self.lib, self.urls, rid)
 
     def md(self, text: str | None) -> str:
         return self.markup.render(text) if text else ""
 
     def quote(self, q: QuoteRef) -> dict[str, Any]:
         data = self.lib.records[q.source].fields["quotes"][q.index]
-        return {"text": data["text"], "speaker": self.link(data["speaker"]),
-                "source": self.link(q.source), "date": self.date(data.get("date")),
-                "event": self.link(data["event"]) if data.get("event") in self.lib.records else None,
+        return {"text": data["text"], "speaker": self._ref(data["speaker"]),
+                "source": self._ref(q.source), "date": self.date(data.get("date")),
+                "event": self._ref(data["event"]) if data.get("event") in self.lib.records else None,
                 "about": self.links(data.get("about", [])), "note": data.get("note", "")}
 
     def dated(self, entry: Dated) -> dict[str, Any]:
         """A timeline entry; one dict per entry, shared: callers must not change it."""
-        return self._shared(self._dated, entry, self._dated_view)  # type: ignore[no-any-return]
+        return self._shared(self._dated, _entry_order(entry), self._dated_view, entry)  # type: ignore[no-any-return]
 
     def _dated_view(self, entry: Dated) -> dict[str, Any]:
         facet = "quote" if entry.label == "quote" else entry.kind
         what = DATE_LABELS.get(entry.label) or entry.label.replace("-", " ").capitalize()
-        out = {"date": self.date(entry.date), "label": entry.label, "record": self.link(entry.record),
+        out = {"date": self.date(entry.date), "label": entry.label, "record": self._ref(entry.record),
                "anchor": f"{entry.kind}", "facet": facet, "facet_label": FACETS.get(facet, facet), "what": what,
                # None rather than absent: a template's ``e.quote`` on a missing key costs two exceptions
                "quote": self.quote(QuoteRef(entry.record, entry.index)) if entry.label == "quote" else None}
@@ -128,12 +140,12 @@ class Views:
     def sources_list(self, rid: str, cited: list[str], locators: dict[str, list[str]]) -> list[dict[str, Any]]:
         listed = [s for s in self.lib.records[rid].fields.get("sources", []) if s in self.lib.records]  # type: ignore[index]
         order = [s for s in cited if s in self.lib.records] + [s for s in listed if s not in cited]
-        return [{"number": n, **self.link(s), "locators": locators.get(s, []),
+        return [{"number": n, **self._ref(s), "locators": locators.get(s, []),
                  "publisher": self._publisher(s)} for n, s in enumerate(order, 1)]
 
     def _publisher(self, sid: str) -> dict[str, Any] | None:
         pub = self.lib.records[sid].fields.get("publisher")  # type: ignore[index]
-        return self.link(pub) if pub in self.lib.records else None
+        return self._ref(pub) if pub in self.lib.records else None
 
     def of_kinds(self, rid: str, *kinds: str) -> list[list[dict[str, Any]]]:
         """For each of ``kinds``, the records of that kind this record names or is named by,
@@ -151,7 +163,7 @@ class Views:
     def record(self, rid: str) -> dict[str, Any]:
         r = self.lib.records[rid]  # type: ignore[index]
         citations = self.markup.begin_page()
-        view: dict[str, Any] = {"r": self.link(rid), "fields": r.fields, "extra": r.fields.get("extra", {}),
+        view: dict[str, Any] = {"r": self._ref(rid), "fields": r.fields, "extra": r.fields.get("extra", {}),
                                 "mentions": self.mentions(rid)}
         view.update(getattr(self, f"_{r.kind}")(r))
         view["sources"] = self.sources_list(rid, citations.order, citations.locators)
@@ -178,10 +190,10 @@ class Views:
 
     def _actor(self, r: Record) -> dict[str, Any]:
         f, rid = r.fields, r.id
-        affiliations = [{**a, "actor": self.link(a["actor"]), "since": self.date(a.get("since")),
+        affiliations = [{**a, "actor": self._ref(a["actor"]), "since": self.date(a.get("since")),
                          "until": self.date(a.get("until"))}
                         for a in f.get("affiliations", []) if a["actor"] in self.lib.records]
-        members = [{**a, "actor": self.link(m), "since": self.date(a.get("since")),
+        members = [{**a, "actor": self._ref(m), "since": self.date(a.get("since")),
                     "until": self.date(a.get("until"))} for m, a in self.lib.members.get(rid, [])]
         related_ids = {rid, *self.lib.events_by_actor.get(rid, []),
                        *(o for o, _ in self.lib.outcomes_by_actor.get(rid, [])),
@@ -189,12 +201,12 @@ class Views:
         timeline = sorted((e for i in related_ids for e in self.lib.dated_by_record.get(i, [])
                            if e.label != "quote" or self._speaker(e) == rid), key=_entry_order)
         return {"summary": self.md(f.get("summary")), "body": self.md(r.body),
-                "country": self.link(f["country"]) if f.get("country") in self.lib.records else None,
+                "country": self._ref(f["country"]) if f.get("country") in self.lib.records else None,
                 "affiliations": affiliations, "members": members,
                 "quotes": [self.quote(q) for q in self.lib.quotes_by_speaker.get(rid, [])],
                 "events": self.links(self.lib.events_by_actor.get(rid, [])),
-                "outcomes": [{**self.link(o), "role": role} for o, role in self.lib.outcomes_by_actor.get(rid, [])],
-                "co_mentions": [{**self.link(a), "count": n} for a, n in self.lib.co_mentions.get(rid, [])],
+                "outcomes": [{**self._ref(o), "role": role} for o, role in self.lib.outcomes_by_actor.get(rid, [])],
+                "co_mentions": [{**self._ref(a), "count": n} for a, n in self.lib.co_mentions.get(rid, [])],
                 "timeline": [self.dated(e) for e in timeline],
                 "links": f.get("links", [])}
 
@@ -205,7 +217,7 @@ class Views:
         f = r.fields
         return {"summary": self.md(f.get("summary")), "body": self.md(r.body),
                 "date": self.date(f.get("date")), "end": self.date(f.get("end")),
-                "host": self.link(f["host"]) if f.get("host") in self.lib.records else None,
+                "host": self._ref(f["host"]) if f.get("host") in self.lib.records else None,
                 "participants": self.links(f.get("participants", [])),
                 "outcomes": self.links(self.lib.outcomes_by_event.get(r.id, [])),
                 "quotes": [self.quote(q) for q in self.lib.quotes_at_event.get(r.id, [])],
@@ -220,7 +232,7 @@ class Views:
         return {"summary": self.md(f.get("summary")), "body": self.md(r.body),
                 "status_label": STATUS_LABELS[f["status"]], "history": history,
                 "date": self.date(f.get("date")), "due": self.date(f.get("due")),
-                "event": self.link(f["event"]) if f["event"] in self.lib.records else None,
+                "event": self._ref(f["event"]) if f["event"] in self.lib.records else None,
                 "proposed_by": self.links(f.get("proposed_by", [])),
                 "parties": self.links(f.get("parties", [])),
                 "briefs": self.links(self.lib.mentioned_by_kind(r.id, "brief"))}
@@ -230,7 +242,7 @@ class Views:
         author = f.get("author")
         return {"summary": self.md(f.get("summary")), "published": self.date(f.get("published")),
                 "publisher": self._publisher(r.id),
-                "author": self.link(author) if author in self.lib.records else author,
+                "author": self._ref(author) if author in self.lib.records else author,
                 "quotes": [self.quote(QuoteRef(r.id, i)) for i in range(len(f.get("quotes", [])))],
                 "text": plain_paragraphs(r.body) if r.body and f.get("publish_text") else "",
                 "has_text": bool(r.body and r.body.strip()),
@@ -238,7 +250,7 @@ class Views:
 
     # -- indexes --------------------------------------------------------------
     def index(self, kind: str) -> dict[str, Any]:
-        items = self.links(self.lib.by_kind[kind])
+        items = [dict(item) for item in self.links(self.lib.by_kind[kind])]  # copies: a role is added
         if kind == "actor":
             groups: dict[str, list[dict[str, Any]]] = {}
             for item in items:
@@ -257,7 +269,7 @@ class Views:
         for oid in self.lib.by_kind["outcome"]:
             item = self.link(oid)
             r = self.lib.records[oid]
-            item["event"] = self.link(r.fields["event"]) if r.fields["event"] in self.lib.records else None
+            item["event"] = self._ref(r.fields["event"]) if r.fields["event"] in self.lib.records else None
             item["history"] = [{"date": self.date(u["date"]), "status": u["status"],
                                 "status_label": STATUS_LABELS[u["status"]]}
                                for u in sorted(r.fields.get("updates", []), key=lambda u: u["date"])]
@@ -299,7 +311,7 @@ class Views:
                 "popular_max": max(mentions.values(), default=0),
                 "upcoming": self.links(upcoming), "pending": self.links(pending),
                 "tracker": [{"status": s, "label": STATUS_LABELS[s], "count": n} for s, n in counts.items() if n],
-                "popular": [{**self.link(a), "count": mentions[a]} for a in popular[:limit]]}
+                "popular": [{**self._ref(a), "count": mentions[a]} for a in popular[:limit]]}
 
     def az(self) -> list[dict[str, Any]]:
         """Every record A to Z: the search page's fallback without JavaScript."""
