@@ -20,6 +20,7 @@ from generator import feeds
 from generator.dates import PartialDate, from_key
 from generator.deps import Key, Recorder, RecordingLibrary, RecordingMapping, Snapshot
 from generator.diagnostics import Diagnostics
+from generator.escaping import EscapingTemplate
 from generator.library import Library
 from generator.markup import Links, Markup, Target
 from generator.schema import FOLDERS, KINDS
@@ -62,6 +63,7 @@ class RecordingEnvironment(jinja2.Environment):
     """
 
     recorder: Recorder | None = None
+    template_class = EscapingTemplate
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         """``x.name`` on a view model's dict, without Jinja's failed attribute lookup first.
