@@ -92,7 +92,16 @@ def make_env(site: Path, bytecode_dir: Path | None = None) -> RecordingEnvironme
                                trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                                bytecode_cache=cache)
     env.tests["cyrillic"] = lambda text: any("\u0400" <= ch <= "\u04ff" for ch in str(text))
+    env.filters["url"] = _url_filter
     return env
+
+
+@jinja2.pass_context
+def _url_filter(context: jinja2.runtime.Context, path: str) -> str:
+    """``"feed.xml"|url`` is ``url("feed.xml")``: Jinja calls a filter directly, a function
+    through the context (base.html links a dozen paths on every page). Taking the context, it
+    calls the page's own ``url``, and Jinja never folds it into a compiled template."""
+    return context["url"](path)  # type: ignore[no-any-return]
 
 
 def template_fingerprint(site: Path, name: str) -> bytes:
@@ -151,7 +160,6 @@ class Renderer:
         self._fingerprints: dict[str, bytes] = {}
         self.env.globals.update(site=lib.config, url=self.urls.page, abs_url=self.urls.absolute,
                                 asset=self.asset, sections=SECTIONS, plural=PLURAL)
-        self.env.filters["url"] = self._url_filter
 
     def refresh(self, lib: Library, diags: Diagnostics) -> None:
         """Render from ``lib`` from now on, a library that shares this one's indexes
@@ -163,13 +171,6 @@ class Renderer:
         self._record_views = {}
         self.env.recorder = self.rec
         self.env.globals.update(asset=self.asset)
-
-    @jinja2.pass_context
-    def _url_filter(self, context: Any, path: str) -> str:
-        """``"feed.xml"|url``, as ``url("feed.xml")``: Jinja calls a filter directly, a function
-        through the context (base.html links a dozen paths on every page). It takes the context
-        only so that Jinja never folds it into a compiled template: the base path is the site's."""
-        return self.urls.page(path)
 
     def asset(self, name: str) -> str:
         self.rec.add(("v", "asset", name))
