@@ -1,29 +1,32 @@
-"""site.json is written by a small JSON writer of its own: its text must be json.dumps's."""
+"""data/site.json: the contract's structure, one record per line."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from pathlib import Path
 
-import pytest
+from conftest import SITES
 
-from generator.feeds import _indented, _NotPlainError
-
-PLAIN: list[Any] = [
-    {"title": "Quotes \" and \\ backslashes, <tags> & ampersands", "empty": {}, "none": [], "nested": [[], [{}]]},
-    ["é, 中文, \u2028 line separator, \x00 and \x1f controls, emoji \U0001f600", 0, -1, 10**30],
-    {"floats": [0.1, -0.0, 1e300, 2.5e-8], "flags": [True, False, None]},
-    [{"a": {"b": {"c": ["deep"]}}}],
-    "a bare string", 7, None, {}, [],
-]
+from generator.build import Options, render
 
 
-@pytest.mark.parametrize("value", PLAIN)
-def test_plain_values_are_written_as_json_dumps_writes_them(value: Any) -> None:
-    assert _indented(value, 0) == json.dumps(value, ensure_ascii=False, indent=1)
+def test_site_json_holds_every_record_one_per_line() -> None:
+    result = render(SITES / "valid", Options())
+    assert result.library is not None
+    text = result.files["data/site.json"].decode("utf-8")
+    data = json.loads(text)
+    assert data["site"]["title"] == result.library.config.title
+    ids = [r["id"] for r in data["records"]]
+    assert ids == list(result.library.records)
+    lines = text.splitlines()
+    assert [json.loads(line.rstrip(","))["id"] for line in lines[2:-1]] == ids  # a diff names the records
+    alliance = data["records"][ids.index("alliance")]
+    assert alliance["fields"]["aliases"] == ["NA", "Северный альянс"]  # written as UTF-8, not escaped
+    assert "summit-2025" in alliance["mentions"] and "anna-berg" in alliance["mentioned_by"]
 
 
-@pytest.mark.parametrize("value", [{"x": float("nan")}, {1: "int key"}, [("a", "tuple")], {"s": {"set"}}])
-def test_anything_else_is_left_to_json_dumps(value: Any) -> None:
-    with pytest.raises(_NotPlainError):
-        _indented(value, 0)
+def test_a_site_with_no_records_still_writes_valid_json(tmp_path: Path) -> None:
+    (tmp_path / "content").mkdir()
+    (tmp_path / "site.toml").write_text('title = "Empty"\nbase_url = "https://example.org/"\n')
+    result = render(tmp_path, Options())
+    assert json.loads(result.files["data/site.json"])["records"] == []
