@@ -89,8 +89,13 @@ def check(site: Path, options: Options) -> Result:
 
 
 def _apply_git_dates(site: Path, records: list[Record],
-                     dates: dict[str, Any] | None = None) -> list[Record]:
-    """Briefs without ``updated`` get their last commit's date (copies: parsed records are cached)."""
+                     dates: dict[str, Any] | None = None,
+                     copies: dict[str, tuple[Record, Any, Record]] | None = None) -> list[Record]:
+    """Briefs without ``updated`` get their last commit's date (copies: parsed records are cached).
+
+    ``copies`` (path -> record, date, its copy) keeps a copy from one build to the next
+    while its record and date are unchanged: a later build then sees an unchanged
+    brief as the same object, as it sees every other unchanged record."""
     if dates is not None and not dates:
         return records
     briefs = [r for r in records if r.kind == "brief" and "updated" not in r.fields]
@@ -102,8 +107,18 @@ def _apply_git_dates(site: Path, records: list[Record],
     out = []
     for r in records:
         if r.kind == "brief" and "updated" not in r.fields and r.path in dates:
-            r = dataclasses.replace(r, fields={**r.fields, "updated": dates[r.path]})
+            kept = copies.get(r.path) if copies is not None else None
+            if kept is not None and kept[0] is r and kept[1] == dates[r.path]:
+                copy = kept[2]
+            else:
+                copy = dataclasses.replace(r, fields={**r.fields, "updated": dates[r.path]})
+                if copies is not None:
+                    copies[r.path] = (r, dates[r.path], copy)
+            r = copy
         out.append(r)
+    if copies is not None:
+        for gone in copies.keys() - dates.keys():
+            del copies[gone]
     return out
 
 
@@ -189,6 +204,7 @@ class Builder:
         self._loaded = False
         self._staging: Staging | None = None  # a whole write's new output, filled as pages render
         self._git_dates = CommitDates()
+        self._dated: dict[str, tuple[Record, Any, Record]] = {}  # see ``_apply_git_dates``
 
     # -- the build ---------------------------------------------------------------
     def build(self) -> Result:
@@ -226,7 +242,7 @@ class Builder:
         records, parsed = self._parse(scan, state, diags)
         clock.lap("parse")
         self.parsed = parsed
-        records = _apply_git_dates(self.site, records, git)
+        records = _apply_git_dates(self.site, records, git, self._dated)
         identities: dict[str, tuple[Any, ...]] = {r.id: (r.path, r.digest, r.fields.get("updated")) for r in records}
         changed_ids = _changed(identities, state.identities if state is not None else {})
         lib, resolve_diags = self._resolve(records, config, state if state and state.key == key else None,

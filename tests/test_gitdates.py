@@ -38,3 +38,23 @@ def test_a_kept_builder_takes_a_briefs_date_from_its_latest_commit(
     _git(site, "commit", "-q", "-am", "second", date="2026-02-07T12:00:00")
     assert updated() == PartialDate(2026, 2, 7)
     assert b"2026-02-07" in (tmp_path / "out/briefs/fund-explained/index.html").read_bytes()
+
+
+def test_an_unchanged_brief_keeps_its_dated_record_from_build_to_build(
+        site_copy: Callable[[str], Path], tmp_path: Path) -> None:
+    # Later stages find what an edit changed by identity (resolve updates only the link
+    # indexes of changed records); a fresh copy of every dated brief would defeat that.
+    site = site_copy("valid")
+    _git(site, "init", "-q", "-b", "main")
+    _git(site, "add", "-A")
+    _git(site, "commit", "-q", "-m", "first")
+    builder = Builder(site, tmp_path / "out", Options())
+    first = builder.build().library
+    other = site / "content/briefs/summit-at-a-glance.md"
+    other.write_text(other.read_text() + "\nSee also [[karl-ode]].\n")
+    second = builder.build().library
+    assert first is not None and second is not None
+    kept, edited = "fund-explained", "summit-at-a-glance"
+    assert "updated" in second.records[kept].fields  # dated from git
+    assert second.records[kept] is first.records[kept]
+    assert second.records[edited] is not first.records[edited]
