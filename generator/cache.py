@@ -380,14 +380,12 @@ def _locked(site: Path, exclusive: bool) -> Iterator[None]:
         os.close(fd)
 
 
-def save_in_background(site: Path, state: State | Callable[[], State]) -> None:
-    """Save the state from a forked child, so the command returns once the output is in
-    place; the next build waits on the lock if the child has not finished.
-
-    ``state`` may be a function that makes it: a process that needs no state after
-    this build (the command line) then leaves even the making of it to the child."""
+def save_in_background(site: Path, make_state: Callable[[], State]) -> None:
+    """Make and save the state in a forked child, so the command returns once the output
+    is in place; the next build waits on the lock if the child has not finished. The
+    command line needs no state after its build: making it is left to the child too."""
     if not hasattr(os, "fork"):
-        save(site, state if isinstance(state, State) else state())
+        save(site, make_state())
         return
     fd = _lock_file(site)
     if fd is None:
@@ -399,7 +397,7 @@ def save_in_background(site: Path, state: State | Callable[[], State]) -> None:
             null = os.open(os.devnull, os.O_RDWR)
             for stream in (0, 1, 2):  # let whoever reads our output see its end now
                 os.dup2(null, stream)
-            _save(site, state if isinstance(state, State) else state())
+            _save(site, make_state())
         finally:
             os._exit(0)
     os.close(fd)  # the child keeps the lock until it exits

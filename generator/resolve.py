@@ -10,7 +10,8 @@ from __future__ import annotations
 import difflib
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from generator.config import SiteConfig
 from generator.dates import PartialDate, from_key
@@ -202,7 +203,7 @@ def _index_mentions(lib: Library, diags: Diagnostics, order: Order, same: Librar
 def _update_mentions(lib: Library, order: Order, same: Library, changed: list[RecordId]) -> None:
     """``_index_mentions`` after an edit of a few records: only the lists of the
     records and days whose mentioners changed are made again."""
-    lib.mentions, lib.mentioned_by, lib.date_mentions = dict(same.mentions), dict(same.mentioned_by), {}
+    lib.mentions, lib.mentioned_by = dict(same.mentions), dict(same.mentioned_by)
     targets_now: dict[RecordId, set[RecordId]] = {}
     days_now: dict[RecordId, set[str]] = {}
     touched: set[RecordId] = set()
@@ -215,24 +216,35 @@ def _update_mentions(lib: Library, order: Order, same: Library, changed: list[Re
         days_now[rid] = _day_keys(r)
         touched_days.update(days_now[rid].symmetric_difference(_day_keys(same.records[rid])))
     for target in touched:
-        ids = {i for group in same.mentioned_by.get(target, {}).values() for i in group}
-        ids.difference_update(rid for rid in changed if target not in targets_now[rid])
-        ids.update(rid for rid in changed if target in targets_now[rid])
+        before = (i for group in same.mentioned_by.get(target, {}).values() for i in group)
         groups: dict[str, set[RecordId]] = defaultdict(set)
-        for i in ids:
+        for i in _members(before, changed, targets_now, target):
             groups[lib.records[i].kind].add(i)
-        lib.mentioned_by[target] = {k: _sorted_ids(order, v) for k, v in sorted(groups.items())}
-        if not groups:
-            del lib.mentioned_by[target]
+        if groups:
+            lib.mentioned_by[target] = {k: _sorted_ids(order, v) for k, v in sorted(groups.items())}
+        else:
+            lib.mentioned_by.pop(target, None)
     dates = dict(same.date_mentions)
     for day in touched_days:
-        ids = set(dates.get(day, []))
-        ids.difference_update(rid for rid in changed if day not in days_now[rid])
-        ids.update(rid for rid in changed if day in days_now[rid])
-        dates[day] = _sorted_ids(order, ids)
-        if not ids:
-            del dates[day]
+        ids = _members(dates.get(day, []), changed, days_now, day)
+        if ids:
+            dates[day] = _sorted_ids(order, ids)
+        else:
+            dates.pop(day, None)
     lib.date_mentions = dates if dates.keys() == same.date_mentions.keys() else dict(sorted(dates.items()))
+
+
+def _members(before: Iterable[RecordId], changed: list[RecordId], now: Mapping[RecordId, set[Any]],
+             key: object) -> set[RecordId]:
+    """The records listed under ``key`` (a target or a day): ``before``, with each changed
+    record in or out as it now names ``key`` or not."""
+    ids = set(before)
+    for rid in changed:
+        if key in now[rid]:
+            ids.add(rid)
+        else:
+            ids.discard(rid)
+    return ids
 
 
 Order = dict[RecordId, tuple[object, ...]]

@@ -103,14 +103,18 @@ class Staging:
         self.made: set[Path] = set()
         self.staged: dict[str, bytes] = {}
 
-    def add(self, rel: str, data: bytes) -> None:
+    def open(self) -> Path:
+        """The folder, made (beside the output, after clearing a killed build's) on first use."""
         if self.folder is None:
             self.out.parent.mkdir(parents=True, exist_ok=True)
             clean_leftovers(self.out)
             self.folder = self.out.parent / f"{self.out.name}{_TMP}{os.getpid()}"
             self.folder.mkdir()
             self.made = {self.folder}
-        _write_new(self.folder, rel, data, self.made)
+        return self.folder
+
+    def add(self, rel: str, data: bytes) -> None:
+        _write_new(self.open(), rel, data, self.made)
         self.staged[rel] = data
 
     def discard(self) -> None:
@@ -131,15 +135,9 @@ def write_site(out: Path, files: Mapping[str, bytes], keep: Iterable[str] = (), 
     same bytes are not written again.
     """
     out = out.absolute()
-    staged: dict[str, bytes] = {}
-    if staging is not None and staging.folder is not None and staging.out == out:
-        tmp, made, staged = staging.folder, staging.made, staging.staged
-    else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        clean_leftovers(out)
-        tmp = out.parent / f"{out.name}{_TMP}{os.getpid()}"
-        tmp.mkdir()
-        made = {tmp}
+    if staging is None or staging.out != out:
+        staging = Staging(out)
+    tmp, made, staged = staging.open(), staging.made, staging.staged
     try:
         for rel in sorted(keep):
             _link_kept(out, tmp, rel, made)
