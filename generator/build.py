@@ -26,7 +26,7 @@ from typing import Any
 from generator import cache, parallel, search
 from generator.cache import Deps, Head, Listing, PageState, Parsed, Stat, State
 from generator.config import CONFIG_FILE, SiteConfig, load_config
-from generator.deps import INDEX_TAGS, Key, Snapshot, fingerprint
+from generator.deps import INDEX_TAGS, Snapshot, fingerprint
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.gitdates import CommitDates, last_commit_dates
 from generator.library import INDEX_FIELDS, Library, same_indexes, share_unchanged
@@ -36,7 +36,7 @@ from generator.render import Page, RecordingEnvironment, Renderer, make_env
 from generator.resolve import resolve
 from generator.theme import theme_dirs
 from generator.validate import validate
-from generator.write import Staging, check_output, output_identity, update_in_place, update_site, write_site
+from generator.write import Staging, check_output, digest, output_identity, update_in_place, update_site, write_site
 
 RACY_NS = 2_000_000_000  # a file changed this close to the last scan may share its mtime
 SPECIAL = "\0special"  # a scan entry saying a symlink or a special file was seen
@@ -147,16 +147,21 @@ def build(site: Path, out: Path, options: Options, *, use_cache: bool = False, c
 
 
 class OutputFiles(Mapping[str, bytes]):
-    """Every output file: the ones rendered in memory, the rest read from ``out``."""
+    """Every output file: the ones rendered in memory, the ones written to ``staging``
+    (read from there until it is swapped in), the rest read from ``out``."""
 
-    def __init__(self, out: Path, paths: list[str], fresh: Mapping[str, bytes]) -> None:
-        self._out, self._paths, self._fresh = out, paths, fresh
+    def __init__(self, out: Path, paths: list[str], fresh: Mapping[str, bytes],
+                 staging: Staging | None = None) -> None:
+        self._out, self._paths, self._fresh, self._staging = out, paths, fresh, staging
 
     def __getitem__(self, path: str) -> bytes:
         if path in self._fresh:
             return self._fresh[path]
         if path not in self._set:
             raise KeyError(path)
+        staging = self._staging
+        if staging is not None and staging.folder is not None and path in staging.staged:
+            return (staging.folder / path).read_bytes()
         return (self._out / path).read_bytes()
 
     @property
@@ -263,20 +268,24 @@ class Builder:
         old_pages = state.pages if trusted and state is not None else {}
         changed = {p for p, data in fresh.items()
                    if p not in old_pages or old_pages[p].digest != pages_state[p].digest}
+        staging = self._staging
+        if staging is not None:  # a whole write: every staged page is new
+            changed |= staging.staged
         paths = sorted(pages_state)
-        files = OutputFiles(self.out, paths, fresh)
+        files = OutputFiles(self.out, paths, fresh, staging)
         for step in self.steps:  # the place for steps that add files, e.g. a search index
             for path, data in step(files, frozenset(changed)).items():
                 fresh[path] = data
-                pages_state[path] = PageState(frozenset(), _digest(data))
+                pages_state[path] = PageState(frozenset(), digest(data))
                 if path not in old_pages or old_pages[path].digest != pages_state[path].digest:
                     changed.add(path)
             paths = sorted(pages_state)
-            files = OutputFiles(self.out, paths, fresh)
+            files = OutputFiles(self.out, paths, fresh, staging)
         removed = sorted(old_pages.keys() - pages_state.keys())
         clock.lap("steps")
         spare_id, spare_digests = self._write(state, trusted, out_id, fresh, changed, removed, pages_state, paths,
-                                              self._staging)
+                                              staging)
+        files = OutputFiles(self.out, paths, fresh)  # the staged pages are in ``out`` now
         clock.lap("write")
 
         def next_state() -> State:
@@ -321,8 +330,8 @@ class Builder:
             digests = {p: s.digest for p, s in pages_state.items()}
             update_site(self.out, {p: fresh[p] for p in changed}, digests, spare, spare_digests)
         else:
-            write_site(self.out, {p: fresh[p] for p in changed}, keep=[p for p in paths if p not in changed],
-                       spare=spare, staging=staging)
+            write_site(self.out, {p: fresh[p] for p in changed if p in fresh},
+                       keep=[p for p in paths if p not in changed], spare=spare, staging=staging)
         known = state is not None and out_id is not None and state.out_identity == out_id
         spare_id = output_identity(spare) if spare is not None else None
         spare_digests = {p: s.digest for p, s in state.pages.items()} if known and state else None
@@ -523,7 +532,8 @@ class Builder:
     def _render(self, renderer: Renderer, state: State | None, changed_ids: set[str],
                 staging: Staging | None) -> tuple[dict[str, bytes], dict[str, PageState], set[str]]:
         """Render the pages whose inputs changed; the rest keep their last output. With
-        ``staging`` (a whole write ahead), each page goes to the new output as it comes."""
+        ``staging`` (a whole write ahead), each page goes to the new output as it comes,
+        and only there (not in the files returned)."""
         if renderer.pages_known:  # the last build's pages: none need listing, a few are made
             html = list(renderer.virtual["pages"])
             extras = renderer.extra_pages(None)
@@ -550,24 +560,29 @@ class Builder:
                 pages_state[page.output] = entry
         fresh: dict[str, bytes] = {}
         rendered: set[str] = set()
+        results: Iterable[parallel.Rendered]
         if len(todo) + len(todo_extras) >= parallel.MIN_PAGES and parallel.workers() > 1:
             position = {path: i for i, path in enumerate(renderer.outputs())}
             tasks = [("page", position[path]) for path in todo] + [("extra", i) for i in todo_extras]
-            with cache.running_gc():  # forked workers inherit the collector's state
-                results: Iterable[parallel.Rendered] = list(
-                    parallel.render(self.site, renderer.lib, self._bytecode(), tasks))
+            into = staging.open() if staging is not None else None  # the workers write the pages there
+            results = parallel.render(self.site, renderer.lib, self._bytecode(), tasks, into)
         else:
             results = _render_here(renderer, todo, extras, todo_extras)
-        for path, data, deps, found in results:
+        for path, data, found, deps, diags in results:
             rendered.add(path)
-            renderer.diags.items.extend(found)
-            if data is not None:
+            renderer.diags.items.extend(diags)
+            if found is None:
+                continue
+            pages_state[path] = PageState(deps, found)
+            if data is None:  # a worker wrote it into ``staging``
+                assert staging is not None
+                staging.written(path)
+            elif staging is not None:
+                staging.add(path, data)  # and not kept: see ``Staging``
+            else:
                 fresh[path] = data
-                pages_state[path] = PageState(deps, _digest(data))
-                if staging is not None:
-                    staging.add(path, data)
         for path, data in renderer.asset_files().items():
-            pages_state[path] = PageState(frozenset(), _digest(data))
+            pages_state[path] = PageState(frozenset(), digest(data))
             if state is None or path not in state.pages or state.pages[path].digest != pages_state[path].digest:
                 fresh[path] = data
         return fresh, pages_state, rendered
@@ -666,30 +681,26 @@ def read_file(path: Path, rel: str, kind: str, st: Stat, old: Parsed | None) -> 
         raw = path.read_bytes()
     except OSError:
         return None
-    digest = hashlib.sha1(raw).hexdigest()
-    if old is not None and old.digest == digest and old.kind == kind:
+    sha1 = hashlib.sha1(raw).hexdigest()
+    if old is not None and old.digest == sha1 and old.kind == kind:
         return dataclasses.replace(old, stat=st)
     local = Diagnostics()
     stem = path.name.rsplit(".", 1)[0]
     raw_record = parse_record(rel, kind, stem, raw, local)
     record = validate(raw_record, local) if raw_record is not None else None
-    return Parsed(st, digest, kind, record, local.items)
+    return Parsed(st, sha1, kind, record, local.items)
 
 
 def _render_here(renderer: Renderer, todo: list[str], extras: list[Page],
-                 todo_extras: list[int]) -> Iterator[tuple[str, bytes | None, frozenset[Key], list[Diagnostic]]]:
+                 todo_extras: list[int]) -> Iterator[parallel.Rendered]:
     for path in todo:
         page = renderer.page(path)
         assert page is not None, path
         data, deps = renderer.render_recorded(page)
-        yield path, data, deps, []
+        yield parallel.Rendered(path, data, digest(data) if data is not None else None, deps, [])
     for index in todo_extras:
         data, deps = renderer.render_extra(extras[index])
-        yield extras[index].output, data, deps, []
-
-
-def _digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
+        yield parallel.Rendered(extras[index].output, data, digest(data) if data is not None else None, deps, [])
 
 
 def _stat(path: Path) -> Stat:

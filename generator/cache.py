@@ -19,7 +19,7 @@ import pickle
 import sys
 import time
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from itertools import filterfalse
@@ -57,7 +57,7 @@ class Parsed:
 
 @dataclass
 class PageState:
-    deps: frozenset[Key]
+    deps: Collection[Key]  # what the page read; empty once recorded in ``State.deps``
     digest: bytes  # of the output bytes
 
 
@@ -468,19 +468,6 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
-
-
-@contextmanager
-def running_gc() -> Iterator[None]:
-    """The collector on for a while inside ``paused_gc``: forked workers inherit its
-    state, and they render thousands of pages whose garbage has cycles."""
-    was = gc.isenabled()
-    gc.enable()
-    try:
-        yield
-    finally:
-        if not was:
-            gc.disable()
 
 
 def save(site: Path, state: State) -> None:

@@ -300,6 +300,30 @@ def test_worker_processes_give_the_same_bytes(site_copy: Callable[[str], Path], 
     assert tree(tmp_path / "many") == tree(tmp_path / "one")
 
 
+def test_what_worker_rendered_pages_read_is_kept_for_the_next_build(site_copy: Callable[[str], Path], tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # Workers send each key once and pages as numbers; the next build must still
+    # know which pages read what, from memory and from the saved cache alike.
+    site = site_copy("valid")
+    monkeypatch.setattr(parallel, "MIN_PAGES", 1)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    out = tmp_path / "out"
+    kept = core_builder(site, out, use_cache=True)
+    assert kept.build().ok
+    monkeypatch.setattr(parallel, "MIN_PAGES", 10_000)  # the edit's few pages render here
+    add_link("fund-explained", "karl-ode")(site)
+    edited = kept.build()
+    assert edited.ok and "actors/karl-ode/index.html" in edited.rendered
+    assert len(edited.rendered) < 15
+    assert core_builder(site, tmp_path / "clean").build().ok
+    assert tree(out) == tree(tmp_path / "clean")
+    add_link("fund-explained", "ruritania")(site)
+    loaded = core_builder(site, out, use_cache=True).build()  # from the saved cache
+    assert loaded.ok and "actors/ruritania/index.html" in loaded.rendered and len(loaded.rendered) < 15
+    assert core_builder(site, tmp_path / "clean2").build().ok
+    assert tree(out) == tree(tmp_path / "clean2")
+
+
 def test_a_write_that_fails_in_place_leaves_the_output_as_it_was(site_copy: Callable[[str], Path], tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     site = site_copy("valid")
