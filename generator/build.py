@@ -20,10 +20,11 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from generator import cache, parallel, search
+from generator import cache, feeds, parallel, search
 from generator.cache import Deps, Head, Listing, PageState, Parsed, Stat, State
 from generator.config import CONFIG_FILE, SiteConfig, load_config
 from generator.deps import INDEX_TAGS, Snapshot, fingerprint
@@ -43,6 +44,7 @@ SPECIAL = "\0special"  # a scan entry saying a symlink or a special file was see
 # A smaller site's state saves in milliseconds: not worth a child process that
 # outlives the command (and races a script that deletes the site right after).
 BACKGROUND_SAVE_FILES = 3000
+SITE_JSON = "data/site.json"
 
 
 @dataclass
@@ -259,6 +261,7 @@ class Builder:
 
         trusted = state is not None and state.key == key and state.out_identity == out_id and out_id is not None
         renderer = self._renderer(lib, diags, self._environment(), state if trusted else None, changed_ids)
+        renderer.last_site_json = partial(self._last_site_json, state, renderer) if trusted and state else None
         self._staging = None if trusted else Staging(self.out)
         fresh, pages_state, rendered = self._render(renderer, state if trusted else None, changed_ids,
                                                     self._staging)
@@ -336,6 +339,17 @@ class Builder:
         spare_id = output_identity(spare) if spare is not None else None
         spare_digests = {p: s.digest for p, s in state.pages.items()} if known and state else None
         return spare_id, spare_digests
+
+    def _last_site_json(self, state: State, renderer: Renderer) -> feeds.SiteJsonLines | None:
+        """The lines of ``site.json`` as the last build wrote them (checked by digest)."""
+        entry = state.pages.get(SITE_JSON)
+        try:
+            data = (self.out / SITE_JSON).read_bytes()
+        except OSError:
+            return None
+        if entry is None or digest(data) != entry.digest or state.library.config != renderer.lib.config:
+            return None
+        return feeds.SiteJsonLines(state.library, data.decode())
 
     def _search(self, files: Mapping[str, bytes], changed: frozenset[str]) -> dict[str, bytes]:
         """The Pagefind bundle; indexed again only when an HTML page changed."""

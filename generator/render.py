@@ -158,6 +158,8 @@ class Renderer:
         self._pages_from: list[str] | None = None  # the list ``set_pages`` was last given
         self._assets: dict[str, bytes] | None = None
         self._fingerprints: dict[str, bytes] = {}
+        # the last build's site.json lines, when the builder can vouch for them
+        self.last_site_json: Callable[[], feeds.SiteJsonLines | None] | None = None
         self.env.globals.update(site=lib.config, url=self.urls.page, abs_url=self.urls.absolute,
                                 asset=self.asset, sections=SECTIONS, plural=PLURAL)
 
@@ -392,11 +394,8 @@ class Renderer:
         if page.path == "robots.txt":
             return feeds.robots(self.urls), frozenset()
         if page.path == "data/site.json":
-            self.rec.keys = set()
-            try:
-                return feeds.site_json(cast(Library, self.view_lib), self.urls), frozenset(self.rec.keys)
-            finally:
-                self.rec.keys = None
+            reuse = self.last_site_json() if self.last_site_json is not None else None
+            return feeds.site_json(self.lib, self.urls, reuse), frozenset(feeds.site_json_reads(self.lib))
         return self._recording(page, lambda: self.env.get_template(page.template).render(**page.context()).encode())
 
     def _feed(self) -> dict[str, Any]:

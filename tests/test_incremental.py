@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import build as build_module
-from generator import cache, parallel, write
+from generator import cache, feeds, parallel, write
 from generator.build import Builder, Options, Result, build, check, render
 from generator.diagnostics import Diagnostics
 from generator.load import load_all
@@ -466,3 +466,32 @@ def test_a_build_failing_after_its_pages_were_staged_leaves_the_output_as_it_was
     assert not result.ok
     assert tree(out) == before
     assert [p.name for p in out.parent.iterdir() if write._TMP in p.name and not p.name.startswith(".")] == []
+
+
+def test_site_json_after_a_link_edit_makes_only_the_lines_whose_records_changed(
+        site_copy: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = site_copy("valid")
+    out = tmp_path / "out"
+    assert core_builder(site, out, use_cache=True).build().ok
+    made: list[str] = []
+    line = feeds._site_json_line
+    monkeypatch.setattr(feeds, "_site_json_line", lambda rid, inputs: made.append(rid) or line(rid, inputs))
+    add_link("fund-explained", "karl-ode")(site)
+    assert core_builder(site, out, use_cache=True).build().ok  # from the saved cache, as the command line
+    assert sorted(made) == ["fund-explained", "karl-ode"]  # its mentions, and the actor's mentioned-by
+    assert core_builder(site, tmp_path / "clean").build().ok
+    assert (out / "data/site.json").read_bytes() == (tmp_path / "clean/data/site.json").read_bytes()
+
+
+def test_a_site_json_changed_by_hand_is_not_trusted_for_its_lines(site_copy: Callable[[str], Path],
+                                                                  tmp_path: Path) -> None:
+    site = site_copy("valid")
+    out = tmp_path / "out"
+    builder = core_builder(site, out)
+    assert builder.build().ok
+    path = out / "data/site.json"
+    path.write_text(path.read_text().replace('"Anna Berg"', '"Someone Else"'))
+    add_link("fund-explained", "karl-ode")(site)
+    assert builder.build().ok
+    assert core_builder(site, tmp_path / "clean").build().ok
+    assert path.read_bytes() == (tmp_path / "clean/data/site.json").read_bytes()

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import cast
 
 from conftest import SITES
 
+from generator import feeds
 from generator.build import Options, render
+from generator.deps import Recorder, RecordingLibrary
+from generator.library import Library
+from generator.urls import Urls
 
 
 def test_site_json_holds_every_record_one_per_line() -> None:
@@ -30,3 +35,16 @@ def test_a_site_with_no_records_still_writes_valid_json(tmp_path: Path) -> None:
     (tmp_path / "site.toml").write_text('title = "Empty"\nbase_url = "https://example.org/"\n')
     result = render(tmp_path, Options())
     assert json.loads(result.files["data/site.json"])["records"] == []
+
+
+def test_site_json_declares_exactly_what_it_reads() -> None:
+    # site.json's reads are declared, not recorded; were they fewer than it reads, an
+    # edit could leave it stale, were they more, it would be rendered for nothing
+    result = render(SITES / "valid", Options())
+    lib = result.library
+    assert lib is not None
+    recorder = Recorder()
+    recorder.keys = set()
+    recording = cast(Library, RecordingLibrary(lib, recorder))
+    assert feeds.site_json(recording, Urls(lib.config)) == result.files["data/site.json"]
+    assert recorder.keys == set(feeds.site_json_reads(lib))
