@@ -577,7 +577,9 @@ class Builder:
         results: Iterable[parallel.Rendered]
         if len(todo) + len(todo_extras) >= parallel.MIN_PAGES and parallel.workers() > 1:
             position = {path: i for i, path in enumerate(renderer.outputs())}
-            tasks = [("page", position[path]) for path in todo] + [("extra", i) for i in todo_extras]
+            # the extras first: site.json and the feed are the slowest pages, and one of
+            # them last would leave the other worker idle while it renders
+            tasks = [("extra", i) for i in todo_extras] + [("page", position[path]) for path in todo]
             into = staging.open() if staging is not None else None  # the workers write the pages there
             results = parallel.render(self.site, renderer.lib, self._bytecode(), tasks, into)
         else:
