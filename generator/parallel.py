@@ -11,7 +11,7 @@ A page reads about 300 keys, most of them read by other pages too. A worker
 numbers the keys it has seen and sends each one once, then pages as arrays of
 numbers; the parent turns those back into the same key objects. Sent as
 tuples, a 10,000-brief site's keys were 4 million objects unpickled in the
-parent, which held about 600 MB of them by the end of the render.
+parent and kept there until the cache state was made.
 """
 
 from __future__ import annotations
