@@ -172,10 +172,10 @@ class _QuickInline(treeprocessors.InlineProcessor):
     The stock pass tries every pattern on every text node (about 30 with smarty,
     which runs a pass of its own) through bookkeeping that costs more than the
     searches: most of a brief's render. Here a text with none of the pass's
-    trigger characters is returned at once, and a pattern whose regex finds
-    nothing is skipped; either way the stock pass would have returned the text
-    unchanged, so the HTML is the same (``tests/test_markup.py`` compares the
-    two). This overrides a private method of the pinned Python-Markdown (see
+    trigger characters is returned at once (and a tree with none at all is not
+    walked), and a pattern whose regex finds nothing is skipped; either way the
+    stock pass would have returned the text unchanged, so the HTML is the same
+    (``tests/test_markup.py`` compares the two). This overrides a private method of the pinned Python-Markdown (see
     pyproject.toml): a new release must pass that test.
     """
 
@@ -183,6 +183,8 @@ class _QuickInline(treeprocessors.InlineProcessor):
         self._patterns = [(p, p.getCompiledRegExp() if isinstance(p, InlineProcessor) else None)
                           for p in self.inlinePatterns]
         self._gate = inline_gate(self.inlinePatterns)
+        if self._gate is not None and not _any_match(tree, self._gate):
+            return tree  # e.g. smarty's pass over a text without quotes, dashes or ellipses
         return super().run(tree, ancestors)
 
     def _InlineProcessor__handleInline(self, data: str, index: int = 0) -> str:  # noqa: N802
@@ -200,6 +202,18 @@ class _QuickInline(treeprocessors.InlineProcessor):
             if not matched:
                 index += 1
         return data
+
+
+def _any_match(tree: etree.Element, gate: re.Pattern[str]) -> bool:
+    """Whether any text the inline pass would look at holds a trigger: when none does,
+    the pass changes nothing, and walking the tree through its bookkeeping costs a
+    tenth of a brief's Markdown."""
+    search = gate.search
+    for element in tree.iter():
+        for text in (element.text, element.tail):
+            if text and not isinstance(text, util.AtomicString) and search(text) is not None:
+                return True
+    return False
 
 
 class BriefingExtension(Extension):

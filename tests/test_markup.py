@@ -9,10 +9,13 @@ quotes. These tests compare the two passes on real and generated Markdown.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import markdown
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown import treeprocessors
 
 from generator.markup import Links, Markup, Target, inline_gate
 
@@ -73,3 +76,20 @@ def test_a_pattern_the_gate_does_not_know_turns_the_gate_off() -> None:
     md = markdown.Markdown(extensions=["abbr"])
     md.inlinePatterns.register(markdown.inlinepatterns.SimpleTagInlineProcessor(r"(~~)(.+?)~~", "del"), "del", 65)
     assert inline_gate(md.inlinePatterns) is None
+
+
+def test_a_pass_with_nothing_to_match_skips_the_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    # smarty's pass over a brief without quotes, dashes or ellipses: nothing to walk
+    walked: list[str] = []
+    stock_run = treeprocessors.InlineProcessor.run
+
+    def run(self: treeprocessors.InlineProcessor, tree: Any, ancestors: Any = None) -> Any:
+        walked.append(type(self).__name__)
+        return stock_run(self, tree, ancestors)
+
+    monkeypatch.setattr(treeprocessors.InlineProcessor, "run", run)
+    text = "# Title\n\nSome *emphasis* and **strong** words, [[ann-lee]] said.\n\n> a quote\n\n- one\n- two\n"
+    quick, stock = both(text)
+    assert quick == stock and "<em>emphasis</em>" in quick
+    assert len(walked) == 3  # the quick inline pass, then the two stock passes; not the quick smarty pass
+    assert both(text + "\nIt's here.\n")[0].count("&rsquo;") == 1  # a quote: smarty's pass runs
