@@ -477,9 +477,9 @@ class Builder:
                 parsed[rel] = old
             else:
                 stale.append((rel, kind, str(self.site / rel), st))
-        # in this process: sending parsed records back from workers costs more than parsing them
-        for rel, kind, path_text, st in stale:
-            parsed[rel] = read_file(Path(path_text), rel, kind, st, previous.get(rel))  # type: ignore[assignment]
+        reads = [(rel, kind, path_text, st, previous.get(rel)) for rel, kind, path_text, st in stale]
+        for (rel, *_), entry in zip(reads, parallel.shared(_read_files, reads), strict=True):
+            parsed[rel] = entry  # type: ignore[assignment]
         found: list[Diagnostic] = []
         where: dict[str, int] = {}
         for _kind, rel in listed:
@@ -705,6 +705,10 @@ def read_file(path: Path, rel: str, kind: str, st: Stat, old: Parsed | None) -> 
     raw_record = parse_record(rel, kind, stem, raw, local)
     record = validate(raw_record, local) if raw_record is not None else None
     return Parsed(st, sha1, kind, record, local.items)
+
+
+def _read_files(reads: list[tuple[str, str, str, Stat, Parsed | None]]) -> list[Parsed | None]:
+    return [read_file(Path(path_text), rel, kind, st, old) for rel, kind, path_text, st, old in reads]
 
 
 def _render_here(renderer: Renderer, todo: list[str], extras: list[Page],

@@ -5,7 +5,8 @@ processes do not. Each worker builds its own ``Renderer`` (one Markdown
 instance, reset between documents) from the site and the library, lists the
 pages in the same order as the parent, and renders the ones it is handed by
 index, returning bytes, recorded dependencies and diagnostics. Work is split
-only when there is enough of it to pay for starting the workers.
+only when there is enough of it to pay for starting the workers. Parsing a
+large site is shared the same way (``shared``), with one forked process.
 
 A page reads about 300 keys, most of them read by other pages too. A worker
 numbers the keys it has seen and sends each one once, then pages as arrays of
@@ -21,13 +22,13 @@ import multiprocessing
 import os
 import threading
 from array import array
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from functools import partial
 from itertools import filterfalse
 from multiprocessing.pool import Pool
 from pathlib import Path
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple, TypeVar
 
 from generator.deps import Key
 from generator.diagnostics import Diagnostic, Diagnostics
@@ -36,6 +37,8 @@ from generator.render import Renderer, make_env
 from generator.write import digest, write_new
 
 MIN_PAGES = 300  # fewer pages than this render faster in one process
+T = TypeVar("T")
+R = TypeVar("R")
 CHUNK = 40
 
 
@@ -130,6 +133,24 @@ def render(site: Path, lib: Library, bytecode: Path | None, tasks: list[tuple[st
             keys.extend(map(same.setdefault, new_keys, new_keys))
             for path, data, found, ids, diags in results:
                 yield Rendered(path, data, found, tuple(map(keys.__getitem__, ids)), diags)
+
+
+MIN_SHARE = 2000  # fewer items than this are not worth a process of their own
+
+
+def shared(work: Callable[[list[T]], list[R]], items: list[T]) -> list[R]:
+    """``work(items)``, with the second half done by a forked process meanwhile.
+
+    For parsing: a whole site's files parse in 1.7 s at 10,000 briefs, and the
+    half a worker sends back unpickles in a tenth of that. Only where fork is
+    safe (no other threads); elsewhere, and for few items, all in this process."""
+    if len(items) < MIN_SHARE or workers() < 2 or threading.active_count() > 1:
+        return work(items)
+    half = len(items) // 2
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        theirs = pool.apply_async(work, (items[half:],))
+        mine = work(items[:half])
+        return mine + theirs.get()
 
 
 @contextmanager

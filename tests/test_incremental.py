@@ -300,6 +300,20 @@ def test_worker_processes_give_the_same_bytes(site_copy: Callable[[str], Path], 
     assert tree(tmp_path / "many") == tree(tmp_path / "one")
 
 
+@pytest.mark.parametrize("name", ["valid", "invalid-types", "invalid-reference", "invalid-duplicate-id"])
+def test_files_parsed_half_in_a_second_process_give_the_same_site_and_errors(
+        name: str, site_copy: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = site_copy(name)
+    one = core_builder(site, tmp_path / "one").build()
+    monkeypatch.setattr(parallel, "MIN_SHARE", 1)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    shared = core_builder(site, tmp_path / "shared").build()
+    assert diag_lines(shared) == diag_lines(one) and shared.ok == one.ok
+    assert [r.path for r in shared.library.records.values()] == [r.path for r in one.library.records.values()]
+    if one.ok:
+        assert tree(tmp_path / "shared") == tree(tmp_path / "one")
+
+
 def test_what_worker_rendered_pages_read_is_kept_for_the_next_build(site_copy: Callable[[str], Path], tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     # Workers send each key once and pages as numbers; the next build must still
