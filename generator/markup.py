@@ -145,16 +145,17 @@ class _SafeRawUrls(Postprocessor):
 
 
 # What a text must contain for each inline pattern to find anything, by the name the
-# pattern is registered under: a text with none of its pass's triggers is left as it is.
-# A pass with a pattern not named here gets no gate. tests/test_markup.py checks that
-# a text the gate passes over is one no pattern of the pass matches.
-TRIGGERS = {
-    "backtick": "`", "escape": r"\\", "footnote": r"\[", "briefing-wiki": r"\[", "briefing-cite": r"\[",
-    "reference": r"\[", "link": r"\[", "image_link": r"\[", "image_reference": r"\[",
-    "short_reference": r"\[", "short_image_ref": r"\[", "autolink": "<", "automail": "<", "html": "<",
-    "linebreak": "  \n", "entity": "&", "em_strong": r"\*|_",
-    "smarty-em-dashes": "--", "smarty-en-dashes": "--", "smarty-ellipses": r"\.\.\.",
-    **{f"smarty-quotes-{i}": "['\"]" for i in range(15)},
+# pattern is registered under: one of these strings. A text with none of its pass's
+# triggers is left as it is, and a pattern is not tried on a text without one of its
+# own. A pass with a pattern not named here gets no gate. tests/test_markup.py checks
+# that a pattern finds nothing in a text without its triggers.
+TRIGGERS: dict[str, tuple[str, ...]] = {
+    "backtick": ("`",), "escape": ("\\",), "footnote": ("[",), "briefing-wiki": ("[",), "briefing-cite": ("[",),
+    "reference": ("[",), "link": ("[",), "image_link": ("[",), "image_reference": ("[",),
+    "short_reference": ("[",), "short_image_ref": ("[",), "autolink": ("<",), "automail": ("<",), "html": ("<",),
+    "linebreak": ("  \n",), "entity": ("&",), "em_strong": ("*", "_"),
+    "smarty-em-dashes": ("--",), "smarty-en-dashes": ("--",), "smarty-ellipses": ("...",),
+    **{f"smarty-quotes-{i}": ("'", '"') for i in range(15)},
 }
 
 
@@ -163,7 +164,7 @@ def inline_gate(patterns: util.Registry[Any]) -> re.Pattern[str] | None:
     found = [name for name in TRIGGERS if name in patterns]
     if len(found) != len(patterns):
         return None  # a pattern we know nothing about
-    return re.compile("|".join(sorted({TRIGGERS[name] for name in found})))
+    return re.compile("|".join(sorted({re.escape(t) for name in found for t in TRIGGERS[name]})))
 
 
 class _QuickInline(treeprocessors.InlineProcessor):
@@ -180,8 +181,11 @@ class _QuickInline(treeprocessors.InlineProcessor):
     """
 
     def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
-        self._patterns = [(p, p.getCompiledRegExp() if isinstance(p, InlineProcessor) else None)
-                          for p in self.inlinePatterns]
+        known = self.inlinePatterns
+        triggers = {id(known[name]): TRIGGERS[name] for name in TRIGGERS if name in known}
+        self._patterns = [(p, p.getCompiledRegExp() if isinstance(p, InlineProcessor) else None,
+                           triggers.get(id(p), ("",)))  # "" is in every text: no test
+                          for p in known]
         self._gate = inline_gate(self.inlinePatterns)
         if self._gate is not None and not _any_match(tree, self._gate):
             return tree  # e.g. smarty's pass over a text without quotes, dashes or ellipses
@@ -194,7 +198,13 @@ class _QuickInline(treeprocessors.InlineProcessor):
         apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
         start, count = 0, len(patterns)
         while index < count:
-            pattern, regex = patterns[index]
+            pattern, regex, triggers = patterns[index]
+            for trigger in triggers:  # a substring test is a tenth of a regex search
+                if trigger in data:
+                    break
+            else:
+                index, start = index + 1, 0
+                continue
             if regex is not None and regex.search(data, start) is None:
                 index, start = index + 1, 0
                 continue

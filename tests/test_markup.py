@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown import treeprocessors
 
-from generator.markup import Links, Markup, Target, inline_gate
+from generator.markup import TRIGGERS, Links, Markup, Target, inline_gate
 
 ROOT = Path(__file__).resolve().parent.parent
 LINKS = Links({"ann-lee": Target("/actors/ann-lee/", "Ann Lee", "actor"),
@@ -70,6 +70,9 @@ def test_text_the_gate_passes_over_matches_no_pattern(text: str) -> None:
         assert gate is not None
         if gate.search(text) is None:
             assert not [p for p in patterns if p.getCompiledRegExp().search(text)]
+        for pattern_name, triggers in TRIGGERS.items():  # each pattern alone, as the pass tries it
+            if pattern_name in patterns and not any(t in text for t in triggers):
+                assert not patterns[pattern_name].getCompiledRegExp().search(text), pattern_name
 
 
 def test_a_pattern_the_gate_does_not_know_turns_the_gate_off() -> None:
