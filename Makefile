@@ -37,6 +37,9 @@ test: $(STAMP) $(TOOLS) lint
 # prints a table and writes bench/RESULTS.md. Not part of `make test`.
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
+	# bytecode, as an installed package has (an editable install writes none where
+	# PYTHONDONTWRITEBYTECODE is set, and every run would compile the generator again)
+	$(BIN)/python -m compileall -q generator
 	$(BIN)/python bench/run.py
 
 goldens: $(STAMP)
