@@ -282,17 +282,19 @@ NOTES = """## How to read this
 ## What limits these figures
 
 - Cold builds: rendering is most of the time, in two worker processes, and Python-Markdown is
-  most of rendering (about 2.3 ms of a brief page's 3 ms; see the profile below); the rest is
-  Jinja. Parsing (about 2 s) and resolving (about 1.5 s) run in one process before the workers
-  start. Pages are written into the new output while they render; the cache state is made
-  and saved by a forked child after the command returns (the "until its cache is saved" row).
+  most of rendering (about 1.6 ms of a brief page's 2.2 ms, measured one page at a time; see
+  the profile below); the rest is Jinja. Parsing (about 1.5 s, half of it in a forked
+  process) and resolving (about 1.3 s) come before the workers start. The workers write the
+  pages into the new output themselves; the cache state is made and saved by a forked child
+  after the command returns (the "until its cache is saved" row).
 - Each timed briefing run starts once the previous build's child has saved the cache, so
   that no run shares the machine with the last one's leftovers, as no Hugo run does.
+  `make bench` compiles the generator's bytecode first, as an installed package has it.
 - A one-brief edit from the command line loads the saved state (about 100 MB at 10,000
-  briefs), renders the few pages whose inputs changed and swaps the output.
+  briefs, 0.4 s), renders the few pages whose inputs changed and swaps the output.
 - An edit that adds a link updates the library's link indexes for the changed brief,
   re-renders every page that shows the changed backlinks, co-mentions and related briefs, and
-  `data/site.json`.
+  `data/site.json` (whose unchanged records' lines are taken from the last build's file).
 """
 
 
