@@ -174,10 +174,11 @@ class _QuickInline(treeprocessors.InlineProcessor):
     which runs a pass of its own) through bookkeeping that costs more than the
     searches: most of a brief's render. Here a text with none of the pass's
     trigger characters is returned at once (and a tree with none at all is not
-    walked), and a pattern whose regex finds nothing is skipped; either way the
-    stock pass would have returned the text unchanged, so the HTML is the same
-    (``tests/test_markup.py`` compares the two). This overrides a private method of the pinned Python-Markdown (see
-    pyproject.toml): a new release must pass that test.
+    walked), and a pattern is skipped when none of its own triggers is in the
+    text or its regex finds nothing; either way the stock pass would have
+    returned the text unchanged, so the HTML is the same (``tests/test_markup.py``
+    compares the two). This overrides a private method of the pinned
+    Python-Markdown (see pyproject.toml): a new release must pass that test.
     """
 
     def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:

@@ -37,9 +37,9 @@ from generator.render import Renderer, make_env
 from generator.write import digest, write_new
 
 MIN_PAGES = 300  # fewer pages than this render faster in one process
+CHUNK = 40
 T = TypeVar("T")
 R = TypeVar("R")
-CHUNK = 40
 
 
 def workers() -> int:
