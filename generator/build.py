@@ -44,7 +44,6 @@ SPECIAL = "\0special"  # a scan entry saying a symlink or a special file was see
 # A smaller site's state saves in milliseconds: not worth a child process that
 # outlives the command (and races a script that deletes the site right after).
 BACKGROUND_SAVE_FILES = 3000
-SITE_JSON = "data/site.json"
 
 
 @dataclass
@@ -261,7 +260,7 @@ class Builder:
 
         trusted = state is not None and state.key == key and state.out_identity == out_id and out_id is not None
         renderer = self._renderer(lib, diags, self._environment(), state if trusted else None, changed_ids)
-        renderer.last_site_json = partial(self._last_site_json, state, renderer) if trusted and state else None
+        renderer.last_site_json = partial(self._last_site_json, state) if trusted and state else None
         self._staging = None if trusted else Staging(self.out)
         fresh, pages_state, rendered = self._render(renderer, state if trusted else None, changed_ids,
                                                     self._staging)
@@ -340,14 +339,15 @@ class Builder:
         spare_digests = {p: s.digest for p, s in state.pages.items()} if known and state else None
         return spare_id, spare_digests
 
-    def _last_site_json(self, state: State, renderer: Renderer) -> feeds.SiteJsonLines | None:
-        """The lines of ``site.json`` as the last build wrote them (checked by digest)."""
-        entry = state.pages.get(SITE_JSON)
+    def _last_site_json(self, state: State) -> feeds.SiteJsonLines | None:
+        """The lines of ``site.json`` as the last build wrote them (checked by digest); a
+        trusted state was made with this build's settings, so its URLs are this build's."""
+        entry = state.pages.get(feeds.SITE_JSON)
         try:
-            data = (self.out / SITE_JSON).read_bytes()
+            data = (self.out / feeds.SITE_JSON).read_bytes()
         except OSError:
             return None
-        if entry is None or digest(data) != entry.digest or state.library.config != renderer.lib.config:
+        if entry is None or digest(data) != entry.digest:
             return None
         return feeds.SiteJsonLines(state.library, data.decode())
 

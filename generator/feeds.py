@@ -118,6 +118,8 @@ def schema_thing(lib: Library, urls: Urls, rid: str) -> dict[str, Any]:
     return {"@type": kind, "name": r.title, "url": urls.absolute(lib.path_of(rid))}
 
 
+SITE_JSON = "data/site.json"  # its output path
+
 # what a record's line in ``site.json`` is made of: its kind, its data, its mentions
 # entry, its mentioned-by entry and its URL (see ``site_json``)
 LineInputs = tuple[str, Any, Any, Any, str]

@@ -181,13 +181,17 @@ class _QuickInline(treeprocessors.InlineProcessor):
     Python-Markdown (see pyproject.toml): a new release must pass that test.
     """
 
+    _made_for: tuple[int, ...] = ()  # the patterns ``_patterns`` and ``_gate`` were made for
+
     def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
         known = self.inlinePatterns
-        triggers = {id(known[name]): TRIGGERS[name] for name in TRIGGERS if name in known}
-        self._patterns = [(p, p.getCompiledRegExp() if isinstance(p, InlineProcessor) else None,
-                           triggers.get(id(p), ("",)))  # "" is in every text: no test
-                          for p in known]
-        self._gate = inline_gate(self.inlinePatterns)
+        if tuple(map(id, known)) != self._made_for:  # made once per converter, not per document
+            triggers = {id(known[name]): TRIGGERS[name] for name in TRIGGERS if name in known}
+            self._patterns = [(p, p.getCompiledRegExp() if isinstance(p, InlineProcessor) else None,
+                               triggers.get(id(p), ("",)))  # "" is in every text: no test
+                              for p in known]
+            self._gate = inline_gate(known)
+            self._made_for = tuple(map(id, known))
         if self._gate is not None and not _any_match(tree, self._gate):
             return tree  # e.g. smarty's pass over a text without quotes, dashes or ellipses
         return super().run(tree, ancestors)

@@ -386,14 +386,14 @@ class Renderer:
             Page("feed.xml", "feed.xml", "feed", self._feed),
             Page("sitemap.xml", "sitemap.xml", "sitemap", self._sitemap, deps=(("V", "pages"),)),
             Page("robots.txt", "", "robots", dict),
-            Page("data/site.json", "", "data", dict),
+            Page(feeds.SITE_JSON, "", "data", dict),
         ]
         return out
 
     def render_extra(self, page: Page) -> tuple[bytes | None, frozenset[Key]]:
         if page.path == "robots.txt":
             return feeds.robots(self.urls), frozenset()
-        if page.path == "data/site.json":
+        if page.path == feeds.SITE_JSON:
             reuse = self.last_site_json() if self.last_site_json is not None else None
             return feeds.site_json(self.lib, self.urls, reuse), frozenset(feeds.site_json_reads(self.lib))
         return self._recording(page, lambda: self.env.get_template(page.template).render(**page.context()).encode())
