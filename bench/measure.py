@@ -1,10 +1,16 @@
 """Running a command and measuring it: wall time, the largest process's peak
-resident memory (``ru_maxrss`` from ``wait4``), and the peak of the whole
-process tree's memory, sampled from ``/proc`` (a build that forks workers
+resident memory (``ru_maxrss`` from ``wait4``), and, when asked, the peak of the
+whole process tree's memory, sampled from ``/proc`` (a build that forks workers
 spreads its memory over several processes) both as the sum of resident sizes
 (which counts a page shared by a parent and its forked children once per
 process) and as the sum of proportional sizes (PSS: a shared page is divided
-among the processes sharing it, so the sum is the memory the tree really uses)."""
+among the processes sharing it, so the sum is the memory the tree really uses).
+
+Sampling is not free: reading ``smaps_rollup`` walks a process's page tables
+under its memory lock, every 20 ms, on a machine with two cores. It made a
+10,000-brief cold build 4-5 s slower (22 s → 27 s) and Hugo's 2-4 s slower,
+while single-threaded Pelican, with a core to spare, hardly noticed. So a
+timed run is never sampled; memory comes from runs of its own."""
 
 from __future__ import annotations
 
@@ -20,8 +26,8 @@ from pathlib import Path
 class Run:
     seconds: float
     maxrss_mb: float  # largest single process (wait4's ru_maxrss)
-    tree_mb: float  # peak sum of resident sizes over the process and its descendants (sampled)
-    tree_pss_mb: float  # peak sum of proportional set sizes over the same tree (sampled)
+    tree_mb: float  # peak sum of resident sizes over the process and its descendants (0 unless sampled)
+    tree_pss_mb: float  # peak sum of proportional set sizes over the same tree (0 unless sampled)
     returncode: int
     output: str
 
@@ -59,28 +65,34 @@ def tree_mb(pid: int) -> tuple[float, float]:
     return rss, pss
 
 
-def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
-    """Run ``cmd`` to the end and measure it."""
+def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None,
+        sample: bool = False) -> Run:
+    """Run ``cmd`` to the end and measure it; with ``sample``, the process tree's memory
+    too (which slows the run: see the module's docstring)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     peak = [0.0, 0.0]
     done = threading.Event()
 
-    def sample() -> None:
+    def sample_tree() -> None:
         while not done.wait(0.02):
             rss, pss = tree_mb(proc.pid)
             peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    sampler = threading.Thread(target=sample_tree, daemon=True)
+    if sample:
+        sampler.start()
     assert proc.stdout is not None
     output = proc.stdout.read().decode(errors="replace")
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     done.set()
-    sampler.join()
+    if sample:
+        sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     largest = usage.ru_maxrss / 1024
+    if not sample:
+        return Run(seconds, largest, 0.0, 0.0, proc.returncode, output)
     return Run(seconds, largest, max(peak[0], largest), peak[1] or largest, proc.returncode, output)
 
 

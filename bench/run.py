@@ -97,45 +97,50 @@ def bench_size(n: int, runs: int, pelican_runs: int) -> dict[str, Any]:
     out: dict[str, Any] = {"n": n}
     build = [PY, str(BENCH / "briefing_build.py"), str(site)]
 
-    def series(name: str, make: Any, count: int) -> None:
-        results = [make(i) for i in range(count)]
+    def series(name: str, make: Any, count: int, memory: bool = False) -> None:
+        """``count`` timed runs of ``make(i, sample=False)``; with ``memory``, one more run
+        that samples the process tree's memory (sampling slows a run: see ``measure``)."""
+        results = [make(i, sample=False) for i in range(count)]
+        sampled = [make(count, sample=True)] if memory else []
         out[name] = {"seconds": median([r.seconds for r in results]),
-                     "maxrss_mb": max(r.maxrss_mb for r in results),
-                     "tree_mb": max(r.tree_mb for r in results),
-                     "tree_pss_mb": max(r.tree_pss_mb for r in results),
+                     "maxrss_mb": max(r.maxrss_mb for r in results + sampled),
+                     "tree_mb": max((r.tree_mb for r in sampled), default=0.0),
+                     "tree_pss_mb": max((r.tree_pss_mb for r in sampled), default=0.0),
                      "all": [round(r.seconds, 3) for r in results]}
         print(f"  {n:>6} {name:<22} {out[name]['seconds']:8.2f} s  {out[name]['all']}", flush=True)
 
     saved: list[float] = []
 
-    def b_cold(i: int) -> Run:
+    def b_cold(i: int, sample: bool) -> Run:
         settle(site)
         shutil.rmtree(site / "public", ignore_errors=True)
         shutil.rmtree(site / ".briefing-cache", ignore_errors=True)
-        r = checked(run([*build, "--clean"]), "briefing cold build")
-        saved.append(r.seconds + settle(site))
+        r = checked(run([*build, "--clean"], sample=sample), "briefing cold build")
+        waited = settle(site)
+        if not sample:
+            saved.append(r.seconds + waited)
         return r
 
-    def b_again(i: int) -> Run:
+    def b_again(i: int, sample: bool) -> Run:
         settle(site)
-        return checked(run(build), "briefing rebuild")
+        return checked(run(build, sample=sample), "briefing rebuild")
 
-    def b_prose(i: int) -> Run:
+    def b_prose(i: int, sample: bool) -> Run:
         settle(site)
         append(site / "content/briefs/brief-3.md", f"A plain sentence added by edit {time.time_ns()}.")
-        return checked(run(build), "briefing rebuild after a prose edit")
+        return checked(run(build, sample=sample), "briefing rebuild after a prose edit")
 
     linked = site / "content/briefs/brief-4.md"
     original = linked.read_bytes()
     # each run links an actor the brief never linked: a repeated link changes no index
     unlinked = [a.id for a in reversed(corpus.draw(n).actors) if f"[[{a.id}".encode() not in original]
 
-    def b_link(i: int) -> Run:
+    def b_link(i: int, sample: bool) -> Run:
         settle(site)
         append(linked, f"It also concerns [[{unlinked[i]}]].")
-        return checked(run(build), "briefing rebuild after a link edit")
+        return checked(run(build, sample=sample), "briefing rebuild after a link edit")
 
-    series("briefing_cold", b_cold, runs)
+    series("briefing_cold", b_cold, runs, memory=True)
     out["briefing_cold_saved"] = {"seconds": median(saved), "all": [round(s, 3) for s in saved]}
     print(f"  {n:>6} briefing_cold_saved    {out['briefing_cold_saved']['seconds']:8.2f} s  "
           f"{out['briefing_cold_saved']['all']}", flush=True)
@@ -154,18 +159,21 @@ def bench_size(n: int, runs: int, pelican_runs: int) -> dict[str, Any]:
 
     hugo_cmd = [hugo, "--quiet", "-s", str(hsite), "-d", str(hsite / "public")]
 
-    def h_cold(i: int) -> Run:
+    def h_cold(i: int, sample: bool) -> Run:
         for name in ("public", "resources", ".hugo_build.lock"):
             shutil.rmtree(hsite / name, ignore_errors=True)
-        return checked(run(hugo_cmd), "hugo cold build")
+        return checked(run(hugo_cmd, sample=sample), "hugo cold build")
 
-    def h_prose(i: int) -> Run:
+    def h_again(i: int, sample: bool) -> Run:
+        return checked(run(hugo_cmd, sample=sample), "hugo rebuild")
+
+    def h_prose(i: int, sample: bool) -> Run:
         append(hsite / "content/briefs/brief-3.md", f"A plain sentence added by edit {time.time_ns()}.")
-        return checked(run(hugo_cmd), "hugo rebuild after an edit")
+        return checked(run(hugo_cmd, sample=sample), "hugo rebuild after an edit")
 
-    series("hugo_cold", h_cold, runs)
+    series("hugo_cold", h_cold, runs, memory=True)
     out["hugo_pages"] = html_count(hsite / "public")
-    series("hugo_nochange", lambda i: checked(run(hugo_cmd), "hugo rebuild"), runs)
+    series("hugo_nochange", h_again, runs)
     series("hugo_prose_edit", h_prose, runs)
     serve = json.loads(subprocess.run([PY, str(BENCH / "edit_to_page.py"), "hugo", str(hsite),
                                        str(root / "hugo-serve-out"), "--brief", "brief-5", "--edits", "5",
@@ -175,13 +183,13 @@ def bench_size(n: int, runs: int, pelican_runs: int) -> dict[str, Any]:
 
     pelican = shutil.which("pelican", path=str(Path(PY).parent)) or "pelican"
 
-    def p_cold(i: int) -> Run:
+    def p_cold(i: int, sample: bool) -> Run:
         shutil.rmtree(psite / "output", ignore_errors=True)
-        return checked(run([pelican, "content", "-s", "pelicanconf.py", "-o", "output", "-q"], cwd=psite),
-                       "pelican build")
+        return checked(run([pelican, "content", "-s", "pelicanconf.py", "-o", "output", "-q"], cwd=psite,
+                           sample=sample), "pelican build")
 
     if pelican_runs:
-        series("pelican_cold", p_cold, pelican_runs)
+        series("pelican_cold", p_cold, pelican_runs, memory=True)
         out["pelican_pages"] = html_count(psite / "output")
     return out
 
@@ -276,6 +284,11 @@ NOTES = """## How to read this
   process, so it overstates; the sum of proportional sizes (PSS, from `/proc/*/smaps_rollup`)
   divides a shared page among its sharers and is the memory really used. The target is judged
   on PSS. The sampler reads every 20 ms, so a peak shorter than that can be missed.
+- The memory figures come from one extra cold build per generator, not from the timed runs:
+  sampling `smaps_rollup` every 20 ms took CPU from builds that use both cores (briefing's
+  10,000-brief cold build ran 4-5 s slower, Hugo's 2-4 s) but hardly from single-threaded
+  Pelican, so timing sampled runs favoured Pelican. `ru_maxrss` costs nothing and comes
+  from every run.
 - Other sessions share this 2-core machine; the load average is printed above. Ratios taken
   within one run are more trustworthy than the absolute figures.
 
