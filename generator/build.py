@@ -37,7 +37,16 @@ from generator.render import Page, RecordingEnvironment, Renderer, make_env
 from generator.resolve import resolve
 from generator.theme import theme_dirs
 from generator.validate import validate
-from generator.write import Staging, check_output, digest, output_identity, update_in_place, update_site, write_site
+from generator.write import (
+    Staging,
+    check_output,
+    digest,
+    link_copy,
+    output_identity,
+    update_in_place,
+    update_site,
+    write_site,
+)
 
 RACY_NS = 2_000_000_000  # a file changed this close to the last scan may share its mtime
 SPECIAL = "\0special"  # a scan entry saying a symlink or a special file was seen
@@ -294,6 +303,8 @@ class Builder:
             made = self._next_state(state if trusted else None, key, scan, started, parsed, lib, identities,
                                     resolve_diags, diags, pages_state, renderer, rendered)
             made.spare_identity, made.spare_digests = spare_id, spare_digests
+            if spare_digests is None and not self.in_place:
+                self._fresh_spare(made, paths)
             return made
 
         if self.use_cache and self.background_save and len(pages_state) >= BACKGROUND_SAVE_FILES:
@@ -338,6 +349,15 @@ class Builder:
         spare_id = output_identity(spare) if spare is not None else None
         spare_digests = {p: s.digest for p, s in state.pages.items()} if known and state else None
         return spare_id, spare_digests
+
+    def _fresh_spare(self, state: State, paths: list[str]) -> None:
+        """A spare the next write can update, when this build left none it could: made
+        while the state is (by the forked child, for a large site), not by the next edit."""
+        spare = self._spare_dir()
+        found = link_copy(self.out, spare, paths) if spare is not None else None
+        if found is not None:
+            state.spare_identity = found
+            state.spare_digests = {p: s.digest for p, s in state.pages.items()}
 
     def _last_site_json(self, state: State) -> feeds.SiteJsonLines | None:
         """The lines of ``site.json`` as the last build wrote them (checked by digest); a

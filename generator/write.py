@@ -153,9 +153,12 @@ def write_site(out: Path, files: Mapping[str, bytes], keep: Iterable[str] = (), 
         _mark(tmp)
         swap(tmp, out)
         if spare is not None and tmp.exists() and _ours(spare):
-            if spare.exists():
-                discard(spare)
-            os.rename(tmp, spare)
+            try:
+                if spare.exists():
+                    discard(spare)
+                os.rename(tmp, spare)
+            except OSError:  # e.g. another build's spare got there first: the output is in place
+                pass
     finally:
         if tmp.exists():
             discard(tmp)
@@ -195,6 +198,36 @@ def update_site(out: Path, files: Mapping[str, bytes], digests: Mapping[str, byt
     _mark(spare)
     (spare / SPARE_MARKER).unlink()
     swap(spare, out)
+
+
+def link_copy(out: Path, spare: Path, paths: Iterable[str]) -> tuple[int, ...] | None:
+    """Make ``spare`` a copy of ``out`` (holding ``paths``) in hard links; return its
+    identity, or None when it could not be made.
+
+    For a build that left no usable spare (the first one, or one after ``--clean``),
+    so that the next edit updates the spare instead of linking every file of the
+    site into a new folder: 0.6-1 s at 10,000 briefs, paid here, after the command
+    has returned, by the child that saves the state. Failing costs only that time.
+    """
+    out = out.absolute()
+    tmp = spare.parent / f"{spare.name}{_TMP}{os.getpid()}"
+    try:
+        if not _ours(spare):
+            return None
+        tmp.mkdir()
+        made = {tmp}
+        for rel in paths:
+            _link_kept(out, tmp, rel, made)
+        _mark(tmp)
+        if spare.exists():
+            discard(spare)
+        os.rename(tmp, spare)
+        return output_identity(spare)
+    except OSError:
+        return None
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def update_in_place(out: Path, files: Mapping[str, bytes], removed: Iterable[str]) -> None:

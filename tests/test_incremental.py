@@ -250,6 +250,29 @@ def test_the_command_line_keeps_a_cache_and_writes_only_what_changed(site_copy: 
     assert (site / "public/index.html").stat().st_ino == marker  # unchanged files are kept, not rewritten
 
 
+def test_the_first_edit_after_a_clean_build_updates_a_spare_made_for_it(
+        site_copy: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A clean build leaves a spare output behind, so the next edit brings that up to
+    date instead of linking every file of the site into a new folder."""
+    site = site_copy("valid")
+    shutil.rmtree(site / "public", ignore_errors=True)
+    assert core_builder(site, site / "public", use_cache=True).build().ok
+    whole_writes: list[Path] = []
+
+    def write_site(out: Path, *args: object, **kwargs: object) -> None:
+        whole_writes.append(out)
+        write.write_site(out, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "write_site", write_site)
+    for edit in (append_prose("fund-explained", "One more line."), add_link("daily-report", "karl-ode"),
+                 delete("summit-at-a-glance")):
+        edit(site)
+        assert core_builder(site, site / "public", use_cache=True).build().ok
+        assert site / "public" not in whole_writes
+        assert core_builder(site, tmp_path / "clean").build().ok
+        assert tree(site / "public") == tree(tmp_path / "clean")
+
+
 def test_a_corrupt_or_foreign_cache_is_ignored(site_copy: Callable[[str], Path], tmp_path: Path) -> None:
     site = site_copy("valid")
     build(site, tmp_path / "clean", Options())
