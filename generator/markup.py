@@ -15,6 +15,7 @@ from typing import Any
 import markdown
 from markdown import treeprocessors, util
 from markdown.extensions import Extension
+from markdown.extensions.toc import TocExtension, TocTreeprocessor
 from markdown.inlinepatterns import InlineProcessor
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
@@ -231,6 +232,34 @@ def _any_match(tree: etree.Element, gate: re.Pattern[str]) -> bool:
     return False
 
 
+class _QuickToc(TocTreeprocessor):
+    """The toc extension's pass, making its table only for a text that asks for one.
+
+    We use the pass for the headings' ids. Its table of contents, built, serialized
+    and post-processed for every document and then searched for a ``[TOC]`` marker
+    to replace, is shown only where a paragraph is that marker, which needs the
+    marker in the source: without one, an empty table stands in (a twentieth of a
+    brief's Markdown). ``Markup.render`` says which (``wanted``)."""
+
+    wanted = True
+
+    def run(self, doc: etree.Element) -> None:
+        marker = self.marker
+        if not self.wanted:
+            self.marker = ""  # the stock pass's own switch for "no marker to replace"
+        try:
+            super().run(doc)
+        finally:
+            self.marker = marker
+
+    def build_toc_div(self, toc_list: list[Any]) -> etree.Element:
+        return super().build_toc_div(toc_list) if self.wanted else etree.Element("div")
+
+
+class _Toc(TocExtension):
+    TreeProcessorClass = _QuickToc
+
+
 class BriefingExtension(Extension):
     def __init__(self, state: _State, unsafe_html: bool, quick: bool = True) -> None:
         super().__init__()
@@ -265,9 +294,10 @@ class Markup:
         return markdown.Markdown(
             extensions=[
                 "tables", "fenced_code", "footnotes", "smarty", "sane_lists",
-                "toc", BriefingExtension(self.state, self.unsafe_html, self.quick),
+                (_Toc if self.quick else TocExtension)(toc_depth="2-4"),
+                BriefingExtension(self.state, self.unsafe_html, self.quick),
             ],
-            extension_configs={"toc": {"toc_depth": "2-4"}, "smarty": {"smart_angled_quotes": False}},
+            extension_configs={"smarty": {"smart_angled_quotes": False}},
             output_format="html",
         )
 
@@ -278,6 +308,9 @@ class Markup:
 
     def render(self, text: str) -> str:
         self.md.reset()
+        toc = self.md.treeprocessors["toc"]
+        if isinstance(toc, _QuickToc):
+            toc.wanted = bool(toc.marker) and toc.marker in text
         try:
             return self.md.convert(text)
         except RecursionError:

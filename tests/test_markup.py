@@ -96,3 +96,16 @@ def test_a_pass_with_nothing_to_match_skips_the_tree(monkeypatch: pytest.MonkeyP
     assert quick == stock and "<em>emphasis</em>" in quick
     assert len(walked) == 3  # the quick inline pass, then the two stock passes; not the quick smarty pass
     assert both(text + "\nIt's here.\n")[0].count("&rsquo;") == 1  # a quote: smarty's pass runs
+
+
+def test_a_table_of_contents_is_made_where_a_text_asks_for_one() -> None:
+    """Headings get their ids either way; the table is made only for a ``[TOC]`` marker."""
+    headings = "## First part\n\nText.\n\n### A detail\n\nMore.\n"
+    quick, stock = both("[TOC]\n\n" + headings)
+    assert quick == stock
+    assert '<div class="toc">' in quick and 'href="#a-detail"' in quick
+    quick, stock = both(headings + "\nThe text `[TOC]` in code is no marker.\n")
+    assert quick == stock and '<h2 id="first-part">' in quick and '<div class="toc">' not in quick
+    converter = Markup(LINKS)
+    converter.render(headings)
+    assert '<div class="toc">' in converter.render("[TOC]\n\n## Again\n")  # no table left switched off
