@@ -304,7 +304,9 @@ NOTES = """## How to read this
   that no run shares the machine with the last one's leftovers, as no Hugo run does.
   `make bench` compiles the generator's bytecode first, as an installed package has it.
 - A one-brief edit from the command line loads the saved state (about 100 MB at 10,000
-  briefs, 0.4 s), renders the few pages whose inputs changed and swaps the output.
+  briefs, 0.4 s), renders the few pages whose inputs changed and swaps the output. The
+  first edit after a cold build costs the same as later ones: the cold build's saving
+  child also leaves a spare output (hard links) for the edit to update.
 - An edit that adds a link updates the library's link indexes for the changed brief,
   re-renders every page that shows the changed backlinks, co-mentions and related briefs, and
   `data/site.json` (whose unchanged records' lines are taken from the last build's file).
