@@ -1,5 +1,5 @@
 """Running a command and measuring it: wall time, the largest process's peak
-resident memory (``ru_maxrss`` from ``wait4``), and, when asked, the peak of the
+resident memory (``ru_maxrss`` from ``wait4``, taken by ``launch.py``), and, when asked, the peak of the
 whole process tree's memory, sampled from ``/proc`` (a build that forks workers
 spreads its memory over several processes) both as the sum of resident sizes
 (which counts a page shared by a parent and its forked children once per
@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
+
+LAUNCH = Path(__file__).resolve().with_name("launch.py")
 
 
 @dataclass
@@ -68,15 +70,21 @@ def tree_mb(pid: int) -> tuple[float, float]:
 def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None,
         sample: bool = False) -> Run:
     """Run ``cmd`` to the end and measure it; with ``sample``, the process tree's memory
-    too (which slows the run: see the module's docstring)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    too (which slows the run: see the module's docstring). ``cmd`` is started by
+    ``launch.py``, which reports its time and peak memory (see there for why)."""
+    report, write_end = os.pipe()
+    try:
+        proc = subprocess.Popen([sys.executable, str(LAUNCH), str(write_end), *cmd], cwd=cwd, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, pass_fds=(write_end,))
+    finally:
+        os.close(write_end)
     peak = [0.0, 0.0]
     done = threading.Event()
 
     def sample_tree() -> None:
         while not done.wait(0.02):
-            rss, pss = tree_mb(proc.pid)
+            sizes = [tree_mb(child) for child in _children(proc.pid)]  # not the launcher itself
+            rss, pss = sum(s[0] for s in sizes), sum(s[1] for s in sizes)
             peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
 
     sampler = threading.Thread(target=sample_tree, daemon=True)
@@ -84,16 +92,17 @@ def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = No
         sampler.start()
     assert proc.stdout is not None
     output = proc.stdout.read().decode(errors="replace")
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
+    proc.wait()
+    with os.fdopen(report, "rb") as fh:
+        seconds_text, maxrss_kb, status = fh.read().split()
     done.set()
     if sample:
         sampler.join()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    largest = usage.ru_maxrss / 1024
+    returncode = os.waitstatus_to_exitcode(int(status))
+    seconds, largest = float(seconds_text), int(maxrss_kb) / 1024
     if not sample:
-        return Run(seconds, largest, 0.0, 0.0, proc.returncode, output)
-    return Run(seconds, largest, max(peak[0], largest), peak[1] or largest, proc.returncode, output)
+        return Run(seconds, largest, 0.0, 0.0, returncode, output)
+    return Run(seconds, largest, max(peak[0], largest), peak[1] or largest, returncode, output)
 
 
 def median(values: list[float]) -> float:

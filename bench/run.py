@@ -278,7 +278,9 @@ NOTES = """## How to read this
 - "a link added to one brief" changes what other pages show (backlinks, related briefs,
   co-mentions), so the library's indexes are rebuilt and every page that read a changed entry
   is rendered again; a prose-only edit reuses the indexes.
-- Peak memory: `ru_maxrss` is the largest single process; briefing renders in two worker
+- Peak memory: `ru_maxrss` is the largest single process, read by `bench/launch.py`, which
+  forks each command from a small process: started straight from the benchmark, a command
+  counted the benchmark's own peak (about 430 MB at 10,000 briefs) as its own; briefing renders in two worker
   processes (fork), so the sampled sum over the process tree is the fairer total. The sum of
   resident sizes counts each page a worker shares with its parent (copy-on-write) once per
   process, so it overstates; the sum of proportional sizes (PSS, from `/proc/*/smaps_rollup`)

@@ -1,0 +1,28 @@
+"""The benchmark's measurements are of the command measured, not of the benchmark."""
+
+from __future__ import annotations
+
+import sys
+
+from conftest import REPO
+
+sys.path.insert(0, str(REPO / "bench"))
+import measure
+
+ALLOCATE = "x = bytearray({mb} << 20); x[::4096] = b'1' * len(x[::4096])"
+
+
+def test_a_commands_peak_memory_is_its_own_not_the_benchmarks() -> None:
+    held = bytearray(300 << 20)  # the benchmark's own memory, as after drawing a large corpus
+    held[::4096] = b"1" * len(held[::4096])
+    small = measure.run([sys.executable, "-c", "pass"])
+    large = measure.run([sys.executable, "-c", ALLOCATE.format(mb=120)], sample=True)
+    assert small.returncode == 0 and small.maxrss_mb < 100
+    assert 120 < large.maxrss_mb < 250 and 120 < large.tree_mb < 250 and large.tree_pss_mb > 100
+    del held
+
+
+def test_a_failing_or_missing_command_is_reported() -> None:
+    assert measure.run([sys.executable, "-c", "raise SystemExit(3)"]).returncode == 3
+    missing = measure.run(["no-such-command-here"])
+    assert missing.returncode == 127 and "cannot run" in missing.output
