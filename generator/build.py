@@ -722,7 +722,7 @@ def read_file(path: Path, rel: str, kind: str, st: Stat, old: Parsed | None) -> 
         return dataclasses.replace(old, stat=st)
     local = Diagnostics()
     stem = path.name.rsplit(".", 1)[0]
-    raw_record = parse_record(rel, kind, stem, raw, local)
+    raw_record = parse_record(rel, kind, stem, raw, local, sha1)
     record = validate(raw_record, local) if raw_record is not None else None
     return Parsed(st, sha1, kind, record, local.items)
 

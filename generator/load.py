@@ -118,8 +118,10 @@ def load_file(site: Path, kind: str, path: Path, diags: Diagnostics) -> RawRecor
     return parse_record(rel, kind, stem, raw, diags)
 
 
-def parse_record(rel: str, kind: str, stem: str, raw: bytes, diags: Diagnostics) -> RawRecord | None:
-    """Turn a file's bytes into a RawRecord; pure, so caches can call it too."""
+def parse_record(rel: str, kind: str, stem: str, raw: bytes, diags: Diagnostics,
+                 digest: str | None = None) -> RawRecord | None:
+    """Turn a file's bytes into a RawRecord; pure, so caches can call it too (passing
+    the ``digest`` of ``raw`` they have already taken)."""
     ok_id = _check_id(rel, stem, diags)
     if len(raw) > MAX_FILE_BYTES:
         diags.error(rel, (1, 1), "too-large", _too_large(len(raw)))
@@ -159,8 +161,7 @@ def parse_record(rel: str, kind: str, stem: str, raw: bytes, diags: Diagnostics)
         return None
     if not ok_id:
         return None
-    digest = hashlib.sha1(raw).hexdigest()
-    return RawRecord(rel, kind, stem, data, body, body_line, digest)
+    return RawRecord(rel, kind, stem, data, body, body_line, digest or hashlib.sha1(raw).hexdigest())
 
 
 def _too_large(size: int) -> str:
