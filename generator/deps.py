@@ -22,7 +22,8 @@ Keys are tuples of strings:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Mapping
+from array import array
+from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import Any
 
 from generator.library import Library
@@ -55,6 +56,27 @@ _MISSING = _Missing()
 def fingerprint(value: Any) -> bytes:
     """A stable digest of a value (stable across processes, unlike ``hash``)."""
     return hashlib.blake2b(repr(value).encode(), digest_size=12).digest()
+
+
+class NumberedKeys(Collection[Key]):
+    """A page's keys as numbers into a list of keys that many pages share (a render
+    worker's): made into keys only when iterated. The parent of the render workers
+    gets them this way and leaves the numbers as they are; the state (``cache.Deps``),
+    which a forked child makes after the command returns, translates each list once."""
+
+    __slots__ = ("ids", "keys")
+
+    def __init__(self, keys: list[Key], ids: array[int]) -> None:
+        self.keys, self.ids = keys, ids
+
+    def __iter__(self) -> Iterator[Key]:
+        return map(self.keys.__getitem__, self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __contains__(self, key: object) -> bool:
+        return any(self.keys[i] == key for i in self.ids)
 
 
 class Recorder:

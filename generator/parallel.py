@@ -10,9 +10,10 @@ large site is shared the same way (``shared``), with one forked process.
 
 A page reads about 300 keys, most of them read by other pages too. A worker
 numbers the keys it has seen and sends each one once, then pages as arrays of
-numbers; the parent turns those back into the same key objects. Sent as
-tuples, a 10,000-brief site's keys were 4 million objects unpickled in the
-parent and kept there until the cache state was made.
+numbers, which the parent keeps as they are (``deps.NumberedKeys``): the cache
+state, made after the command returns, translates each worker's list of keys
+once. Sent as tuples, a 10,000-brief site's keys were 4 million objects
+unpickled in the parent and kept there until the cache state was made.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
-from generator.deps import Key
+from generator.deps import Key, NumberedKeys
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.library import Library
 from generator.render import Renderer, make_env
@@ -127,8 +128,8 @@ def render(site: Path, lib: Library, bytecode: Path | None, tasks: list[tuple[st
     With ``into`` (a whole new output folder), the workers write the pages there
     themselves and send no bytes back: the writing is spread over the cores, and
     the parent neither copies nor holds 300 MB of pages at 10,000 briefs. A page's
-    dependencies come as a tuple of keys, each key one object shared by every page
-    that read it."""
+    dependencies come as numbers into its worker's list of keys (``NumberedKeys``),
+    each key one object shared by every page that read it."""
     chunks = [tasks[i:i + CHUNK] for i in range(0, len(tasks), CHUNK)]
     same: dict[Key, Key] = {}  # one object per key, whichever worker sent it
     numbered: dict[int, list[Key]] = {}  # worker pid -> its keys by number
@@ -138,7 +139,7 @@ def render(site: Path, lib: Library, bytecode: Path | None, tasks: list[tuple[st
             keys = numbered.setdefault(pid, [])
             keys.extend(map(same.setdefault, new_keys, new_keys))
             for path, data, found, ids, diags in results:
-                yield Rendered(path, data, found, tuple(map(keys.__getitem__, ids)), diags)
+                yield Rendered(path, data, found, NumberedKeys(keys, ids), diags)
 
 
 MIN_SHARE = 2000  # fewer items than this are not worth a process of their own
