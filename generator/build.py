@@ -303,11 +303,12 @@ class Builder:
             made = self._next_state(state if trusted else None, key, scan, started, parsed, lib, identities,
                                     resolve_diags, diags, pages_state, renderer, rendered)
             made.spare_identity, made.spare_digests = spare_id, spare_digests
-            if spare_digests is None and not self.in_place:
+            if background and spare_digests is None and not self.in_place:
                 self._fresh_spare(made, paths)
             return made
 
-        if self.use_cache and self.background_save and len(pages_state) >= BACKGROUND_SAVE_FILES:
+        background = self.use_cache and self.background_save and len(pages_state) >= BACKGROUND_SAVE_FILES
+        if background:
             # the state is made, not only saved, by the child: this builder keeps none, and
             # a later build of it loads what the child saved (waiting for it on the lock)
             cache.save_in_background(self.site, next_state)
@@ -351,8 +352,9 @@ class Builder:
         return spare_id, spare_digests
 
     def _fresh_spare(self, state: State, paths: list[str]) -> None:
-        """A spare the next write can update, when this build left none it could: made
-        while the state is (by the forked child, for a large site), not by the next edit."""
+        """A spare the next write can update, when this build left none it could: made by
+        the child that saves a large site's state, not by the next edit (for a small site,
+        linking its files is no longer than the next edit can afford)."""
         spare = self._spare_dir()
         found = link_copy(self.out, spare, paths) if spare is not None else None
         if found is not None:
