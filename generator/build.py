@@ -353,8 +353,8 @@ class Builder:
 
     def _fresh_spare(self, state: State, paths: list[str]) -> None:
         """A spare the next write can update, when this build left none it could: made by
-        the child that saves a large site's state, not by the next edit (for a small site,
-        linking its files is no longer than the next edit can afford)."""
+        the child that saves a large site's state, not by the next edit (a small site's
+        next edit links its few files quickly enough)."""
         spare = self._spare_dir()
         found = link_copy(self.out, spare, paths) if spare is not None else None
         if found is not None:

@@ -211,6 +211,8 @@ def link_copy(out: Path, spare: Path, paths: Iterable[str]) -> tuple[int, ...] |
     """
     out = out.absolute()
     tmp = spare.parent / f"{spare.name}{_TMP}{os.getpid()}"
+    for left in spare.parent.glob(f"{spare.name}{_TMP}*"):  # a killed save's (one runs at a time)
+        shutil.rmtree(left, ignore_errors=True)
     try:
         if not _ours(spare):
             return None
