@@ -331,7 +331,7 @@ def test_worker_processes_give_the_same_bytes(site_copy: Callable[[str], Path], 
 
 
 @pytest.mark.parametrize("name", ["valid", "invalid-types", "invalid-reference", "invalid-duplicate-id"])
-def test_files_parsed_half_in_a_second_process_give_the_same_site_and_errors(
+def test_files_parsed_partly_in_a_second_process_give_the_same_site_and_errors(
         name: str, site_copy: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     site = site_copy(name)
     one = core_builder(site, tmp_path / "one").build()
