@@ -94,7 +94,10 @@ def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = No
     output = proc.stdout.read().decode(errors="replace")
     proc.wait()
     with os.fdopen(report, "rb") as fh:
-        seconds_text, maxrss_kb, status = fh.read().split()
+        reported = fh.read().split()
+    if len(reported) != 3:  # the launcher itself failed
+        raise RuntimeError(f"launch.py measured nothing for {cmd[0]} ({proc.returncode}):\n{output[-2000:]}")
+    seconds_text, maxrss_kb, status = reported
     done.set()
     if sample:
         sampler.join()
