@@ -299,15 +299,16 @@ class Builder:
         files = OutputFiles(self.out, paths, fresh)  # the staged pages are in ``out`` now
         clock.lap("write")
 
+        background = self.use_cache and self.background_save and len(pages_state) >= BACKGROUND_SAVE_FILES
+
         def next_state() -> State:
             made = self._next_state(state if trusted else None, key, scan, started, parsed, lib, identities,
                                     resolve_diags, diags, pages_state, renderer, rendered)
             made.spare_identity, made.spare_digests = spare_id, spare_digests
-            if background and spare_digests is None and not self.in_place:
+            if background and spare_digests is None:  # (a builder with a cache swaps whole folders)
                 self._fresh_spare(made, paths)
             return made
 
-        background = self.use_cache and self.background_save and len(pages_state) >= BACKGROUND_SAVE_FILES
         if background:
             # the state is made, not only saved, by the child: this builder keeps none, and
             # a later build of it loads what the child saved (waiting for it on the lock)

@@ -238,14 +238,15 @@ class _QuickToc(TocTreeprocessor):
     We use the pass for the headings' ids. Its table of contents, built, serialized
     and post-processed for every document and then searched for a ``[TOC]`` marker
     to replace, is shown only where a paragraph is that marker, which needs the
-    marker in the source: without one, an empty table stands in (a twentieth of a
-    brief's Markdown). ``Markup.render`` says which (``wanted``)."""
+    marker in the text: without one, an empty table stands in (a twentieth of a
+    brief's Markdown)."""
 
-    wanted = True
+    _wanted = True
 
     def run(self, doc: etree.Element) -> None:
         marker = self.marker
-        if not self.wanted:
+        self._wanted = bool(marker) and any(marker in line for line in self.md.lines)  # type: ignore[attr-defined]
+        if not self._wanted:
             self.marker = ""  # the stock pass's own switch for "no marker to replace"
         try:
             super().run(doc)
@@ -253,7 +254,7 @@ class _QuickToc(TocTreeprocessor):
             self.marker = marker
 
     def build_toc_div(self, toc_list: list[Any]) -> etree.Element:
-        return super().build_toc_div(toc_list) if self.wanted else etree.Element("div")
+        return super().build_toc_div(toc_list) if self._wanted else etree.Element("div")
 
 
 class _Toc(TocExtension):
@@ -308,9 +309,6 @@ class Markup:
 
     def render(self, text: str) -> str:
         self.md.reset()
-        toc = self.md.treeprocessors["toc"]
-        if isinstance(toc, _QuickToc):
-            toc.wanted = bool(toc.marker) and toc.marker in text
         try:
             return self.md.convert(text)
         except RecursionError:

@@ -152,13 +152,8 @@ def write_site(out: Path, files: Mapping[str, bytes], keep: Iterable[str] = (), 
             write_new(tmp, rel, data, made)
         _mark(tmp)
         swap(tmp, out)
-        if spare is not None and tmp.exists() and _ours(spare):
-            try:
-                if spare.exists():
-                    discard(spare)
-                os.rename(tmp, spare)
-            except OSError:  # e.g. another build's spare got there first: the output is in place
-                pass
+        if spare is not None and tmp.exists():
+            _into_spare(tmp, spare)
     finally:
         if tmp.exists():
             discard(tmp)
@@ -213,23 +208,35 @@ def link_copy(out: Path, spare: Path, paths: Iterable[str]) -> tuple[int, ...] |
     tmp = spare.parent / f"{spare.name}{_TMP}{os.getpid()}"
     for left in spare.parent.glob(f"{spare.name}{_TMP}*"):  # a killed save's (one runs at a time)
         shutil.rmtree(left, ignore_errors=True)
+    if not _ours(spare):
+        return None
     try:
-        if not _ours(spare):
-            return None
         tmp.mkdir()
         made = {tmp}
         for rel in paths:
             _link_kept(out, tmp, rel, made)
         _mark(tmp)
+        made_it = _into_spare(tmp, spare)
+    except OSError:
+        made_it = False
+    if not made_it:
+        shutil.rmtree(tmp, ignore_errors=True)
+        return None
+    return output_identity(spare)
+
+
+def _into_spare(folder: Path, spare: Path) -> bool:
+    """Make ``folder`` the spare output, replacing one a build wrote (never a stranger's
+    folder); False when it could not: the spare only saves the next build time."""
+    if not _ours(spare):
+        return False
+    try:
         if spare.exists():
             discard(spare)
-        os.rename(tmp, spare)
-        return output_identity(spare)
-    except OSError:
-        return None
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        os.rename(folder, spare)
+    except OSError:  # e.g. another build's spare got there first
+        return False
+    return True
 
 
 def update_in_place(out: Path, files: Mapping[str, bytes], removed: Iterable[str]) -> None:
