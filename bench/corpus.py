@@ -328,6 +328,11 @@ def body_markdown(brief: Brief, link: dict[str, object]) -> str:
 
 # -- writers -------------------------------------------------------------------
 
+# how the contract spells each kind of link in a brief's body
+BRIEFING_LINKS: dict[str, object] = {"actor": lambda i: f"[[{i}]]", "event": lambda i: f"[[{i}]]",
+                                     "date": lambda i: f"[[{i}]]", "cite": lambda i: f"[@{i}]"}
+
+
 def _q(text: str) -> str:
     """A YAML double-quoted scalar (JSON's string syntax is valid YAML)."""
     return json.dumps(text, ensure_ascii=False)
@@ -367,8 +372,7 @@ def write_briefing(c: Corpus, root: Path) -> None:
                f"title: {_q(o.title)}\nevent: {o.event}\nkind: {o.kind}\nstatus: {o.status}\ndate: {o.date}\n"
                f"proposed_by: {_ids(o.proposed_by)}\nparties: {_ids(o.parties)}\n"
                + (f"updates:\n{updates}" if updates else ""))
-    link = {"actor": lambda i: f"[[{i}]]", "event": lambda i: f"[[{i}]]", "date": lambda i: f"[[{i}]]",
-            "cite": lambda i: f"[@{i}]"}
+    link = BRIEFING_LINKS
     for b in c.briefs:
         _write(root / f"content/briefs/{b.id}.md",
                f"---\ntitle: {_q(b.title)}\ndate: {b.date}\nsummary: {_q(b.summary)}\n"

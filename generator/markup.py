@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import markdown
-from markdown import treeprocessors, util
 from markdown.extensions import Extension
 from markdown.extensions.toc import TocExtension, TocTreeprocessor
 from markdown.inlinepatterns import InlineProcessor
@@ -21,6 +20,7 @@ from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from generator.dates import parse_date
+from generator.inline import PlainInline, QuickInline
 from generator.links import CITE_RE, WIKI_RE
 
 SAFE_SCHEMES = ("http", "https", "mailto")
@@ -145,93 +145,6 @@ class _SafeRawUrls(Postprocessor):
         return _URL_ATTR_RE.sub(fix, text)
 
 
-# What a text must contain for each inline pattern to find anything, by the name the
-# pattern is registered under: one of these strings. A text with none of its pass's
-# triggers is left as it is, and a pattern is not tried on a text without one of its
-# own. A pass with a pattern not named here gets no gate. tests/test_markup.py checks
-# that a pattern finds nothing in a text without its triggers.
-TRIGGERS: dict[str, tuple[str, ...]] = {
-    "backtick": ("`",), "escape": ("\\",), "footnote": ("[",), "briefing-wiki": ("[",), "briefing-cite": ("[",),
-    "reference": ("[",), "link": ("[",), "image_link": ("[",), "image_reference": ("[",),
-    "short_reference": ("[",), "short_image_ref": ("[",), "autolink": ("<",), "automail": ("<",), "html": ("<",),
-    "linebreak": ("  \n",), "entity": ("&",), "em_strong": ("*", "_"),
-    "smarty-em-dashes": ("--",), "smarty-en-dashes": ("--",), "smarty-ellipses": ("...",),
-    **{f"smarty-quotes-{i}": ("'", '"') for i in range(15)},
-}
-
-
-def inline_gate(patterns: util.Registry[Any]) -> re.Pattern[str] | None:
-    """One regex that finds something wherever any of ``patterns`` could match."""
-    found = [name for name in TRIGGERS if name in patterns]
-    if len(found) != len(patterns):
-        return None  # a pattern we know nothing about
-    return re.compile("|".join(sorted({re.escape(t) for name in found for t in TRIGGERS[name]})))
-
-
-class _QuickInline(treeprocessors.InlineProcessor):
-    """Python-Markdown's inline pass, leaving alone a text that no pattern can match.
-
-    The stock pass tries every pattern on every text node (about 30 with smarty,
-    which runs a pass of its own) through bookkeeping that costs more than the
-    searches: most of a brief's render. Here a text with none of the pass's
-    trigger characters is returned at once (and a tree with none at all is not
-    walked), and a pattern is skipped when none of its own triggers is in the
-    text or its regex finds nothing; either way the stock pass would have
-    returned the text unchanged, so the HTML is the same (``tests/test_markup.py``
-    compares the two). This overrides a private method of the pinned
-    Python-Markdown (see pyproject.toml): a new release must pass that test.
-    """
-
-    _made_for: tuple[int, ...] = ()  # the patterns ``_patterns`` and ``_gate`` were made for
-
-    def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
-        known = self.inlinePatterns
-        if tuple(map(id, known)) != self._made_for:  # made once per converter, not per document
-            triggers = {id(known[name]): TRIGGERS[name] for name in TRIGGERS if name in known}
-            self._patterns = [(p, p.getCompiledRegExp() if isinstance(p, InlineProcessor) else None,
-                               triggers.get(id(p), ("",)))  # "" is in every text: no test
-                              for p in known]
-            self._gate = inline_gate(known)
-            self._made_for = tuple(map(id, known))
-        if self._gate is not None and not _any_match(tree, self._gate):
-            return tree  # e.g. smarty's pass over a text without quotes, dashes or ellipses
-        return super().run(tree, ancestors)
-
-    def _InlineProcessor__handleInline(self, data: str, index: int = 0) -> str:  # noqa: N802
-        if isinstance(data, util.AtomicString) or (self._gate is not None and self._gate.search(data) is None):
-            return data
-        patterns = self._patterns
-        apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
-        start, count = 0, len(patterns)
-        while index < count:
-            pattern, regex, triggers = patterns[index]
-            for trigger in triggers:  # a substring test is a tenth of a regex search
-                if trigger in data:
-                    break
-            else:
-                index, start = index + 1, 0
-                continue
-            if regex is not None and regex.search(data, start) is None:
-                index, start = index + 1, 0
-                continue
-            data, matched, start = apply(pattern, data, index, start)
-            if not matched:
-                index += 1
-        return data
-
-
-def _any_match(tree: etree.Element, gate: re.Pattern[str]) -> bool:
-    """Whether any text the inline pass would look at holds a trigger: when none does,
-    the pass changes nothing, and walking the tree through its bookkeeping costs a
-    tenth of a brief's Markdown."""
-    search = gate.search
-    for element in tree.iter():
-        for text in (element.text, element.tail):
-            if text and not isinstance(text, util.AtomicString) and search(text) is not None:
-                return True
-    return False
-
-
 class _QuickToc(TocTreeprocessor):
     """The toc extension's pass, making its table only for a text that asks for one.
 
@@ -273,7 +186,7 @@ class BriefingExtension(Extension):
         if self.quick:  # the core inline pass and smarty's own, at their own priorities
             for name, priority in (("inline", 20), ("smarty", 6)):
                 if name in md.treeprocessors:
-                    quick = _QuickInline(md)
+                    quick = (PlainInline if name == "inline" else QuickInline)(md)
                     quick.inlinePatterns = md.treeprocessors[name].inlinePatterns  # type: ignore[attr-defined]
                     md.treeprocessors.register(quick, name, priority)
         if self.unsafe_html:

@@ -8,6 +8,7 @@ quotes. These tests compare the two passes on real and generated Markdown.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown import treeprocessors
 
-from generator.markup import TRIGGERS, Links, Markup, Target, inline_gate
+from generator.inline import TRIGGERS, PlainInline, QuickInline, inline_gate
+from generator.markup import Links, Markup, Target
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+import corpus  # noqa: E402
+
+BENCH = corpus.draw(200, seed=3)
 LINKS = Links({"ann-lee": Target("/actors/ann-lee/", "Ann Lee", "actor"),
-               "paper": Target("/sources/paper/", "The Paper", "source")}, "/dates/")
+               "paper": Target("/sources/paper/", "The Paper", "source"),
+               "memo": Target("/sources/memo/", "Memo", "source"),
+               "odd": Target("/actors/odd/", "A&B *Co*", "actor")}, "/dates/")
 # Markdown's and smarty's special characters, our link syntax, and plain words.
 PIECES = ["*", "**", "_", "__", "`", "``", "\\", "[", "]", "(", ")", "!", "<", ">", "&", "&amp;", "&#8212;",
           "'", '"', "--", "---", "...", "  \n", "\n", "\n\n", "- ", "1. ", "> ", "# ", "[^1]", "[^1]: note",
@@ -29,6 +37,21 @@ PIECES = ["*", "**", "_", "__", "`", "``", "\\", "[", "]", "(", ")", "!", "<", "
           "![i](/i.png)", "<http://a.b/>", "<a@b.c>", "<b>x</b>", "'90s",
           "_a_", "*a*", "__a__", "a--b", "word", " ", "Пётр", "é"]
 markdown_text = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+
+
+# What a briefing's prose is mostly made of, in blocks, with near misses: a lone or
+# unmatched asterisk, a space inside emphasis, a title with a trigger in it, a line break,
+# an underscore, a bracket that is no link, a reference definition, a footnote.
+PLAIN_PIECES = ["word", "words", " ", " ", "\n", "Пётр", "*a*", "*a b*", "**a**", "**a b**", "*a\nb*", "**a\nb**",
+                "*", "**", "* a*", "*a *", "***a***", "[[ann-lee]]", "[[ann-lee|Ann]]", "[[ 2025-11-27 ]]",
+                "[[2025-11|then]]", "[[nobody]]", "[[odd]]", "[@paper]", '[@paper, "p. 2"]', "[@memo]", "[@nobody]",
+                "]", "(", ")", "'", '"', "--", "...", "#", ">", "-", "  \n", "_", "&", "[", "[^1]"]
+PLAIN_BLOCKS = ["", "", "", "- ", "1. ", "> ", "## ", "### ", "    - ", "> - "]
+plain_markdown = st.lists(
+    st.tuples(st.sampled_from(PLAIN_BLOCKS), st.lists(st.sampled_from(PLAIN_PIECES), min_size=1, max_size=12)),
+    max_size=8,
+).map(lambda blocks: "".join(f"{lead}{''.join(pieces)}\n" + ("\n" if lead in ("", "## ") else "")
+                             for lead, pieces in blocks))
 
 
 def both(text: str, unsafe_html: bool = False) -> tuple[str, str]:
@@ -40,8 +63,8 @@ def both(text: str, unsafe_html: bool = False) -> tuple[str, str]:
 
 def test_the_quick_pass_is_in_use() -> None:
     md = Markup(LINKS).md
-    assert type(md.treeprocessors["inline"]).__name__ == "_QuickInline"
-    assert type(md.treeprocessors["smarty"]).__name__ == "_QuickInline"
+    assert type(md.treeprocessors["inline"]).__name__ == "PlainInline"
+    assert type(md.treeprocessors["smarty"]).__name__ == "QuickInline"
 
 
 def test_bundled_and_fixture_markdown_renders_the_same_both_ways() -> None:
@@ -58,6 +81,72 @@ def test_bundled_and_fixture_markdown_renders_the_same_both_ways() -> None:
 def test_any_markdown_renders_the_same_both_ways(text: str, unsafe_html: bool) -> None:
     quick, stock = both(text, unsafe_html)
     assert quick == stock
+
+
+class _Counted:
+    plain = stock = 0
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> type[_Counted]:
+    """Counts documents the core pass renders itself and those it hands to the stock pass."""
+    stock_run = QuickInline.run
+
+    def run(self: QuickInline, tree: Any, ancestors: Any = None) -> Any:
+        if isinstance(self, PlainInline):
+            _Counted.stock += 1
+        return stock_run(self, tree, ancestors)
+
+    monkeypatch.setattr(QuickInline, "run", run)
+    _Counted.plain = _Counted.stock = 0
+    return _Counted
+
+
+@settings(max_examples=400, deadline=None)
+@given(plain_markdown, st.booleans())
+def test_plain_prose_renders_the_same_as_the_stock_pass(text: str, unsafe_html: bool) -> None:
+    """Emphasis, links and citations in lists, quotes and headings: same HTML, same citation numbers."""
+    quick, stock = both(text, unsafe_html)
+    assert quick == stock
+
+
+def test_plain_prose_is_rendered_by_the_plain_pass(counted: type[_Counted]) -> None:
+    text = ("Said *a b* and **c** to [[ann-lee]] on [[2025-11-27]] [@paper].\n\n"
+            "- one [@memo]\n- two [[ann-lee|Ann]] [@paper, \"p. 2\"]\n\n> quoted [@memo] *x*\n\n## Head [@paper]\n")
+    quick, stock = both(text)
+    assert quick == stock and counted.stock == 0
+    # numbered in the stock pass's order: top-level texts first, then the list's, then the quote's
+    assert quick.index('href="#source-1"') < quick.index("<ul>") and 'href="#source-2"' in quick.split("<ul>")[1]
+
+
+# Near misses of plain text: each sends its document to the stock pass.
+NEAR_MISSES = ["* a*", "*a *", "*a**b*", "**a****b**", "**a***b*", "***a***", "**a*", "*a**", "*a  \nb*",
+               "a  \nb", "a * b", "a_b", "[x]", "[[odd]]", "[[ann-lee|*Ann*]]", '[@paper, "[[ann-lee]]"]',
+               "&amp;", "`c`", "\\*", "<b>x</b>", "[[^9]]"]
+
+
+@pytest.mark.parametrize("miss", NEAR_MISSES)
+def test_a_near_miss_goes_through_the_stock_pass(miss: str, counted: type[_Counted]) -> None:
+    quick, stock = both(f"Some *a* and [[ann-lee]] [@paper] then {miss} here.\n\n[^9]: A footnote.\n")
+    assert quick == stock and counted.stock == 1
+
+
+def test_a_citation_label_a_reference_could_match_goes_through_the_stock_pass(counted: type[_Counted]) -> None:
+    quick, stock = both("Some text [@paper].\n\n[1]: /elsewhere\n")
+    assert quick == stock and counted.stock == 1
+
+
+def test_generated_briefs_render_the_same_and_by_the_plain_pass(counted: type[_Counted]) -> None:
+    links = Links({a.id: Target(f"/actors/{a.id}/", a.name, "actor") for a in BENCH.actors}
+                  | {s.id: Target(f"/sources/{s.id}/", s.title, "source") for s in BENCH.sources}
+                  | {e.id: Target(f"/events/{e.id}/", e.title, "event") for e in BENCH.events}, "/dates/")
+    quick, stock = Markup(links), Markup(links, quick=False)
+    for brief in BENCH.briefs:
+        text = corpus.body_markdown(brief, corpus.BRIEFING_LINKS)
+        quick.begin_page()
+        stock.begin_page()
+        assert quick.render(text) == stock.render(text)
+    assert counted.stock == 0
 
 
 @settings(max_examples=300, deadline=None)
@@ -94,7 +183,7 @@ def test_a_pass_with_nothing_to_match_skips_the_tree(monkeypatch: pytest.MonkeyP
     text = "# Title\n\nSome *emphasis* and **strong** words, [[ann-lee]] said.\n\n> a quote\n\n- one\n- two\n"
     quick, stock = both(text)
     assert quick == stock and "<em>emphasis</em>" in quick
-    assert len(walked) == 3  # the quick inline pass, then the two stock passes; not the quick smarty pass
+    assert len(walked) == 2  # the stock converter's two passes: the plain text needs neither quick one
     assert both(text + "\nIt's here.\n")[0].count("&rsquo;") == 1  # a quote: smarty's pass runs
 
 
