@@ -139,8 +139,8 @@ _Tokens = list[tuple[int, int, "etree.Element | None", "re.Match[str] | None"]]
 class PlainInline(QuickInline):
     """The core inline pass, building the elements of plain texts itself.
 
-    A text qualifies when, outside its tokens, it holds none of the pass's
-    triggers, and neither do a token's inner text or a link's shown text; then
+    A text qualifies when it holds none of the pass's triggers but the
+    asterisks and brackets of its tokens, and a link's shown text holds none; then
     no stock pattern but ours and emphasis can match in it, and each token is
     what the stock pass would make of it. A document with a text that does not
     qualify, or with reference definitions (which a citation's "[1]" could
@@ -153,7 +153,7 @@ class PlainInline(QuickInline):
         plan = self._plan(tree) if self._plain_ok() else None
         if plan is None:
             return super().run(tree, ancestors)
-        cite = self.inlinePatterns["briefing-cite"]
+        cite: Any = self.inlinePatterns["briefing-cite"]
         for parent, element, is_tail, text, tokens in plan:
             nodes = []
             for start, end, node, m in tokens:
@@ -209,15 +209,15 @@ class PlainInline(QuickInline):
             if "^" in text[start:end]:
                 return None  # a footnote's mark inside a link: its pattern could see it first
             if kind == "wiki":
-                wiki = self.inlinePatterns["briefing-wiki"]
+                wiki: Any = self.inlinePatterns["briefing-wiki"]
                 node = wiki.handleMatch(wiki.getCompiledRegExp().match(text, start), text)[0]
                 bad = self._gate.search  # type: ignore[union-attr]
                 if any(t and bad(t) for n in node.iter() for t in (n.text, n.tail)):
                     return None  # the stock pass would go on to match in the shown text
                 tokens.append((start, end, node, None))
             else:
-                cite = self.inlinePatterns["briefing-cite"].getCompiledRegExp()
-                tokens.append((start, end, None, cite.match(text, start)))
+                cite: Any = self.inlinePatterns["briefing-cite"]
+                tokens.append((start, end, None, cite.getCompiledRegExp().match(text, start)))
         if text.count("*") != asterisks or text.count("[") != brackets:
             return None  # an asterisk or a bracket outside the tokens
         return tokens
