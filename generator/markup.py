@@ -10,6 +10,7 @@ import html
 import re
 import xml.etree.ElementTree as etree  # noqa: N813 - the name Python-Markdown uses
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import markdown
@@ -170,6 +171,32 @@ class _QuickToc(TocTreeprocessor):
         return super().build_toc_div(toc_list) if self._wanted else etree.Element("div")
 
 
+# What a block must contain for each block processor to take it, by the name the
+# processor is registered under. Most blocks are paragraphs, which every one of these
+# tests with a regex over the whole block (a fifth of a brief's block parsing);
+# a substring test answers first. tests/test_markup.py checks that a processor
+# takes no block without its triggers.
+BLOCK_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "hashheader": ("#",), "setextheader": ("\n=", "\n-"), "quote": (">",), "table": ("|",),
+    "reference": ("]:",), "footnote": ("[^",),
+}
+
+
+def gate_block_tests(parser: Any) -> None:
+    """Answer a block processor's test from ``BLOCK_TRIGGERS`` when the block has none."""
+    for name, triggers in BLOCK_TRIGGERS.items():
+        if name in parser.blockprocessors:
+            processor = parser.blockprocessors[name]
+            processor.test = partial(_gated_test, processor.test, triggers)
+
+
+def _gated_test(test: Any, triggers: tuple[str, ...], parent: etree.Element, block: str) -> bool:
+    for trigger in triggers:
+        if trigger in block:
+            return bool(test(parent, block))
+    return False
+
+
 class _Toc(TocExtension):
     TreeProcessorClass = _QuickToc
 
@@ -189,6 +216,7 @@ class BriefingExtension(Extension):
                     quick = (PlainInline if name == "inline" else QuickInline)(md)
                     quick.inlinePatterns = md.treeprocessors[name].inlinePatterns  # type: ignore[attr-defined]
                     md.treeprocessors.register(quick, name, priority)
+            gate_block_tests(md.parser)
         if self.unsafe_html:
             md.postprocessors.register(_SafeRawUrls(md), "briefing-safe-raw-urls", 25)
         else:

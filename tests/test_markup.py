@@ -9,6 +9,8 @@ quotes. These tests compare the two passes on real and generated Markdown.
 from __future__ import annotations
 
 import sys
+import xml.etree.ElementTree as etree  # noqa: N813 - the name Python-Markdown uses
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ from hypothesis import strategies as st
 from markdown import treeprocessors
 
 from generator.inline import TRIGGERS, PlainInline, QuickInline, inline_gate
-from generator.markup import Links, Markup, Target
+from generator.markup import BLOCK_TRIGGERS, Links, Markup, Target
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -35,7 +37,7 @@ PIECES = ["*", "**", "_", "__", "`", "``", "\\", "[", "]", "(", ")", "!", "<", "
           "'", '"', "--", "---", "...", "  \n", "\n", "\n\n", "- ", "1. ", "> ", "# ", "[^1]", "[^1]: note",
           "[[ann-lee]]", "[[ann-lee|Ann]]", "[[2025-11-27]]", "[@paper]", '[@paper, "p. 2"]', "[x](http://a.b/)",
           "![i](/i.png)", "<http://a.b/>", "<a@b.c>", "<b>x</b>", "'90s",
-          "_a_", "*a*", "__a__", "a--b", "word", " ", "Пётр", "é"]
+          "_a_", "*a*", "__a__", "a--b", "word", " ", "Пётр", "é", "|", " | ", "=", "===", "[a]: /b", "[a]:/b", "#"]
 markdown_text = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 
 
@@ -162,6 +164,27 @@ def test_text_the_gate_passes_over_matches_no_pattern(text: str) -> None:
         for pattern_name, triggers in TRIGGERS.items():  # each pattern alone, as the pass tries it
             if pattern_name in patterns and not any(t in text for t in triggers):
                 assert not patterns[pattern_name].getCompiledRegExp().search(text), pattern_name
+
+
+@settings(max_examples=300, deadline=None)
+@given(markdown_text)
+def test_a_block_without_its_triggers_is_not_taken(text: str) -> None:
+    """``BLOCK_TRIGGERS``: a block processor whose triggers are missing takes no block."""
+    processors = Markup(LINKS, quick=False).md.parser.blockprocessors
+    for name, triggers in BLOCK_TRIGGERS.items():
+        if any(t in text for t in triggers):
+            continue
+        processor = processors[name]
+        parent, blocks = etree.Element("div"), [text]
+        assert not processor.test(parent, text) or processor.run(parent, blocks) is False, name
+        assert blocks == [text] and len(parent) == 0
+
+
+def test_block_tests_are_gated() -> None:
+    processors = Markup(LINKS).md.parser.blockprocessors
+    assert all(isinstance(processors[name].test, partial) for name in BLOCK_TRIGGERS)
+    assert processors["hashheader"].test(etree.Element("div"), "## A heading")
+    assert not processors["hashheader"].test(etree.Element("div"), "No heading")
 
 
 def test_a_pattern_the_gate_does_not_know_turns_the_gate_off() -> None:
