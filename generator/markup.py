@@ -197,6 +197,27 @@ def _gated_test(test: Any, triggers: tuple[str, ...], parent: etree.Element, blo
     return False
 
 
+def gate_whole_text_passes(md: markdown.Markdown) -> None:
+    """Skip the fenced-code pass over a text without a fence, and the pass that restores
+    backslash-escaped characters over one without a backslash: either leaves such a
+    text as it is (a tenth of a brief's Markdown between them)."""
+    fences: Any = md.preprocessors["fenced_code_block"]
+    fences.run = partial(_run_if_held, fences.run, ("```", "~~~"), None)
+    unescape: Any = md.treeprocessors["unescape"]
+    unescape.run = partial(_run_if_held, unescape.run, ("\\",), md)
+
+
+def _run_if_held(run: Any, triggers: tuple[str, ...], md: markdown.Markdown | None, arg: Any) -> Any:
+    """``run(arg)`` if the text (``arg``'s lines, or else ``md``'s) holds a trigger; else
+    what the pass returns for a text it leaves alone: its lines, or None for a tree."""
+    lines = md.lines if md is not None else arg  # type: ignore[attr-defined]
+    for line in lines:
+        for trigger in triggers:
+            if trigger in line:
+                return run(arg)
+    return None if md is not None else arg
+
+
 class _Toc(TocExtension):
     TreeProcessorClass = _QuickToc
 
@@ -217,6 +238,7 @@ class BriefingExtension(Extension):
                     quick.inlinePatterns = md.treeprocessors[name].inlinePatterns  # type: ignore[attr-defined]
                     md.treeprocessors.register(quick, name, priority)
             gate_block_tests(md.parser)
+            gate_whole_text_passes(md)
         if self.unsafe_html:
             md.postprocessors.register(_SafeRawUrls(md), "briefing-safe-raw-urls", 25)
         else:
