@@ -1,9 +1,12 @@
-"""The quick inline pass renders exactly what Python-Markdown's own pass renders.
+"""Our quick Markdown passes render exactly what Python-Markdown's own passes render.
 
-``markup._QuickInline`` leaves alone text that no inline pattern can match; if a
-trigger in ``markup.TRIGGERS`` were wrong, or a new Python-Markdown release
-changed a pattern, a brief would silently lose its emphasis, links or smart
-quotes. These tests compare the two passes on real and generated Markdown.
+``inline.QuickInline`` leaves alone text that no inline pattern can match,
+``inline.PlainInline`` builds plain prose's elements itself, and block processors
+are skipped on blocks without their triggers; if a trigger in ``inline.TRIGGERS``
+or ``markup.BLOCK_TRIGGERS`` were wrong, or a new Python-Markdown release changed
+a pattern, a brief would silently lose its emphasis, links, citations' numbers or
+smart quotes. These tests compare the quick and stock passes on real and
+generated Markdown.
 """
 
 from __future__ import annotations
