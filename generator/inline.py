@@ -111,13 +111,13 @@ def _any_match(tree: etree.Element, gate: re.Pattern[str]) -> bool:
     return False
 
 
-# Emphasis whose text holds no trigger of the core pass and neither starts nor ends
-# with a space, opened by a run of one or two asterisks (no asterisk before it; one
-# after the closing run is caught by counting them, see ``PlainInline._tokens``):
-# Python-Markdown's delimiter rules pair such runs with each other and nothing else,
-# and our links and citations. Each token starts with its
-# first character outside any group, so that the regex engine skips to it (a sixth of
-# the time of a search that tries each alternative at every character).
+# The tokens of plain text. Emphasis: text holding no trigger of the core pass, neither
+# starting nor ending with a space, between runs of one or two asterisks with no
+# asterisk before them (one after a run is caught by counting, in
+# ``PlainInline._tokens``): Python-Markdown's delimiter rules pair such runs with each
+# other and nothing else. Links and citations: our patterns. Each token's first
+# character stands outside any group, so that the regex engine skips to it: a sixth of
+# the time of a search that tries every alternative at every character.
 _PLAIN = r"[^\s*_\[\]\\`<&](?:[^*_\[\]\\`<&]*[^\s*_\[\]\\`<&])?"
 assert WIKI_RE.pattern.startswith(r"\[") and CITE_RE.pattern.startswith(r"\[")
 _TOKEN_RE = re.compile(

@@ -201,10 +201,12 @@ def gate_whole_text_passes(md: markdown.Markdown) -> None:
     """Skip the fenced-code pass over a text without a fence, and the pass that restores
     backslash-escaped characters over one without a backslash: either leaves such a
     text as it is (a tenth of a brief's Markdown between them)."""
-    fences: Any = md.preprocessors["fenced_code_block"]
-    fences.run = partial(_run_if_held, fences.run, ("```", "~~~"), None)
-    unescape: Any = md.treeprocessors["unescape"]
-    unescape.run = partial(_run_if_held, unescape.run, ("\\",), md)
+    if "fenced_code_block" in md.preprocessors:
+        fences: Any = md.preprocessors["fenced_code_block"]
+        fences.run = partial(_run_if_held, fences.run, ("```", "~~~"), None)
+    if "unescape" in md.treeprocessors:
+        unescape: Any = md.treeprocessors["unescape"]
+        unescape.run = partial(_run_if_held, unescape.run, ("\\",), md)
 
 
 def _run_if_held(run: Any, triggers: tuple[str, ...], md: markdown.Markdown | None, arg: Any) -> Any:
