@@ -148,9 +148,11 @@ class PlainInline(QuickInline):
     order (breadth first) so that citations get the same numbers.
     """
 
+    _plain = False  # whether the pass's patterns are those this class knows
+
     def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
         self._prepare()
-        plan = self._plan(tree) if self._plain_ok() else None
+        plan = self._plan(tree) if self._plain and not self.md.references else None  # type: ignore[attr-defined]
         if plan is None:
             return super().run(tree, ancestors)
         cite: Any = self.inlinePatterns["briefing-cite"]
@@ -163,10 +165,13 @@ class PlainInline(QuickInline):
             _place(parent, element, is_tail, text, nodes)
         return tree
 
-    def _plain_ok(self) -> bool:
-        names = {name for name in _PLAIN_PATTERNS if name in self.inlinePatterns}
-        return (self._gate is not None and not self.md.references  # type: ignore[attr-defined]
-                and len(names) == len(self.inlinePatterns) and {"briefing-wiki", "briefing-cite"} <= names)
+    def _prepare(self) -> None:
+        made_for = self._made_for
+        super()._prepare()
+        if self._made_for != made_for:
+            names = {name for name in _PLAIN_PATTERNS if name in self.inlinePatterns}
+            self._plain = (self._gate is not None and len(names) == len(self.inlinePatterns)
+                           and {"briefing-wiki", "briefing-cite"} <= names)
 
     def _plan(self, tree: etree.Element) -> list[tuple[etree.Element, etree.Element, bool, str, _Tokens]] | None:
         plan = []

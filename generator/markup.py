@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as etree  # noqa: N813 - the name Python-Markdown uses
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -191,10 +192,7 @@ def gate_block_tests(parser: Any) -> None:
 
 
 def _gated_test(test: Any, triggers: tuple[str, ...], parent: etree.Element, block: str) -> bool:
-    for trigger in triggers:
-        if trigger in block:
-            return bool(test(parent, block))
-    return False
+    return _holds((block,), triggers) and bool(test(parent, block))
 
 
 def gate_whole_text_passes(md: markdown.Markdown) -> None:
@@ -212,12 +210,17 @@ def gate_whole_text_passes(md: markdown.Markdown) -> None:
 def _run_if_held(run: Any, triggers: tuple[str, ...], md: markdown.Markdown | None, arg: Any) -> Any:
     """``run(arg)`` if the text (``arg``'s lines, or else ``md``'s) holds a trigger; else
     what the pass returns for a text it leaves alone: its lines, or None for a tree."""
-    lines = md.lines if md is not None else arg  # type: ignore[attr-defined]
-    for line in lines:
-        for trigger in triggers:
-            if trigger in line:
-                return run(arg)
+    if _holds(md.lines if md is not None else arg, triggers):  # type: ignore[attr-defined]
+        return run(arg)
     return None if md is not None else arg
+
+
+def _holds(texts: Iterable[str], triggers: tuple[str, ...]) -> bool:
+    for text in texts:  # loops, not ``any()`` of a generator: this runs for every block
+        for trigger in triggers:
+            if trigger in text:
+                return True
+    return False
 
 
 class _Toc(TocExtension):
