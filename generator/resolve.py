@@ -408,15 +408,16 @@ def _related_briefs(lib: Library, previous: Library | None = None) -> None:
                     lists[target] = sorted(others, key=rank.__getitem__) if len(others) <= POPULAR_CAP else []
                 if lists[target]:
                     groups.append(target)
-        shared: set[RecordId] = set()
+        # a brief on k of the lists is in k(k-1)/2 of their pairwise intersections: counting
+        # those (in C) ranks the briefs as counting the lists each is on would
+        pairs: Counter[RecordId] = Counter()
         for i, a in enumerate(groups):
             set_a = sets.get(a) or sets.setdefault(a, set(lists[a]))
             for b in groups[i + 1:]:
-                shared |= set_a.intersection(sets.get(b) or sets.setdefault(b, set(lists[b])))
-        shared.discard(rid)
-        group_sets = [sets[t] for t in groups] if shared else []
-        counted = [(-sum(o in g for g in group_sets), rank[o], o) for o in shared]
-        best = [o for _, _, o in sorted(counted)[:RELATED_LIMIT]]
+                pairs.update(set_a.intersection(sets.get(b) or sets.setdefault(b, set(lists[b]))))
+        pairs.pop(rid, None)
+        shared = pairs.keys()
+        best = [o for _, _, o in sorted([(-n, rank[o], o) for o, n in pairs.items()])[:RELATED_LIMIT]]
         if len(best) < RELATED_LIMIT:
             for o in heapq.merge(*(lists[t] for t in groups), key=rank.__getitem__):
                 if o != rid and o not in shared and o not in best:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from conftest import REPO
 
+from generator import resolve
 from generator.build import Options, check
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -52,3 +53,22 @@ def test_hugo_and_pelican_sites_hold_the_same_briefs(tmp_path: Path) -> None:
     assert (tmp_path / "hugo/layouts/term.html").is_file()
     actor = c.actors[0]
     assert (tmp_path / f"hugo/content/actors/{actor.id}/_index.md").is_file()
+
+
+def test_related_briefs_are_those_sharing_the_most_records_newest_first(tmp_path: Path) -> None:
+    """The index's shortcut (only briefs on two or more lists are counted one by one)
+    must rank as counting every brief's shared actors, events and outcomes would."""
+    corpus.write_all(400, tmp_path, seed=5)
+    lib = check(tmp_path / "briefing", Options()).library
+    assert lib is not None
+    briefs = lib.by_kind["brief"]  # newest first
+    linked = {b: {t for t in lib.mentions[b] if lib.records[t].kind in ("actor", "event", "outcome")}
+              for b in briefs}
+    ties = 0
+    for rank_of_b, b in enumerate(briefs):
+        scores = {o: len(linked[b] & linked[o]) for o in briefs if o != b}
+        ranked = sorted((o for o in briefs if o != b and scores[o]), key=lambda o: -scores[o])  # stable: newest first
+        assert lib.related[b] == ranked[:resolve.RELATED_LIMIT], b
+        last = resolve.RELATED_LIMIT
+        ties += len(ranked) > last and scores[ranked[last - 1]] == scores[ranked[last]]
+    assert ties > 50  # the order among equals is tested, not only the counts
