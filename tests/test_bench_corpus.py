@@ -65,7 +65,7 @@ def test_related_briefs_are_those_sharing_the_most_records_newest_first(tmp_path
     linked = {b: {t for t in lib.mentions[b] if lib.records[t].kind in ("actor", "event", "outcome")}
               for b in briefs}
     ties = 0
-    for rank_of_b, b in enumerate(briefs):
+    for b in briefs:
         scores = {o: len(linked[b] & linked[o]) for o in briefs if o != b}
         ranked = sorted((o for o in briefs if o != b and scores[o]), key=lambda o: -scores[o])  # stable: newest first
         assert lib.related[b] == ranked[:resolve.RELATED_LIMIT], b
