@@ -71,7 +71,8 @@ def _init(site: Path, lib: Library, bytecode: Path | None) -> None:
     # a chunk is mostly the renderer's memos, frozen after each one (see ``_render``).
     # A page makes thousands of short-lived objects, nearly all freed by their counts:
     # collecting the young every 10,000 new objects rather than every 700 costs less
-    # (2-5% of a worker's time at 10,000 briefs) and finds the same cycles.
+    # (2-5% of a worker's time at 10,000 briefs); the young are collected before each
+    # freeze, so no cycle of the last page is frozen with the memos.
     gc.enable()
     gc.set_threshold(10_000, 10, 10)
     renderer = Renderer(site, lib, Diagnostics(), env=make_env(site, bytecode))
@@ -119,8 +120,8 @@ def _render(tasks: list[tuple[str, int]], into: Path | None) -> _Sent:
                     renderer.diags.items[before:]))
     # the survivors (memos, numbered keys) live as long as the worker: out of the
     # collector's sight, its full collections no longer walk them again and again
-    # (5-10% of a worker's time); a cycle that survived the chunk stays, a few hundred
-    # objects a build
+    # (5-10% of a worker's time); the chunk's young cycles are collected first
+    gc.collect(0)
     gc.freeze()
     return os.getpid(), keys[known:], out
 

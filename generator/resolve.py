@@ -416,11 +416,10 @@ def _related_briefs(lib: Library, previous: Library | None = None) -> None:
             for b in groups[i + 1:]:
                 pairs.update(set_a.intersection(sets.get(b) or sets.setdefault(b, set(lists[b]))))
         pairs.pop(rid, None)
-        shared = pairs.keys()
         best = [o for _, _, o in sorted([(-n, rank[o], o) for o, n in pairs.items()])[:RELATED_LIMIT]]
         if len(best) < RELATED_LIMIT:
             for o in heapq.merge(*(lists[t] for t in groups), key=rank.__getitem__):
-                if o != rid and o not in shared and o not in best:
+                if o != rid and o not in pairs and o not in best:
                     best.append(o)
                     if len(best) == RELATED_LIMIT:
                         break
