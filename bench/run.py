@@ -104,6 +104,12 @@ def empty_trash() -> None:
     shutil.rmtree(TRASH, ignore_errors=True)
 
 
+def wait_for_freed_inodes() -> None:
+    """After ``empty_trash``: ext4 passes over freed inodes for 60 s once written back."""
+    os.sync()
+    time.sleep(65)
+
+
 def checked(r: Run, what: str) -> Run:
     if r.returncode != 0:
         raise SystemExit(f"{what} failed ({r.returncode}):\n{r.output[-2000:]}")
@@ -412,10 +418,9 @@ def main() -> None:
     load_before = os.getloadavg()
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     results = []
-    if not args.report_only and TRASH.exists():  # left by a run that was stopped: its files are
-        empty_trash()  # freed now, so wait until ext4 no longer passes over them (see ``clear``)
-        os.sync()
-        time.sleep(65)
+    if not args.report_only and TRASH.exists():  # left by a run that was stopped
+        empty_trash()
+        wait_for_freed_inodes()
     for i, n in enumerate(args.sizes):
         saved = WORK / f"results-{n}.json"
         if args.report_only:
@@ -428,8 +433,7 @@ def main() -> None:
             empty_trash()
         saved.write_text(json.dumps(results[-1], indent=1))
         if i + 1 < len(args.sizes):
-            os.sync()
-            time.sleep(65)  # freed inodes are passed over for 60 s once written back (see ``clear``)
+            wait_for_freed_inodes()
     if args.report_only:
         when = (WORK / f"results-{args.sizes[0]}.json").stat().st_mtime
         started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(when))
