@@ -16,7 +16,7 @@ from typing import Any
 
 import markdown
 from markdown.extensions import Extension
-from markdown.extensions.toc import TocExtension, TocTreeprocessor
+from markdown.extensions.toc import TocExtension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
@@ -24,6 +24,7 @@ from markdown.treeprocessors import Treeprocessor
 from generator.dates import parse_date
 from generator.inline import PlainInline, QuickInline
 from generator.links import CITE_RE, WIKI_RE
+from generator.mdtree import HeadingIds, QuickPrettify, remember_block_levels, serialize_html
 
 SAFE_SCHEMES = ("http", "https", "mailto")
 _CONTROL_RE = re.compile(r"[\x00-\x20\x7f-\x9f]+")
@@ -147,31 +148,6 @@ class _SafeRawUrls(Postprocessor):
         return _URL_ATTR_RE.sub(fix, text)
 
 
-class _QuickToc(TocTreeprocessor):
-    """The toc extension's pass, making its table only for a text that asks for one.
-
-    We use the pass for the headings' ids. Its table of contents, built, serialized
-    and post-processed for every document and then searched for a ``[TOC]`` marker
-    to replace, is shown only where a paragraph is that marker, which needs the
-    marker in the text: without one, an empty table stands in (a twentieth of a
-    brief's Markdown)."""
-
-    _wanted = True
-
-    def run(self, doc: etree.Element) -> None:
-        marker = self.marker
-        self._wanted = bool(marker) and any(marker in line for line in self.md.lines)  # type: ignore[attr-defined]
-        if not self._wanted:
-            self.marker = ""  # the stock pass's own switch for "no marker to replace"
-        try:
-            super().run(doc)
-        finally:
-            self.marker = marker
-
-    def build_toc_div(self, toc_list: list[Any]) -> etree.Element:
-        return super().build_toc_div(toc_list) if self._wanted else etree.Element("div")
-
-
 # What a block must contain for each block processor to take it, by the name the
 # processor is registered under. Most blocks are paragraphs, which every one of these
 # tests with a regex over the whole block (a fifth of a brief's block parsing);
@@ -224,7 +200,7 @@ def _holds(texts: Iterable[str], triggers: tuple[str, ...]) -> bool:
 
 
 class _Toc(TocExtension):
-    TreeProcessorClass = _QuickToc
+    TreeProcessorClass = HeadingIds
 
 
 class BriefingExtension(Extension):
@@ -242,6 +218,9 @@ class BriefingExtension(Extension):
                     quick = (PlainInline if name == "inline" else QuickInline)(md)
                     quick.inlinePatterns = md.treeprocessors[name].inlinePatterns  # type: ignore[attr-defined]
                     md.treeprocessors.register(quick, name, priority)
+            if "prettify" in md.treeprocessors:
+                md.treeprocessors.register(QuickPrettify(md), "prettify", 10)
+            remember_block_levels(md)
             gate_block_tests(md.parser)
             gate_whole_text_passes(md)
         if self.unsafe_html:
@@ -260,7 +239,7 @@ class Markup:
         self.md = self._converter()
 
     def _converter(self) -> markdown.Markdown:
-        return markdown.Markdown(
+        md = markdown.Markdown(
             extensions=[
                 "tables", "fenced_code", "footnotes", "smarty", "sane_lists",
                 (_Toc if self.quick else TocExtension)(toc_depth="2-4"),
@@ -269,6 +248,9 @@ class Markup:
             extension_configs={"smarty": {"smart_angled_quotes": False}},
             output_format="html",
         )
+        if self.quick:  # set after the output format, which sets the stock one
+            md.serializer = serialize_html
+        return md
 
     def begin_page(self) -> Citations:
         """Start a page: citations are numbered afresh."""

@@ -235,3 +235,56 @@ def test_a_table_of_contents_is_made_where_a_text_asks_for_one() -> None:
     converter = Markup(LINKS)
     converter.render(headings)
     assert '<div class="toc">' in converter.render("[TOC]\n\n## Again\n")  # no table left switched off
+
+
+@pytest.mark.parametrize("text", [
+    "## Same\n\n## Same\n\n## Same_1\n\n##\n\n## Same\n",  # repeated names, a name that looks numbered, none
+    "## A *stressed* word\n\n## [[ann-lee]] and [@paper]\n\n## Fish &amp; chips & <b>raw</b>\n",
+    "## Two  spaces   here\n\n## Fish &copy chips\n\n## AT&T\n",
+    "## Пётр's «report» -- 2025\n\n### Tail text [^1]\n\n[^1]: A note.\n",
+])
+def test_heading_ids_are_the_stock_passes(text: str) -> None:
+    for unsafe_html in (False, True):
+        quick, stock = both(text, unsafe_html)
+        assert quick == stock
+
+
+def test_the_serializer_writes_what_the_stock_one_writes() -> None:
+    """Elements the Markdown of a brief never makes, as an extension might."""
+    from markdown.serializers import to_html_string
+
+    from generator.mdtree import serialize_html
+
+    root = etree.Element("div", {"class": "a<b", "hidden": "hidden", "data-x": "1 & 2", "title": 'say "hi"'})
+    root.text = "Fish & chips <now> &amp; "
+    etree.SubElement(root, "br").tail = "after the break"
+    etree.SubElement(root, "input", {"checked": "checked", "name": "checked"})
+    script = etree.SubElement(root, "script")
+    script.text = "if (a < b && c) {}"
+    root.append(etree.Comment(" a -- comment "))
+    root[-1].tail = "tail"
+    named = etree.QName("http://www.w3.org/1999/xhtml", "span")
+    etree.SubElement(root, named, {etree.QName("lang"): "en"}).text = "named"
+    etree.SubElement(root, "em", {etree.QName("lang"): "en"}).text = "a named key"
+    bare = etree.SubElement(root, "p")
+    bare.set("open", None)  # type: ignore[arg-type]
+    deep = root
+    for _ in range(sys.getrecursionlimit() * 3):  # deeper than a recursive writer can go
+        deep = etree.SubElement(deep, "blockquote")
+    deep.text = "bottom"
+    assert serialize_html(root) == to_html_string(root)
+    shallow = etree.Element("div")
+    shallow.append(root[0])
+    assert serialize_html(shallow) == to_html_string(shallow) == "<div><br>after the break</div>"
+
+
+def test_the_quick_last_steps_are_in_use() -> None:
+    from generator.mdtree import HeadingIds, QuickPrettify, serialize_html
+
+    md = Markup(LINKS).md
+    assert isinstance(md.treeprocessors["prettify"], QuickPrettify)
+    assert isinstance(md.treeprocessors["toc"], HeadingIds)
+    assert md.serializer is serialize_html
+    stock = Markup(LINKS, quick=False).md
+    assert [t for t in ("div", "P", "span", "hr/", None, etree.Comment) if md.is_block_level(t)] == \
+        [t for t in ("div", "P", "span", "hr/", None, etree.Comment) if stock.is_block_level(t)] == ["div", "P", "hr/"]
