@@ -32,8 +32,9 @@ from generator.diagnostics import Diagnostic, Diagnostics
 from generator.gitdates import CommitDates, last_commit_dates
 from generator.library import INDEX_FIELDS, Library, same_indexes, share_unchanged
 from generator.load import CONTENT_DIR, content_files, load_all, parse_record
+from generator.markup import Converted
 from generator.model import Record
-from generator.render import Page, RecordingEnvironment, Renderer, make_env
+from generator.render import Page, RecordingEnvironment, Renderer, bodies_ahead, convert_bodies, make_env
 from generator.resolve import resolve
 from generator.theme import theme_dirs
 from generator.validate import validate
@@ -53,6 +54,8 @@ SPECIAL = "\0special"  # a scan entry saying a symlink or a special file was see
 # A smaller site's state saves in milliseconds: not worth a child process that
 # outlives the command (and races a script that deletes the site right after).
 BACKGROUND_SAVE_FILES = 3000
+# Fewer briefs than this resolve in less time than forking a process to convert them takes.
+AHEAD_BRIEFS = 1000
 
 
 @dataclass
@@ -218,6 +221,7 @@ class Builder:
         self._content: _Content | None = None
         self._loaded = False
         self._staging: Staging | None = None  # a whole write's new output, filled as pages render
+        self._ahead: tuple[parallel.Ahead[list[Converted]], list[str]] | None = None  # see ``_start_ahead``
         self._git_dates = CommitDates()
         self._dated: dict[str, tuple[Record, Any, Record]] = {}  # see ``_apply_git_dates``
 
@@ -228,6 +232,9 @@ class Builder:
             try:
                 return self._build()
             finally:
+                if self._ahead is not None:  # a build that failed before rendering
+                    self._ahead[0].close()
+                    self._ahead = None
                 if self._staging is not None:  # a failed build's half-filled new output
                     self._staging.discard()
                     self._staging = None
@@ -258,6 +265,8 @@ class Builder:
         clock.lap("parse")
         self.parsed = parsed
         records = _apply_git_dates(self.site, records, git, self._dated)
+        if not (state is not None and state.key == key and state.out_identity == out_id and out_id is not None):
+            self._start_ahead(records, config)  # every page will be rendered
         identities: dict[str, tuple[Any, ...]] = {r.id: (r.path, r.digest, r.fields.get("updated")) for r in records}
         changed_ids = _changed(identities, state.identities if state is not None else {})
         lib, resolve_diags = self._resolve(records, config, state if state and state.key == key else None,
@@ -604,7 +613,7 @@ class Builder:
             # them last would leave the other worker idle while it renders
             tasks = [("extra", i) for i in todo_extras] + [("page", position[path]) for path in todo]
             into = staging.open() if staging is not None else None  # the workers write the pages there
-            results = parallel.render(self.site, renderer.lib, self._bytecode(), tasks, into)
+            results = parallel.render(self.site, renderer.lib, self._bytecode(), tasks, into, self._stop_ahead())
         else:
             results = _render_here(renderer, todo, extras, todo_extras)
         for path, data, found, deps, diags in results:
@@ -625,6 +634,22 @@ class Builder:
             if state is None or path not in state.pages or state.pages[path].digest != pages_state[path].digest:
                 fresh[path] = data
         return fresh, pages_state, rendered
+
+    def _start_ahead(self, records: list[Record], config: SiteConfig) -> None:
+        """Convert the briefs' Markdown in a forked process while this one resolves (one
+        core) and lists the pages: at 10,000 briefs, a fifth of them before rendering starts."""
+        if parallel.Ahead.useful() and len(bodies_ahead(records, self.options.drafts)) >= AHEAD_BRIEFS:
+            work = partial(convert_bodies, records, config, self.options.drafts)
+            self._ahead = (parallel.Ahead(work), bodies_ahead(records, self.options.drafts))
+
+    def _stop_ahead(self) -> dict[str, Converted]:
+        """What ``_start_ahead`` converted so far, by text."""
+        if self._ahead is None:
+            return {}
+        ahead, texts = self._ahead
+        self._ahead = None
+        done = ahead.stop() or []
+        return dict(zip(texts, done, strict=False))
 
     def _dirty(self, renderer: Renderer, state: State | None, changed_ids: set[str]) -> set[str]:
         """Output paths that read a key whose value changed since the last build."""

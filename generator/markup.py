@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as etree  # noqa: N813 - the name Python-Markdown uses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -71,6 +71,60 @@ def safe_url(url: str) -> bool:
     if ":" not in head:
         return True  # relative URL or fragment
     return head.split(":", 1)[0] in SAFE_SCHEMES
+
+
+@dataclass(frozen=True)
+class Converted:
+    """A text's HTML made ahead of its page, in another process (``convert_ahead``),
+    with every link target the conversion looked up and what it found: where the
+    renderer finds the same, the conversion would make the same HTML."""
+
+    html: str
+    reads: tuple[tuple[str, Target | None], ...]
+    order: tuple[str, ...]  # the citations it numbered, on a page that had none yet
+    locators: tuple[tuple[str, tuple[str, ...]], ...]
+    date_prefix: str
+
+
+class _Reads(Mapping[str, Target]):
+    """Link targets whose lookups are kept with what they found."""
+
+    def __init__(self, data: Mapping[str, Target]) -> None:
+        self.data, self.found = data, dict[str, "Target | None"]()
+
+    def __getitem__(self, key: str) -> Target:
+        self.found[key] = self.data.get(key)
+        return self.data[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.found[key] = self.data.get(key)
+        return self.data.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        self.found[str(key)] = self.data.get(str(key))
+        return key in self.data
+
+    def __iter__(self) -> Iterator[str]:
+        raise TypeError("a conversion ahead cannot list the link targets")
+
+    def __len__(self) -> int:
+        raise TypeError("a conversion ahead cannot count the link targets")
+
+
+def convert_ahead(links: Links, unsafe_html: bool, texts: Iterable[str], stop: Callable[[], bool]) -> list[Converted]:
+    """Convert ``texts`` in turn, each as the first Markdown of its page, until ``stop()``."""
+    reads = _Reads(links.targets)
+    markup = Markup(Links(reads, links.date_prefix), unsafe_html)  # type: ignore[arg-type]
+    done = []
+    for text in texts:
+        if stop():
+            break
+        reads.found = {}
+        citations = markup.begin_page()
+        html_text = markup.render(text)
+        done.append(Converted(html_text, tuple(reads.found.items()), tuple(citations.order),
+                              tuple((k, tuple(v)) for k, v in citations.locators.items()), links.date_prefix))
+    return done
 
 
 class _State:
@@ -237,6 +291,7 @@ class Markup:
         self.state = _State(links)
         self.unsafe_html, self.quick = unsafe_html, quick
         self.md = self._converter()
+        self.ahead: Mapping[str, Converted] = {}  # texts converted by another process (``convert_ahead``)
 
     def _converter(self) -> markdown.Markdown:
         md = markdown.Markdown(
@@ -258,6 +313,12 @@ class Markup:
         return self.state.citations
 
     def render(self, text: str) -> str:
+        if self.ahead:
+            done = self.ahead.get(text)
+            if done is not None and self._still_holds(done):
+                self.state.citations.order = list(done.order)
+                self.state.citations.locators = {k: list(v) for k, v in done.locators}
+                return done.html
         self.md.reset()
         try:
             return self.md.convert(text)
@@ -267,6 +328,17 @@ class Markup:
             # the converter is left half-way through, so start a new one
             self.md = self._converter()
             return plain_paragraphs(text)
+
+
+    def _still_holds(self, done: Converted) -> bool:
+        """Whether converting here would make ``done``: the page has numbered no citation
+        yet, and every target the conversion looked up is found the same here (looking them
+        up records them, as converting would)."""
+        links, citations = self.state.links, self.state.citations
+        if citations.order or citations.locators or done.date_prefix != links.date_prefix:
+            return False
+        targets = links.targets
+        return all(targets.get(key) == found for key, found in done.reads)
 
 
 def plain_paragraphs(text: str) -> str:

@@ -24,16 +24,17 @@ import os
 import threading
 from array import array
 from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import partial
 from itertools import filterfalse
 from multiprocessing.pool import Pool
 from pathlib import Path
-from typing import Any, ClassVar, NamedTuple, TypeVar
+from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
 
 from generator.deps import Key, NumberedKeys
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.library import Library
+from generator.markup import Converted
 from generator.render import Renderer, make_env
 from generator.write import digest, write_new
 
@@ -65,7 +66,7 @@ class _Worker:
     keys: ClassVar[list[Key]] = []  # the same keys, in the order they were numbered
 
 
-def _init(site: Path, lib: Library, bytecode: Path | None) -> None:
+def _init(site: Path, lib: Library, bytecode: Path | None, ahead: dict[str, Converted]) -> None:
     # rendering leaves a few cycles: a render worker collects them even when its parent,
     # busy receiving results, has the collector paused (``cache.paused_gc``). What outlives
     # a chunk is mostly the renderer's memos, frozen after each one (see ``_render``).
@@ -76,6 +77,7 @@ def _init(site: Path, lib: Library, bytecode: Path | None) -> None:
     gc.enable()
     gc.set_threshold(10_000, 10, 10)
     renderer = Renderer(site, lib, Diagnostics(), env=make_env(site, bytecode))
+    renderer.markup.ahead = ahead
     _Worker.renderer = renderer
     _Worker.pages = list(renderer.pages())
     _Worker.extras = renderer.extra_pages([p.output for p in _Worker.pages])
@@ -127,8 +129,10 @@ def _render(tasks: list[tuple[str, int]], into: Path | None) -> _Sent:
 
 
 def render(site: Path, lib: Library, bytecode: Path | None, tasks: list[tuple[str, int]],
-           into: Path | None = None) -> Iterator[Rendered]:
+           into: Path | None = None, ahead: dict[str, Converted] | None = None) -> Iterator[Rendered]:
     """Render ``tasks`` ("page" or "extra", index in the renderer's lists) in worker processes.
+
+    ``ahead``: Markdown texts converted already (``Ahead``), which the workers inherit.
 
     With ``into`` (a whole new output folder), the workers write the pages there
     themselves and send no bytes back: the writing is spread over the cores, and
@@ -138,7 +142,7 @@ def render(site: Path, lib: Library, bytecode: Path | None, tasks: list[tuple[st
     chunks = [tasks[i:i + CHUNK] for i in range(0, len(tasks), CHUNK)]
     same: dict[Key, Key] = {}  # one object per key, whichever worker sent it
     numbered: dict[int, list[Key]] = {}  # worker pid -> its keys by number
-    with _pool(_init, (site, lib, bytecode)) as pool:
+    with _pool(_init, (site, lib, bytecode, ahead or {})) as pool:
         for pid, new_keys, results in pool.imap_unordered(partial(_render, into=into), chunks):
             # a worker's chunks arrive in the order it sent them, so it never names a key before sending it
             keys = numbered.setdefault(pid, [])
@@ -168,6 +172,63 @@ def shared(work: Callable[[list[T]], list[R]], items: list[T]) -> list[R]:
         theirs = pool.apply_async(work, (items[cut:],))
         mine = work(items[:cut])
         return mine + theirs.get()
+
+
+class Ahead(Generic[R]):
+    """``work(stopped)`` in a forked process while this one goes on, until ``stop``.
+
+    Resolving a site runs in one process, leaving the other cores idle; a process
+    forked before it converts Markdown the render workers would convert later. The
+    work checks ``stopped()`` between items and returns what it has done. Whatever
+    goes wrong there loses only that head start: ``stop`` then returns None."""
+
+    def __init__(self, work: Callable[[Callable[[], bool]], R]) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self._flag = ctx.RawValue("b", 0)  # shared memory: set here, read there
+        self._receive, send = ctx.Pipe(duplex=False)
+        self._process = ctx.Process(target=_ahead, args=(work, self._flag, send), daemon=True)
+        self._process.start()
+        send.close()
+        self._done = False
+
+    @staticmethod
+    def useful() -> bool:
+        """Only with a core to spare, and where fork is safe (no other threads)."""
+        return workers() > 1 and threading.active_count() == 1 and hasattr(os, "fork")
+
+    def stop(self) -> R | None:
+        """Stop the work and return what it has done."""
+        if self._done:
+            return None
+        self._flag.value = 1
+        try:
+            return self._receive.recv()  # type: ignore[no-any-return]
+        except (EOFError, OSError):  # it died: nothing to show for it
+            return None
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the work and drop it (a build that fails before rendering)."""
+        if self._done:
+            return
+        self._done = True
+        self._flag.value = 1
+        self._receive.close()  # a result on its way is dropped: its sender gets an error and ends
+        self._process.join(timeout=5)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+
+
+def _ahead(work: Callable[[Callable[[], bool]], Any], flag: Any, send: Any) -> None:
+    try:
+        result = work(lambda: bool(flag.value))
+    except Exception:  # the render workers will do the work, and report what is wrong with it
+        result = None
+    with suppress(OSError):  # ``close`` before ``stop``: nobody wants it
+        send.send(result)
+    send.close()
 
 
 @contextmanager

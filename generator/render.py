@@ -17,12 +17,14 @@ from typing import Any, cast
 import jinja2
 
 from generator import feeds
+from generator.config import SiteConfig
 from generator.dates import PartialDate, from_key
 from generator.deps import Key, Recorder, RecordingLibrary, RecordingMapping, Snapshot
 from generator.diagnostics import Diagnostics
 from generator.escaping import EscapingTemplate
 from generator.library import Library
-from generator.markup import Links, Markup, Target
+from generator.markup import Converted, Links, Markup, Target, convert_ahead
+from generator.model import Record
 from generator.schema import FOLDERS, KINDS
 from generator.theme import assets, theme_dirs
 from generator.urls import Urls, output_file
@@ -111,6 +113,24 @@ def template_fingerprint(site: Path, name: str) -> bytes:
         if path.is_file():
             return hashlib.blake2b(f"{i}:".encode() + path.read_bytes(), digest_size=12).digest()
     return b"missing"
+
+
+def bodies_ahead(records: list[Record], drafts: bool) -> list[str]:
+    """The briefs' bodies, which ``convert_bodies`` converts before the library is made:
+    each is the first Markdown its page converts (see ``Markup.render``)."""
+    return [r.body for r in records if r.kind == "brief" and r.body and (drafts or not r.draft)]
+
+
+def convert_bodies(records: list[Record], config: SiteConfig, drafts: bool,
+                   stopped: Callable[[], bool]) -> list[Converted]:
+    """``bodies_ahead`` converted in turn, until ``stopped()``, with link targets guessed
+    from the records (``link_targets`` needs the library): each conversion keeps what it
+    found, and is used only where the renderer finds the same (``Markup.render``)."""
+    urls = Urls(config)
+    targets: dict[str, Target] = {r.id: Target(urls.page(urls.record_path(r.kind, r.id)), r.title, r.kind)
+               for r in records if drafts or not r.draft}
+    links = Links(targets, urls.page("dates/"))
+    return convert_ahead(links, config.unsafe_html, bodies_ahead(records, drafts), stopped)
 
 
 def link_targets(lib: Library, urls: Urls) -> Links:

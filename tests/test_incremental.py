@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import SITES, run_cli
@@ -539,3 +540,71 @@ def test_a_site_json_changed_by_hand_is_not_trusted_for_its_lines(site_copy: Cal
     assert builder.build().ok
     assert core_builder(site, tmp_path / "clean").build().ok
     assert path.read_bytes() == (tmp_path / "clean/data/site.json").read_bytes()
+
+
+def page_reads(state: cache.State) -> set[tuple[str, Any]]:
+    """Every (page, key it read) of a build that rendered every page."""
+    return {(state.deps.paths[pid], key) for key, readers in state.deps.items() for pid in readers}
+
+
+def finish_ahead_first(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Make ``Ahead.stop`` wait until the work is done (a small site resolves before a
+    forked process gets far); returns a list that gets the number of texts converted."""
+    stop = parallel.Ahead.stop
+    counts: list[int] = []
+
+    def finished(self: parallel.Ahead[Any]) -> Any:
+        assert self._receive.poll(60)
+        done = stop(self)
+        counts.append(len(done or []))
+        return done
+
+    monkeypatch.setattr(parallel.Ahead, "stop", finished)
+    monkeypatch.setattr(parallel, "MIN_PAGES", 1)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    monkeypatch.setattr(build_module, "AHEAD_BRIEFS", 1)
+    return counts
+
+
+def test_markdown_converted_ahead_gives_the_same_site_and_reads(site_copy: Callable[[str], Path], tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # The briefs' Markdown is converted in a forked process while resolve runs; the pages
+    # must be the same, and so must what they read: renaming an actor a body links re-renders it.
+    site = site_copy("valid")
+    plain = core_builder(site, tmp_path / "plain")
+    assert plain.build().ok and plain.state is not None
+    counts = finish_ahead_first(monkeypatch)
+    out = tmp_path / "out"
+    kept = core_builder(site, out, use_cache=True)
+    assert kept.build().ok and counts == [2]  # the two published briefs
+    assert tree(out) == tree(tmp_path / "plain")
+    assert kept.state is not None
+    reads = page_reads(kept.state)
+    assert reads == page_reads(plain.state)
+    assert ("briefs/summit-at-a-glance/index.html", ("v", "link", "anna-berg")) in reads  # its body links her
+    monkeypatch.setattr(parallel, "MIN_PAGES", 10_000)  # the edit's pages render here
+    actor = site / "content/actors/anna-berg.md"
+    actor.write_text(actor.read_text().replace("name: Anna Berg", "name: Anna Bergson"))
+    edited = kept.build()
+    assert edited.ok and "briefs/summit-at-a-glance/index.html" in edited.rendered
+    assert counts == [2]  # an edit converts nothing ahead
+    assert core_builder(site, tmp_path / "clean").build().ok
+    assert tree(out) == tree(tmp_path / "clean")
+    assert b'anna-berg/">Anna Bergson</a> hosted' in (out / "briefs/summit-at-a-glance/index.html").read_bytes()
+
+
+def test_work_ahead_returns_its_result_or_nothing() -> None:
+    def count(stopped: Callable[[], bool]) -> int:
+        n = 0
+        while not stopped():
+            n += 1
+        return n
+
+    def fail(stopped: Callable[[], bool]) -> int:
+        raise ValueError("broken")
+
+    assert (parallel.Ahead(count).stop() or 0) >= 0
+    assert parallel.Ahead(fail).stop() is None
+    dropped = parallel.Ahead(count)
+    dropped.close()
+    assert not dropped._process.is_alive() and dropped.stop() is None

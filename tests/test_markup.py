@@ -288,3 +288,72 @@ def test_the_quick_last_steps_are_in_use() -> None:
     stock = Markup(LINKS, quick=False).md
     assert [t for t in ("div", "P", "span", "hr/", None, etree.Comment) if md.is_block_level(t)] == \
         [t for t in ("div", "P", "span", "hr/", None, etree.Comment) if stock.is_block_level(t)] == ["div", "P", "hr/"]
+
+
+def ahead_of(texts: list[str]) -> dict[str, Any]:
+    from generator.markup import convert_ahead
+
+    return dict(zip(texts, convert_ahead(LINKS, False, texts, lambda: False), strict=True))
+
+
+def recorded_render(markup: Markup, text: str) -> tuple[str, set[Any], list[str], dict[str, list[str]]]:
+    from generator.deps import Recorder, RecordingMapping
+
+    rec = Recorder()
+    rec.keys = set()
+    links = markup.state.links
+    markup.state.links = Links(RecordingMapping("link", links.targets, rec), links.date_prefix)  # type: ignore[arg-type]
+    try:
+        citations = markup.begin_page()
+        html_text = markup.render(text)
+        return html_text, rec.keys, citations.order, citations.locators
+    finally:
+        markup.state.links = links
+
+
+BODY = 'Met [[ann-lee]] and [[nobody]] on [[2025-11-27]] [@paper, "p. 2"] [@memo] [@paper].\n\n## Ann\n'
+
+
+def test_markdown_converted_ahead_is_what_converting_gives() -> None:
+    """The HTML, the recorded reads (what an edit re-renders by) and the citations, as if converted here."""
+    ahead = ahead_of([BODY])
+    assert BODY in ahead
+    here, used = Markup(LINKS), Markup(LINKS)
+    used.ahead = ahead
+    used.md = None  # type: ignore[assignment]  # converting would fail: the ahead HTML must be used
+    assert recorded_render(used, BODY) == recorded_render(here, BODY)
+    assert ("v", "link", "nobody") in recorded_render(used, BODY)[1]
+
+
+def test_markdown_converted_ahead_is_not_used_where_a_target_differs() -> None:
+    ahead = ahead_of([BODY])
+    renamed = Links({**LINKS.targets, "ann-lee": Target("/actors/ann-lee/", "Ann Lee-Smith", "actor")}, "/dates/")
+    for links in (renamed, Links(LINKS.targets, "/elsewhere/dates/"),
+                  Links({**LINKS.targets, "nobody": Target("/actors/nobody/", "Nobody", "actor")}, "/dates/")):
+        used, here = Markup(links), Markup(links)
+        used.ahead = ahead
+        assert recorded_render(used, BODY) == recorded_render(here, BODY) != recorded_render(Markup(LINKS), BODY)
+
+
+def test_markdown_converted_ahead_is_not_used_after_other_citations_on_the_page() -> None:
+    ahead = ahead_of([BODY])
+    used, here = Markup(LINKS), Markup(LINKS)
+    used.ahead = ahead
+    for m in (used, here):
+        m.begin_page()
+        m.render("First [@memo].")
+    assert used.render(BODY) == here.render(BODY)
+    assert used.state.citations.order == here.state.citations.order == ["memo", "paper"]
+
+
+def test_converting_ahead_stops_when_asked() -> None:
+    from generator.markup import convert_ahead
+
+    asked: list[int] = []
+
+    def stopped() -> bool:
+        asked.append(1)
+        return len(asked) > 2
+
+    done = convert_ahead(LINKS, False, ["*a*", "*b*", "*c*", "*d*"], stopped)
+    assert [d.html for d in done] == ["<p><em>a</em></p>", "<p><em>b</em></p>"]
