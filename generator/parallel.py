@@ -26,7 +26,6 @@ from array import array
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager, suppress
 from functools import partial
-from itertools import filterfalse
 from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
@@ -111,15 +110,17 @@ def _render(tasks: list[tuple[str, int]], into: Path | None) -> _Sent:
         else:
             page = _Worker.extras[index]
             data, deps = renderer.render_extra(page)
-        for key in filterfalse(key_ids.__contains__, deps):
-            key_ids[key] = len(keys)
-            keys.append(key)
+        read = list(deps)
+        ids: list[Any] = list(map(key_ids.get, read))  # one lookup a key: a key tuple's hash is not kept
+        if None in ids:  # keys this worker has not sent yet
+            for i in [i for i, found in enumerate(ids) if found is None]:
+                ids[i] = key_ids[read[i]] = len(keys)
+                keys.append(read[i])
         found = digest(data) if data is not None else None
         if into is not None and data is not None:
             write_new(into, page.output, data)
             data = None
-        out.append((page.output, data, found, array("i", map(key_ids.__getitem__, deps)),
-                    renderer.diags.items[before:]))
+        out.append((page.output, data, found, array("i", ids), renderer.diags.items[before:]))
     # the survivors (memos, numbered keys) live as long as the worker: out of the
     # collector's sight, its full collections no longer walk them again and again
     # (5-10% of a worker's time); the chunk's young cycles are collected first
