@@ -357,3 +357,10 @@ def test_converting_ahead_stops_when_asked() -> None:
 
     done = convert_ahead(LINKS, False, ["*a*", "*b*", "*c*", "*d*"], stopped)
     assert [d.html for d in done] == ["<p><em>a</em></p>", "<p><em>b</em></p>"]
+
+
+@pytest.mark.parametrize("text", ["- one\n   \n- two\n", "Para\n \n    not code after a line of spaces\n",
+                                  "Tabs\tand\r\nreturns\r \r\n- a\n\t\n- b\n"])
+def test_lines_of_spaces_render_the_same_both_ways(text: str) -> None:
+    quick, stock = both(text)
+    assert quick == stock
