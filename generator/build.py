@@ -613,7 +613,7 @@ class Builder:
             # them last would leave the other worker idle while it renders
             tasks = [("extra", i) for i in todo_extras] + [("page", position[path]) for path in todo]
             into = staging.open() if staging is not None else None  # the workers write the pages there
-            results = parallel.render(self.site, renderer.lib, self._bytecode(), tasks, into, self._stop_ahead())
+            results = parallel.render(renderer, self._bytecode(), tasks, into, self._stop_ahead())
         else:
             results = _render_here(renderer, todo, extras, todo_extras)
         for path, data, found, deps, diags in results:

@@ -66,6 +66,14 @@ class _Worker:
 
 
 def _init(site: Path, lib: Library, bytecode: Path | None, ahead: dict[str, Converted]) -> None:
+    """A worker's own renderer, made from the site and the library (a forkserver's
+    workers, which inherit nothing)."""
+    _adopt(Renderer(site, lib, Diagnostics(), env=make_env(site, bytecode)), ahead)
+
+
+def _adopt(renderer: Renderer, ahead: dict[str, Converted]) -> None:
+    """Render with ``renderer``: a forked worker's copy of the parent's, whose pages the
+    parent has listed (making and listing them again cost each worker 0.2 s at 10,000 briefs)."""
     # rendering leaves a few cycles: a render worker collects them even when its parent,
     # busy receiving results, has the collector paused (``cache.paused_gc``). What outlives
     # a chunk is mostly the renderer's memos, frozen after each one (see ``_render``).
@@ -75,11 +83,10 @@ def _init(site: Path, lib: Library, bytecode: Path | None, ahead: dict[str, Conv
     # freeze, so no cycle of the last page is frozen with the memos.
     gc.enable()
     gc.set_threshold(10_000, 10, 10)
-    renderer = Renderer(site, lib, Diagnostics(), env=make_env(site, bytecode))
     renderer.markup.ahead = ahead
     _Worker.renderer = renderer
-    _Worker.pages = list(renderer.pages())
-    _Worker.extras = renderer.extra_pages([p.output for p in _Worker.pages])
+    _Worker.pages = renderer.pages()
+    _Worker.extras = renderer.extra_pages(renderer.outputs())
     _Worker.key_ids, _Worker.keys = {}, []
 
 
@@ -129,11 +136,12 @@ def _render(tasks: list[tuple[str, int]], into: Path | None) -> _Sent:
     return os.getpid(), keys[known:], out
 
 
-def render(site: Path, lib: Library, bytecode: Path | None, tasks: list[tuple[str, int]],
+def render(renderer: Renderer, bytecode: Path | None, tasks: list[tuple[str, int]],
            into: Path | None = None, ahead: dict[str, Converted] | None = None) -> Iterator[Rendered]:
-    """Render ``tasks`` ("page" or "extra", index in the renderer's lists) in worker processes.
+    """Render ``tasks`` ("page" or "extra", index in ``renderer``'s lists) in worker processes.
 
-    ``ahead``: Markdown texts converted already (``Ahead``), which the workers inherit.
+    Forked workers render with their copy of ``renderer``; others make their own from
+    its site and library. ``ahead``: Markdown converted already (``Ahead``).
 
     With ``into`` (a whole new output folder), the workers write the pages there
     themselves and send no bytes back: the writing is spread over the cores, and
@@ -143,7 +151,10 @@ def render(site: Path, lib: Library, bytecode: Path | None, tasks: list[tuple[st
     chunks = [tasks[i:i + CHUNK] for i in range(0, len(tasks), CHUNK)]
     same: dict[Key, Key] = {}  # one object per key, whichever worker sent it
     numbered: dict[int, list[Key]] = {}  # worker pid -> its keys by number
-    with _pool(_init, (site, lib, bytecode, ahead or {})) as pool:
+    ctx = _context()
+    init, args = ((_adopt, (renderer, ahead or {})) if ctx.get_start_method() == "fork"
+                  else (_init, (renderer.site, renderer.lib, bytecode, ahead or {})))
+    with _pool(ctx, init, args) as pool:
         for pid, new_keys, results in pool.imap_unordered(partial(_render, into=into), chunks):
             # a worker's chunks arrive in the order it sent them, so it never names a key before sending it
             keys = numbered.setdefault(pid, [])
@@ -233,14 +244,14 @@ def _ahead(work: Callable[[Callable[[], bool]], Any], flag: Any, send: Any) -> N
 
 
 @contextmanager
-def _pool(init: Any, args: tuple[Any, ...]) -> Iterator[Pool]:
+def _pool(ctx: Any, init: Any, args: tuple[Any, ...]) -> Iterator[Pool]:
     """Workers forked with the parent's objects frozen: the collector in a worker then
     never visits them, so it neither spends time on them nor writes to (and so copies)
     the memory pages the parent shares with it (the advice of ``gc.freeze``'s docs)."""
     frozen_before = gc.get_freeze_count() > 0  # a loaded cache freezes its state for good
     gc.freeze()
     try:
-        with _context().Pool(workers(), initializer=init, initargs=args) as pool:
+        with ctx.Pool(workers(), initializer=init, initargs=args) as pool:
             yield pool
     finally:
         if not frozen_before:

@@ -608,3 +608,26 @@ def test_work_ahead_returns_its_result_or_nothing() -> None:
     dropped = parallel.Ahead(count)
     dropped.close()
     assert not dropped._process.is_alive() and dropped.stop() is None
+
+
+def test_workers_started_without_fork_give_the_same_bytes(site_copy: Callable[[str], Path], tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # With another thread running (the dev server), workers start from a forkserver:
+    # they inherit nothing, and make their own renderer from the site and library.
+    import threading
+
+    site = site_copy("valid")
+    assert core_builder(site, tmp_path / "one").build().ok
+    monkeypatch.setattr(parallel, "MIN_PAGES", 1)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    done = threading.Event()
+    waiting = threading.Thread(target=done.wait, daemon=True)
+    waiting.start()
+    try:
+        assert parallel._context().get_start_method() == "forkserver"
+        result = core_builder(site, tmp_path / "many").build()
+    finally:
+        done.set()
+        waiting.join()
+    assert result.ok and len(result.rendered) > 30
+    assert tree(tmp_path / "many") == tree(tmp_path / "one")
