@@ -61,8 +61,7 @@ class _Worker:
     renderer: ClassVar[Renderer | None] = None
     pages: ClassVar[list[Any]] = []
     extras: ClassVar[list[Any]] = []
-    key_ids: ClassVar[dict[Key, int]] = {}  # every key this worker has sent, by its number
-    keys: ClassVar[list[Key]] = []  # the same keys, in the order they were numbered
+    sent: ClassVar[int] = 0  # how many of its recorder's numbered keys it has sent
 
 
 def _init(site: Path, lib: Library, bytecode: Path | None, ahead: dict[str, Converted]) -> None:
@@ -87,7 +86,8 @@ def _adopt(renderer: Renderer, ahead: dict[str, Converted]) -> None:
     _Worker.renderer = renderer
     _Worker.pages = renderer.pages()
     _Worker.extras = renderer.extra_pages(renderer.outputs())
-    _Worker.key_ids, _Worker.keys = {}, []
+    renderer.rec.number_keys()
+    _Worker.sent = 0
 
 
 class Rendered(NamedTuple):
@@ -106,33 +106,32 @@ _Sent = tuple[int, list[Key], list[tuple[str, bytes | None, bytes | None, "array
 def _render(tasks: list[tuple[str, int]], into: Path | None) -> _Sent:
     renderer = _Worker.renderer
     assert renderer is not None
-    key_ids, keys = _Worker.key_ids, _Worker.keys
-    known = len(keys)
+    rec = renderer.rec
+    keys = rec.numbered  # the worker's recorder numbers the keys as they are read
+    assert keys is not None
+    known = _Worker.sent
     out = []
     for kind, index in tasks:
         before = len(renderer.diags.items)
+        numbers: Collection[Any]  # the recorder's numbers for the keys the page read
         if kind == "page":
             page = _Worker.pages[index]
-            data, deps = renderer.render_recorded(page)
+            data, numbers = renderer.render_recorded(page)
         else:
             page = _Worker.extras[index]
-            data, deps = renderer.render_extra(page)
-        read = list(deps)
-        ids: list[Any] = list(map(key_ids.get, read))  # one lookup a key: a key tuple's hash is not kept
-        if None in ids:  # keys this worker has not sent yet
-            for i in [i for i, found in enumerate(ids) if found is None]:
-                ids[i] = key_ids[read[i]] = len(keys)
-                keys.append(read[i])
+            data, deps = renderer.render_extra(page)  # site.json declares its reads as keys
+            numbers = frozenset(k if type(k) is int else rec.number(k) for k in deps)
         found = digest(data) if data is not None else None
         if into is not None and data is not None:
             write_new(into, page.output, data)
             data = None
-        out.append((page.output, data, found, array("i", ids), renderer.diags.items[before:]))
+        out.append((page.output, data, found, array("i", numbers), renderer.diags.items[before:]))
     # the survivors (memos, numbered keys) live as long as the worker: out of the
     # collector's sight, its full collections no longer walk them again and again
     # (5-10% of a worker's time); the chunk's young cycles are collected first
     gc.collect(0)
     gc.freeze()
+    _Worker.sent = len(keys)
     return os.getpid(), keys[known:], out
 
 

@@ -380,9 +380,9 @@ class Renderer:
 
     def _recording(self, page: Page, render: Callable[[], bytes]) -> tuple[bytes | None, frozenset[Key]]:
         """Run ``render`` while recording reads; a template's bug becomes a diagnostic."""
-        self.rec.keys = set(page.deps)
+        self.rec.start(page.deps)
         try:
-            return render(), frozenset(self.rec.keys)
+            return render(), frozenset(self.rec.keys or ())
         except jinja2.TemplateError as exc:
             self._template_error(exc, page)
         except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:

@@ -631,3 +631,19 @@ def test_workers_started_without_fork_give_the_same_bytes(site_copy: Callable[[s
         waiting.join()
     assert result.ok and len(result.rendered) > 30
     assert tree(tmp_path / "many") == tree(tmp_path / "one")
+
+
+def test_a_render_workers_recorder_keeps_each_key_as_one_number() -> None:
+    from generator.deps import Recorder
+
+    rec = Recorder()
+    rec.number_keys()
+    rec.start([("tpl", "brief.html")])
+    rec.add(("f", "anna-berg", "name"))
+    rec.add(("tpl", "brief.html"))
+    first = frozenset(rec.keys or ())
+    rec.start([])
+    rec.add(("f", "anna-berg", "name"))
+    assert rec.numbered is not None and len(rec.numbered) == 2
+    assert {rec.numbered[n] for n in first} == {("tpl", "brief.html"), ("f", "anna-berg", "name")}
+    assert rec.keys == {rec.numbered.index(("f", "anna-berg", "name"))}
