@@ -609,9 +609,12 @@ class Builder:
         results: Iterable[parallel.Rendered]
         if len(todo) + len(todo_extras) >= parallel.MIN_PAGES and parallel.workers() > 1:
             position = {path: i for i, path in enumerate(renderer.outputs())}
-            # the extras first: site.json and the feed are the slowest pages, and one of
-            # them last would leave the other worker idle while it renders
-            tasks = [("extra", i) for i in todo_extras] + [("page", position[path]) for path in todo]
+            pages = renderer.pages()
+            # the slowest pages first: site.json, the feed, and pages that list many records
+            # (indexes, tags, search); one of them last would leave the other worker idle
+            listing = [position[path] for path in todo]
+            tasks = ([("extra", i) for i in todo_extras] + [("page", i) for i in listing if _lists(pages[i])]
+                     + [("page", i) for i in listing if not _lists(pages[i])])
             into = staging.open() if staging is not None else None  # the workers write the pages there
             results = parallel.render(renderer, self._bytecode(), tasks, into, self._stop_ahead())
         else:
@@ -769,6 +772,11 @@ def _render_here(renderer: Renderer, todo: list[str], extras: list[Page],
     for index in todo_extras:
         data, deps = renderer.render_extra(extras[index])
         yield parallel.Rendered(extras[index].output, data, digest(data) if data is not None else None, deps, [])
+
+
+def _lists(page: Page) -> bool:
+    """Whether a page lists records of many kinds or many days: not a record's or a day's."""
+    return page.record is None and (page.path == "dates/" or not page.path.startswith("dates/"))
 
 
 def _stat(path: Path) -> Stat:
