@@ -151,12 +151,19 @@ def _element(el: etree.Element, write: Callable[[str], None]) -> None:
         write("".join(parts))
     else:
         write(f"<{tag}>")
-    text = el.text
+    text, lower = el.text, tag.lower()
     if text:
-        write(text if tag.lower() in _RAW_TEXT else _escape_cdata(text))
+        write(text if lower in _RAW_TEXT else _escape_cdata(text))
     for child in el:
-        _element(child, write)
-    if tag.lower() not in _EMPTY:
+        if len(child) or child.attrib or child.tag.__class__ is not str:
+            _element(child, write)
+            continue
+        # a leaf without attributes (most of them: emphasis, a plain paragraph or item), here
+        leaf = child.tag
+        low, text, tail = leaf.lower(), child.text, child.tail
+        body = (text if low in _RAW_TEXT else _escape_cdata(text)) if text else ""
+        write(f"<{leaf}>{body}{'' if low in _EMPTY else f'</{leaf}>'}{_escape_cdata(tail) if tail else ''}")
+    if lower not in _EMPTY:
         write(f"</{tag}>")
     if el.tail:
         write(_escape_cdata(el.tail))

@@ -259,6 +259,9 @@ def test_the_serializer_writes_what_the_stock_one_writes() -> None:
     root.text = "Fish & chips <now> &amp; "
     etree.SubElement(root, "br").tail = "after the break"
     etree.SubElement(root, "input", {"checked": "checked", "name": "checked"})
+    leaf = etree.SubElement(root, "em")
+    leaf.text, leaf.tail = "a < b & c", " then > d"
+    etree.SubElement(root, "hr").tail = "after a rule"
     script = etree.SubElement(root, "script")
     script.text = "if (a < b && c) {}"
     root.append(etree.Comment(" a -- comment "))
@@ -268,7 +271,8 @@ def test_the_serializer_writes_what_the_stock_one_writes() -> None:
     etree.SubElement(root, "em", {etree.QName("lang"): "en"}).text = "a named key"
     bare = etree.SubElement(root, "p")
     bare.set("open", None)  # type: ignore[arg-type]
-    deep = root
+    assert serialize_html(root) == to_html_string(root)
+    deep = etree.SubElement(root, "blockquote")
     for _ in range(sys.getrecursionlimit() * 3):  # deeper than a recursive writer can go
         deep = etree.SubElement(deep, "blockquote")
     deep.text = "bottom"
