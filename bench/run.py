@@ -322,19 +322,20 @@ NOTES = """## How to read this
 
 ## What limits these figures
 
-- Cold builds: rendering is most of the time, in two worker processes (about 10 s of CPU
-  each at 10,000 briefs). A brief's Markdown takes about 0.6 ms (our passes build plain
-  prose's emphasis, links and citations themselves, and skip the block tests and passes a
-  text cannot need; Python-Markdown's stock passes take 4.2 ms for one of these briefs),
-  its template and the record of what it read about 0.6 ms more on a first render, and the
-  other pages (actors, days, sources...) about 0.7 ms each on average; writing a page and
-  its folder about 0.1 ms. Pelican spends most of its time in the stock library, in one
-  process: at four times Pelican's speed a cold build would have about 10.5 s on two cores,
-  for the 26 s of CPU time (user and system) it takes now.
-  Parsing (about 1.3 s, part of it in a forked process) and resolving (about 1.2 s, one
-  core idle) come before the workers start. The workers write the pages into the new output
-  themselves; the cache state is made and saved by a forked child after the command returns
-  (the "until its cache is saved" row).
+- Cold builds: rendering is most of the time, in two worker processes (about 8 s of CPU
+  each at 10,000 briefs). A brief's Markdown takes about 0.46 ms (our passes build plain
+  prose's emphasis, links and citations themselves, skip the block tests and passes a
+  text cannot need, and write the HTML with less bookkeeping; Python-Markdown's stock
+  passes take 4.2 ms for one of these briefs), its view model and template about 0.4 ms
+  more, and the other pages (actors, days, sources...) about 0.7 ms each on average;
+  writing a page and its folder about 0.03 ms. Pelican spends most of its time in the stock
+  library, in one process: at four times Pelican's speed a cold build would have about
+  10 s on two cores, for the 21-22 s of CPU time (user and system) it takes now.
+  Parsing (about 1.1 s, part of it in a forked process) and resolving (about 1.2 s) come
+  before the workers start; while resolve runs, a forked process converts a quarter of the
+  briefs' Markdown for the workers. The workers write the pages into the new output
+  themselves; the cache state is made and saved by a forked child after the command
+  returns (the "until its cache is saved" row).
 - Cold runs move the last output (and cache) aside, and the benchmark deletes them when a
   size is done, then waits 65 s before the next: on this machine's ext4 (no journal), files
   created in the minutes after 15,000 were deleted each pass over the freed inodes first,
