@@ -265,8 +265,10 @@ class Builder:
         clock.lap("parse")
         self.parsed = parsed
         records = _apply_git_dates(self.site, records, git, self._dated)
-        if not (state is not None and state.key == key and state.out_identity == out_id and out_id is not None):
-            self._start_ahead(records, config)  # every page will be rendered
+        # whether the last build's output and pages can be kept: if not, every page is rendered
+        trusted = state is not None and state.key == key and state.out_identity == out_id and out_id is not None
+        if not trusted:
+            self._start_ahead(records, config)
         identities: dict[str, tuple[Any, ...]] = {r.id: (r.path, r.digest, r.fields.get("updated")) for r in records}
         changed_ids = _changed(identities, state.identities if state is not None else {})
         lib, resolve_diags = self._resolve(records, config, state if state and state.key == key else None,
@@ -276,7 +278,6 @@ class Builder:
         if diags.failed(self.options.strict):
             return Result(diags, lib)
 
-        trusted = state is not None and state.key == key and state.out_identity == out_id and out_id is not None
         renderer = self._renderer(lib, diags, self._environment(), state if trusted else None, changed_ids)
         renderer.last_site_json = partial(self._last_site_json, state) if trusted and state else None
         self._staging = None if trusted else Staging(self.out)
@@ -640,10 +641,11 @@ class Builder:
 
     def _start_ahead(self, records: list[Record], config: SiteConfig) -> None:
         """Convert the briefs' Markdown in a forked process while this one resolves (one
-        core) and lists the pages: at 10,000 briefs, a fifth of them before rendering starts."""
-        if parallel.Ahead.useful() and len(bodies_ahead(records, self.options.drafts)) >= AHEAD_BRIEFS:
+        core) and lists the pages: at 10,000 briefs, a quarter of them before rendering starts."""
+        texts = bodies_ahead(records, self.options.drafts)
+        if parallel.Ahead.useful() and len(texts) >= AHEAD_BRIEFS:
             work = partial(convert_bodies, records, config, self.options.drafts)
-            self._ahead = (parallel.Ahead(work), bodies_ahead(records, self.options.drafts))
+            self._ahead = (parallel.Ahead(work), texts)
 
     def _stop_ahead(self) -> dict[str, Converted]:
         """What ``_start_ahead`` converted so far, by text."""

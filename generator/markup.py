@@ -350,7 +350,6 @@ class Markup:
             self.md = self._converter()
             return plain_paragraphs(text)
 
-
     def _still_holds(self, done: Converted) -> bool:
         """Whether converting here would make ``done``: the page has numbered no citation
         yet, and every target the conversion looked up is found the same here (looking them
