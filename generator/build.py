@@ -619,6 +619,7 @@ class Builder:
             into = staging.open() if staging is not None else None  # the workers write the pages there
             results = parallel.render(renderer, self._bytecode(), tasks, into, self._stop_ahead())
         else:
+            renderer.markup.ahead = self._stop_ahead()  # dropped below: valid for this build only
             results = _render_here(renderer, todo, extras, todo_extras)
         for path, data, found, deps, diags in results:
             rendered.add(path)
@@ -633,6 +634,7 @@ class Builder:
                 staging.add(path, data)  # and not kept: see ``Staging``
             else:
                 fresh[path] = data
+        renderer.markup.ahead = {}
         for path, data in renderer.asset_files().items():
             pages_state[path] = PageState(frozenset(), digest(data))
             if state is None or path not in state.pages or state.pages[path].digest != pages_state[path].digest:

@@ -198,7 +198,7 @@ class Ahead(Generic[R]):
         ctx = multiprocessing.get_context("fork")
         self._flag = ctx.RawValue("b", 0)  # shared memory: set here, read there
         self._receive, send = ctx.Pipe(duplex=False)
-        self._process = ctx.Process(target=_ahead, args=(work, self._flag, send), daemon=True)
+        self._process = ctx.Process(target=_ahead, args=(work, self._flag, send, self._receive), daemon=True)
         self._process.start()
         send.close()
         self._done = False
@@ -233,7 +233,8 @@ class Ahead(Generic[R]):
             self._process.join()
 
 
-def _ahead(work: Callable[[Callable[[], bool]], Any], flag: Any, send: Any) -> None:
+def _ahead(work: Callable[[Callable[[], bool]], Any], flag: Any, send: Any, receive: Any) -> None:
+    receive.close()  # its copy of the reading end: once the parent closes its own, a send fails at once
     try:
         result = work(lambda: bool(flag.value))
     except Exception:  # the render workers will do the work, and report what is wrong with it

@@ -19,6 +19,7 @@ from generator import cache, feeds, parallel, write
 from generator.build import Builder, Options, Result, build, check, render
 from generator.diagnostics import Diagnostics
 from generator.load import load_all
+from generator.markup import Markup
 from generator.render import Renderer
 from generator.resolve import resolve
 from generator.validate import validate
@@ -647,3 +648,52 @@ def test_a_render_workers_recorder_keeps_each_key_as_one_number() -> None:
     assert rec.numbered is not None and len(rec.numbered) == 2
     assert {rec.numbered[n] for n in first} == {("tpl", "brief.html"), ("f", "anna-berg", "name")}
     assert rec.keys == {rec.numbered.index(("f", "anna-berg", "name"))}
+
+
+def test_work_ahead_dropped_unread_ends_by_itself() -> None:
+    # A build that fails before rendering drops the work unread; a result bigger than a
+    # pipe holds must not leave its process waiting to send it (to be killed at the end).
+    ahead = parallel.Ahead(lambda stopped: "x" * 1_000_000)
+    ahead._process.join(0.5)  # it is done, and sending
+    ahead.close()
+    assert ahead._process.exitcode == 0
+
+
+def test_a_failing_build_drops_its_work_ahead(site_copy: Callable[[str], Path], tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    site = site_copy("valid")
+    brief = site / "content/briefs/fund-explained.md"
+    brief.write_text(brief.read_text().replace("tags: [summit]", "tags: [summit]\nactors: [nobody-known]"))
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    monkeypatch.setattr(build_module, "AHEAD_BRIEFS", 1)
+    started: list[parallel.Ahead[Any]] = []
+    made = parallel.Ahead.__init__
+
+    def init(self: parallel.Ahead[Any], work: Any) -> None:
+        made(self, work)
+        started.append(self)
+
+    monkeypatch.setattr(parallel.Ahead, "__init__", init)
+    assert not core_builder(site, tmp_path / "out").build().ok
+    assert len(started) == 1 and started[0]._process.exitcode == 0
+
+
+def test_markdown_converted_ahead_serves_a_build_rendered_in_one_process(
+        site_copy: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = site_copy("valid")
+    plain = core_builder(site, tmp_path / "plain")
+    assert plain.build().ok and plain.state is not None
+    counts = finish_ahead_first(monkeypatch)
+    monkeypatch.setattr(parallel, "MIN_PAGES", 10_000)  # rendered here, with what was converted ahead
+    used: list[str] = []
+    holds = Markup._still_holds
+
+    def still_holds(self: Markup, done: Any) -> bool:
+        used.append(done.html)
+        return holds(self, done)
+
+    monkeypatch.setattr(Markup, "_still_holds", still_holds)
+    ahead = core_builder(site, tmp_path / "ahead")
+    assert ahead.build().ok and counts == [2] and len(used) >= 2
+    assert tree(tmp_path / "ahead") == tree(tmp_path / "plain")
+    assert ahead.state is not None and page_reads(ahead.state) == page_reads(plain.state)
