@@ -328,7 +328,7 @@ NOTES = """## How to read this
   text cannot need, and write the HTML with less bookkeeping; Python-Markdown's stock
   passes take 4.2 ms for one of these briefs), its view model and template about 0.4 ms
   more, and the other pages (actors, days, sources...) about 0.7 ms each on average;
-  writing a page and its folder about 0.03 ms. Pelican spends most of its time in the stock
+  writing a page and its folder under 0.1 ms. Pelican spends most of its time in the stock
   library, in one process: at four times Pelican's speed a cold build would have about
   10 s on two cores, for the 21-22 s of CPU time (user and system) it takes now.
   Parsing (about 1.1 s, part of it in a forked process) and resolving (about 1.2 s) come
@@ -380,7 +380,7 @@ def targets(r: dict[str, Any]) -> str:
 
 
 def report(results: list[dict[str, Any]], runs: int, pelican_runs: int, started: str,
-           load: tuple[float, float], profile_text: str, path: Path) -> None:
+           load: tuple[float, float] | None, profile_text: str, path: Path) -> None:
     text = table(results)
     if len(results) >= 2:
         a, b = results[0], results[-1]
@@ -393,7 +393,7 @@ def report(results: list[dict[str, Any]], runs: int, pelican_runs: int, started:
         "# Benchmark results", "",
         f"Run {started} by `make bench` (bench/run.py); medians of {runs} runs (Pelican: {pelican_runs}).", "",
         f"Machine: {machine()}. Hugo {_hugo_version()}, Pelican {_version('pelican')}.",
-        f"Load average before: {load[0]:.2f}, after: {load[1]:.2f}.", "",
+        (f"Load average before: {load[0]:.2f}, after: {load[1]:.2f}." if load else "Load average: not recorded."), "",
         text, "",
         f"## Targets at N = {results[-1]['n']:,}", "", targets(results[-1]), "",
         NOTES,
@@ -435,12 +435,20 @@ def main() -> None:
         saved.write_text(json.dumps(results[-1], indent=1))
         if i + 1 < len(args.sizes):
             wait_for_freed_inodes()
+    run_file = WORK / "run.json"  # when the measured run started, and the load around it
+    loads: tuple[float, float] | None
     if args.report_only:
-        when = (WORK / f"results-{args.sizes[0]}.json").stat().st_mtime
-        started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(when))
+        if run_file.exists():
+            recorded = json.loads(run_file.read_text())
+            started, loads = recorded["started"], tuple(recorded["load"])
+        else:  # measured before the run was recorded: when its first size was saved, no load
+            when = (WORK / f"results-{args.sizes[0]}.json").stat().st_mtime
+            started, loads = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(when)), None
+    else:
+        loads = (load_before[0], os.getloadavg()[0])
+        run_file.write_text(json.dumps({"started": started, "load": loads}))
     profile_text = "" if args.no_profile else profile(args.sizes[0])
-    report(results, args.runs, args.pelican_runs, started, (load_before[0], os.getloadavg()[0]),
-           profile_text, args.results)
+    report(results, args.runs, args.pelican_runs, started, loads, profile_text, args.results)
 
 
 def _hugo_version() -> str:
