@@ -221,12 +221,14 @@ def bench_size(n: int, runs: int, pelican_runs: int) -> dict[str, Any]:
 
 
 def profile(n: int) -> str:
-    """Top costs of a cold build in one process (workers off, so the profile sees everything)."""
-    from generator import parallel
+    """Top costs of a cold build in one process (workers and the Markdown converted ahead
+    off, so the profile sees everything)."""
+    from generator import build, parallel
     from generator.build import Builder, Options
 
     site = prepare(n) / "briefing"
     parallel.MIN_PAGES = 10**9
+    build.AHEAD_BRIEFS = 10**9
     builder = Builder(site, WORK / f"profile-{n}", Options())
     builder.steps = []
     prof = cProfile.Profile()
