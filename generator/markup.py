@@ -26,7 +26,7 @@ from markdown.treeprocessors import Treeprocessor
 from generator.dates import parse_date
 from generator.inline import PlainInline, QuickInline
 from generator.links import CITE_RE, WIKI_RE
-from generator.mdtree import HeadingIds, QuickPrettify, remember_block_levels, serialize_html
+from generator.mdtree import HeadingIds, remember_block_levels, serialize_html
 
 SAFE_SCHEMES = ("http", "https", "mailto")
 _CONTROL_RE = re.compile(r"[\x00-\x20\x7f-\x9f]+")
@@ -293,8 +293,6 @@ class BriefingExtension(Extension):
                     quick = (PlainInline if name == "inline" else QuickInline)(md)
                     quick.inlinePatterns = md.treeprocessors[name].inlinePatterns  # type: ignore[attr-defined]
                     md.treeprocessors.register(quick, name, priority)
-            if "prettify" in md.treeprocessors:
-                md.treeprocessors.register(QuickPrettify(md), "prettify", 10)
             remember_block_levels(md)
             gate_block_tests(md.parser)
             gate_whole_text_passes(md)

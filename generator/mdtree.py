@@ -1,8 +1,9 @@
-"""Python-Markdown's last steps, quicker, with the same HTML: the block-level test,
-the prettify pass, the heading ids of the toc pass and the serializer.
+"""Python-Markdown's last steps, quicker, with the same HTML: the block-level test, the
+heading ids of the toc pass and the serializer.
 
-Each does what the stock code does with less bookkeeping (a quarter of a brief's
-Markdown between them): the block-level test looks a tag up once per converter
+Each does what the stock code does with less bookkeeping (prettify, which asks the
+block-level test of every element, the toc pass and the serializer took 0.17 of a brief's
+0.56 ms of Markdown, half that now): the block-level test looks a tag up once per converter
 instead of scanning a list of 59 names for every element; the heading ids skip
 serializing, unescaping and post-processing a heading whose text is plain words;
 the serializer writes each element with one call instead of a queue of pieces.
@@ -21,7 +22,6 @@ from typing import Any
 import markdown
 from markdown import serializers, util
 from markdown.extensions.toc import TocTreeprocessor, remove_fnrefs, render_inner_html, strip_tags, unique
-from markdown.treeprocessors import PrettifyTreeprocessor
 
 # the stock serializer's own parts (not in the type stubs): the same escaping, and the
 # stock loop for whatever the quick writer leaves to it
@@ -52,21 +52,6 @@ def remember_block_levels(md: markdown.Markdown) -> None:
             return stock(tag)
 
     md.is_block_level = is_block_level  # type: ignore[method-assign]
-
-
-class QuickPrettify(PrettifyTreeprocessor):
-    """The stock prettify pass (line breaks between block elements), in one loop."""
-
-    def _prettifyETree(self, elem: etree.Element) -> None:  # noqa: N802
-        block = self.md.is_block_level
-        if block(elem.tag) and elem.tag not in ("code", "pre"):
-            if (not elem.text or not elem.text.strip()) and len(elem) and block(elem[0].tag):
-                elem.text = "\n"
-            for e in elem:
-                if block(e.tag):
-                    self._prettifyETree(e)
-        if not elem.tail or not elem.tail.strip():
-            elem.tail = "\n"
 
 
 class HeadingIds(TocTreeprocessor):

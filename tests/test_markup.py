@@ -283,10 +283,9 @@ def test_the_serializer_writes_what_the_stock_one_writes() -> None:
 
 
 def test_the_quick_last_steps_are_in_use() -> None:
-    from generator.mdtree import HeadingIds, QuickPrettify, serialize_html
+    from generator.mdtree import HeadingIds, serialize_html
 
     md = Markup(LINKS).md
-    assert isinstance(md.treeprocessors["prettify"], QuickPrettify)
     assert isinstance(md.treeprocessors["toc"], HeadingIds)
     assert md.serializer is serialize_html
     stock = Markup(LINKS, quick=False).md
