@@ -645,7 +645,7 @@ class Builder:
         """Convert the briefs' Markdown in a forked process while this one resolves (one
         core) and lists the pages: at 10,000 briefs, a quarter of them before rendering starts."""
         texts = bodies_ahead(records, self.options.drafts)
-        if parallel.Ahead.useful() and len(texts) >= AHEAD_BRIEFS:
+        if parallel.can_fork_helper() and len(texts) >= AHEAD_BRIEFS:
             work = partial(convert_bodies, records, config, self.options.drafts)
             self._ahead = (parallel.Ahead(work), texts)
 

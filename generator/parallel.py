@@ -47,6 +47,12 @@ def workers() -> int:
     return min(os.cpu_count() or 1, 8)
 
 
+def can_fork_helper() -> bool:
+    """Whether a forked helper process can run beside this one: a core to spare, and
+    fork available and safe (no other threads, such as the dev server's)."""
+    return workers() > 1 and threading.active_count() == 1 and hasattr(os, "fork")
+
+
 def _context() -> Any:
     # fork shares the parent's memory and starts fast, but is unsafe once other
     # threads run (the dev server's watcher and HTTP server): then forkserver.
@@ -177,7 +183,7 @@ def shared(work: Callable[[list[T]], list[R]], items: list[T]) -> list[R]:
     and the part a worker sends back pickles and unpickles in a sixth of its
     parse time. Only where fork is safe (no other threads); elsewhere, and for
     few items, all in this process."""
-    if len(items) < MIN_SHARE or workers() < 2 or threading.active_count() > 1:
+    if len(items) < MIN_SHARE or not can_fork_helper():
         return work(items)
     cut = int(len(items) * MINE)
     with multiprocessing.get_context("fork").Pool(1) as pool:
@@ -202,11 +208,6 @@ class Ahead(Generic[R]):
         self._process.start()
         send.close()
         self._done = False
-
-    @staticmethod
-    def useful() -> bool:
-        """Only with a core to spare, and where fork is safe (no other threads)."""
-        return workers() > 1 and threading.active_count() == 1 and hasattr(os, "fork")
 
     def stop(self) -> R | None:
         """Stop the work and return what it has done."""

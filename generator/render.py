@@ -127,16 +127,17 @@ def convert_bodies(records: list[Record], config: SiteConfig, drafts: bool,
     from the records (``link_targets`` needs the library): each conversion keeps what it
     found, and is used only where the renderer finds the same (``Markup.render``)."""
     urls = Urls(config)
-    targets: dict[str, Target] = {
-        r.id: Target(urls.page(urls.record_path(r.kind, r.id)), r.title, r.kind)
-        for r in records if drafts or not r.draft}
+    targets: dict[str, Target] = {r.id: _target(urls, r) for r in records if drafts or not r.draft}
     links = Links(targets, urls.page("dates/"))
     return convert_ahead(links, config.unsafe_html, bodies_ahead(records, drafts), stopped)
 
 
+def _target(urls: Urls, r: Record) -> Target:
+    return Target(urls.page(urls.record_path(r.kind, r.id)), r.title, r.kind)
+
+
 def link_targets(lib: Library, urls: Urls) -> Links:
-    targets: dict[str, Target] = {rid: Target(urls.page(lib.path_of(rid)), r.title, r.kind)
-                                  for rid, r in lib.records.items()}
+    targets: dict[str, Target] = {rid: _target(urls, r) for rid, r in lib.records.items()}
     return Links(targets, urls.page("dates/"))
 
 
