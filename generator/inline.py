@@ -40,12 +40,19 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
 }
 
 
-def inline_gate(patterns: util.Registry[Any]) -> re.Pattern[str] | None:
-    """One regex that finds something wherever any of ``patterns`` could match."""
+def pass_triggers(patterns: util.Registry[Any]) -> tuple[str, ...] | None:
+    """What a text must hold for any of ``patterns`` to match: one of these strings;
+    None when a pattern is not in ``TRIGGERS``."""
     found = [name for name in TRIGGERS if name in patterns]
     if len(found) != len(patterns):
         return None  # a pattern we know nothing about
-    return re.compile("|".join(sorted({re.escape(t) for name in found for t in TRIGGERS[name]})))
+    return tuple(sorted({t for name in found for t in TRIGGERS[name]}))
+
+
+def inline_gate(patterns: util.Registry[Any]) -> re.Pattern[str] | None:
+    """One regex that finds something wherever any of ``patterns`` could match."""
+    triggers = pass_triggers(patterns)
+    return None if triggers is None else re.compile("|".join(map(re.escape, triggers)))
 
 
 class QuickInline(treeprocessors.InlineProcessor):
@@ -59,11 +66,15 @@ class QuickInline(treeprocessors.InlineProcessor):
 
     _made_for: tuple[int, ...] = ()  # the patterns ``_patterns`` and ``_gate`` were made for
     _gate: re.Pattern[str] | None = None
+    # the core pass, when this one (smarty's) follows it with nothing between that adds text
+    follows: PlainInline | None = None
 
     def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
         self._prepare()
-        if self._gate is not None and not _any_match(tree, self._gate):
-            return tree  # e.g. smarty's pass over a text without quotes, dashes or ellipses
+        if self._gate is not None:
+            told = self.follows.later_finds if self.follows is not None else None
+            if told is False or (told is None and not _any_match(tree, self._gate)):
+                return tree  # e.g. smarty's pass over a text without quotes, dashes or ellipses
         return super().run(tree, ancestors)
 
     def _prepare(self) -> None:
@@ -97,6 +108,19 @@ class QuickInline(treeprocessors.InlineProcessor):
             if not matched:
                 index += 1
         return data
+
+
+def _texts(node: etree.Element) -> list[str]:
+    """The texts in ``node``: its own, its children's and their tails."""
+    return [t for n in node.iter() for t in (n.text, n.tail) if t]
+
+
+def _holds(texts: tuple[str, ...] | list[str], triggers: tuple[str, ...]) -> bool:
+    for text in texts:
+        for trigger in triggers:
+            if trigger in text:
+                return True
+    return False
 
 
 def _any_match(tree: etree.Element, gate: re.Pattern[str]) -> bool:
@@ -149,18 +173,31 @@ class PlainInline(QuickInline):
     """
 
     _plain = False  # whether the pass's patterns are those this class knows
+    # The triggers of the inline pass that follows (smarty's): whether it will find any
+    # (``later_finds``; None when this pass did not build the document itself) is known
+    # from the source and the links' texts, without walking the tree again.
+    later: tuple[str, ...] | None = None
+    later_finds: bool | None = None
+    _made: list[str]  # the texts of the links ``_tokens`` made for this document
 
     def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
         self._prepare()
+        self.later_finds, self._made = None, []
         plan = self._plan(tree) if self._plain and not self.md.references else None  # type: ignore[attr-defined]
         if plan is None:
             return super().run(tree, ancestors)
+        if self.later is not None:
+            # every text of the tree is part of a line of the source (the block parser
+            # only takes markers away), but the shown texts of links, made here
+            self.later_finds = _holds(("\n".join(self.md.lines), *self._made), self.later)  # type: ignore[attr-defined]
         cite: Any = self.inlinePatterns["briefing-cite"]
         for parent, element, is_tail, text, tokens in plan:
             nodes = []
             for start, end, node, m in tokens:
                 if node is None:  # a citation is numbered as the stock pass would, in this order
                     node = cite.handleMatch(m, text)[0]
+                    if self.later is not None and not self.later_finds:
+                        self.later_finds = _holds(_texts(node), self.later)
                 nodes.append((start, end, node))
             _place(parent, element, is_tail, text, nodes)
         return tree
@@ -216,9 +253,11 @@ class PlainInline(QuickInline):
             if kind == "wiki":
                 wiki: Any = self.inlinePatterns["briefing-wiki"]
                 node = wiki.handleMatch(wiki.getCompiledRegExp().match(text, start), text)[0]
+                made = _texts(node)
                 bad = self._gate.search  # type: ignore[union-attr]
-                if any(t and bad(t) for n in node.iter() for t in (n.text, n.tail)):
+                if any(bad(t) for t in made):
                     return None  # the stock pass would go on to match in the shown text
+                self._made.extend(made)
                 tokens.append((start, end, node, None))
             else:
                 cite: Any = self.inlinePatterns["briefing-cite"]

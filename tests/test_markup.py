@@ -14,7 +14,6 @@ from __future__ import annotations
 import sys
 import xml.etree.ElementTree as etree  # noqa: N813 - the name Python-Markdown uses
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +21,9 @@ import markdown
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from markdown import treeprocessors
+from markdown import blockprocessors, treeprocessors
 
+from generator import inline
 from generator.inline import TRIGGERS, PlainInline, QuickInline, inline_gate
 from generator.markup import BLOCK_TRIGGERS, Links, Markup, Target
 
@@ -35,7 +35,8 @@ BENCH = corpus.draw(200, seed=3)
 LINKS = Links({"ann-lee": Target("/actors/ann-lee/", "Ann Lee", "actor"),
                "paper": Target("/sources/paper/", "The Paper", "source"),
                "memo": Target("/sources/memo/", "Memo", "source"),
-               "odd": Target("/actors/odd/", "A&B *Co*", "actor")}, "/dates/")
+               "odd": Target("/actors/odd/", "A&B *Co*", "actor"),
+               "obrien": Target("/actors/obrien/", "Pat O'Brien -- envoy...", "actor")}, "/dates/")
 # Markdown's and smarty's special characters, our link syntax, and plain words.
 PIECES = ["*", "**", "_", "__", "`", "``", "\\", "[", "]", "(", ")", "!", "<", ">", "&", "&amp;", "&#8212;",
           "'", '"', "--", "---", "...", "  \n", "\n", "\n\n", "- ", "1. ", "> ", "# ", "[^1]", "[^1]: note",
@@ -51,7 +52,8 @@ markdown_text = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 # an underscore, a bracket that is no link, a reference definition, a footnote.
 PLAIN_PIECES = ["word", "words", " ", " ", "\n", "Пётр", "*a*", "*a b*", "**a**", "**a b**", "*a\nb*", "**a\nb**",
                 "*", "**", "* a*", "*a *", "***a***", "[[ann-lee]]", "[[ann-lee|Ann]]", "[[ 2025-11-27 ]]",
-                "[[2025-11|then]]", "[[nobody]]", "[[odd]]", "[@paper]", '[@paper, "p. 2"]', "[@memo]", "[@nobody]",
+                "[[2025-11|then]]", "[[nobody]]", "[[odd]]", "[[obrien]]", "[[obrien|Pat]]", "[@paper]",
+                '[@paper, "p. 2"]', "[@memo]", "[@nobody]",
                 "]", "(", ")", "'", '"', "--", "...", "#", ">", "-", "  \n", "_", "&", "[", "[^1]"]
 PLAIN_BLOCKS = ["", "", "", "- ", "1. ", "> ", "## ", "### ", "    - ", "> - "]
 plain_markdown = st.lists(
@@ -194,11 +196,23 @@ def test_fences_and_escapes_render_the_same_both_ways(text: str) -> None:
     assert "*not em*" in quick or "*em*" in quick  # code and escaped asterisks stay as written
 
 
-def test_block_tests_are_gated() -> None:
-    processors = Markup(LINKS).md.parser.blockprocessors
-    assert all(isinstance(processors[name].test, partial) for name in BLOCK_TRIGGERS)
-    assert processors["hashheader"].test(etree.Element("div"), "## A heading")
-    assert not processors["hashheader"].test(etree.Element("div"), "No heading")
+def test_a_block_is_tested_only_by_processors_whose_triggers_it_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    for cls in (blockprocessors.HashHeaderProcessor, blockprocessors.BlockQuoteProcessor):
+        stock_test = cls.test
+
+        def test(self: Any, parent: Any, block: str, _stock: Any = stock_test, _name: str = cls.__name__) -> Any:
+            asked.append(_name)
+            return _stock(self, parent, block)
+
+        monkeypatch.setattr(cls, "test", test)
+    text = "A paragraph.\n\nAnother one.\n\n## A heading\n\n> a quote\n"
+    stock = Markup(LINKS, quick=False).render(text)
+    assert asked.count("HashHeaderProcessor") == 5 and asked.count("BlockQuoteProcessor") == 4  # every block
+    asked.clear()
+    quick = Markup(LINKS).render(text)
+    assert quick == stock and "<h2" in quick and "<blockquote>" in quick
+    assert asked == ["HashHeaderProcessor", "BlockQuoteProcessor"]  # only the block with "#", the one with ">"
 
 
 def test_a_pattern_the_gate_does_not_know_turns_the_gate_off() -> None:
@@ -222,6 +236,23 @@ def test_a_pass_with_nothing_to_match_skips_the_tree(monkeypatch: pytest.MonkeyP
     assert quick == stock and "<em>emphasis</em>" in quick
     assert len(walked) == 2  # the stock converter's two passes: the plain text needs neither quick one
     assert both(text + "\nIt's here.\n")[0].count("&rsquo;") == 1  # a quote: smarty's pass runs
+
+
+def test_smarty_s_pass_walks_the_tree_only_when_a_text_may_hold_its_triggers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The core pass tells smarty's whether any text holds a quote, a dash or an ellipsis:
+    the source's lines, or the shown text of a link (a title), which the source lacks."""
+    walks: list[int] = []
+    stock_walk = inline._any_match
+    monkeypatch.setattr(inline, "_any_match", lambda tree, gate: walks.append(1) or stock_walk(tree, gate))
+    for text, curly in [("Plain *words* and [[ann-lee]].\n", False), ("It's [[ann-lee]].\n", True),
+                        ("Plain words and [[obrien]].\n", True), ("Plain words and [[obrien|Pat]].\n", False),
+                        ("A dash -- and more...\n\n- in a list\n", True)]:
+        quick, stock = both(text)
+        assert quick == stock and (("&rsquo;" in quick or "&ndash;" in quick) == curly), text
+    assert walks == []  # each answered without a walk (the stock converter has no gate to walk)
+    walks.clear()
+    assert both("Some `code` here, it's.\n")[0].count("&rsquo;") == 1  # the stock core pass: smarty's walks
+    assert len(walks) == 2  # the stock core pass walks for its own triggers, then smarty for its
 
 
 def test_a_table_of_contents_is_made_where_a_text_asks_for_one() -> None:
