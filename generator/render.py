@@ -17,11 +17,11 @@ from typing import Any, cast
 import jinja2
 
 from generator import feeds
+from generator.codegen import DICT_NAMES, BytecodeCache, QuickCodeGenerator, QuickTemplate
 from generator.config import SiteConfig
 from generator.dates import PartialDate, from_key
 from generator.deps import Key, Recorder, RecordingLibrary, RecordingMapping, Snapshot
 from generator.diagnostics import Diagnostics
-from generator.escaping import EscapingTemplate
 from generator.library import Library
 from generator.markup import Converted, Links, Markup, Target, convert_ahead
 from generator.model import Record
@@ -30,7 +30,6 @@ from generator.theme import assets, theme_dirs
 from generator.urls import Urls, output_file
 from generator.views import PLURAL, Views
 
-_DICT_NAMES = frozenset(dir(dict))
 SECTIONS = [("briefs/", "Briefs"), ("actors/", "Actors"), ("events/", "Events"),
             ("outcomes/", "Outcomes"), ("timeline/", "Timeline"), ("sources/", "Sources"),
             ("search/", "Search")]
@@ -65,16 +64,18 @@ class RecordingEnvironment(jinja2.Environment):
     """
 
     recorder: Recorder | None = None
-    template_class = EscapingTemplate
+    template_class = QuickTemplate
+    code_generator_class = QuickCodeGenerator
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         """``x.name`` on a view model's dict, without Jinja's failed attribute lookup first.
 
-        Jinja tries ``getattr`` before ``[]``; on a dict that raises an exception for every
-        field a template reads (about 250 a page). Names of dict methods (``items``,
-        ``keys``...) still go the usual way, so ``x.items`` means what it means in Jinja.
+        Jinja tries ``getattr`` before ``[]``; on a dict that raises an exception. Compiled
+        templates read a dict's items themselves (``codegen``); this serves the rest, such
+        as filters (``map(attribute=...)``). Names of dict methods (``items``, ``keys``...)
+        still go the usual way, so ``x.items`` means what it means in Jinja.
         """
-        if type(obj) is dict and attribute not in _DICT_NAMES:
+        if type(obj) is dict and attribute not in DICT_NAMES:
             try:
                 return obj[attribute]
             except KeyError:
@@ -89,7 +90,7 @@ class RecordingEnvironment(jinja2.Environment):
 
 def make_env(site: Path, bytecode_dir: Path | None = None) -> RecordingEnvironment:
     loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d / "templates")) for d in theme_dirs(site)])
-    cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None
+    cache = BytecodeCache(str(bytecode_dir)) if bytecode_dir else None
     env = RecordingEnvironment(loader=loader, autoescape=jinja2.select_autoescape(["html", "xml"]),
                                trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                                bytecode_cache=cache)
