@@ -117,8 +117,10 @@ class Recorder:
     def _add_number(self, key: Key) -> None:
         keys = self.keys
         if keys is not None:
-            found = self._numbers.get(key)
-            keys.add(self.number(key) if found is None else found)
+            try:
+                keys.add(self._numbers[key])
+            except KeyError:
+                keys.add(self.number(key))
 
 
 class _IndexView(Mapping[str, Any]):
@@ -179,10 +181,7 @@ class _RecordView:
     def __init__(self, record: Record, rec: Recorder) -> None:
         self._record, self._rec = record, rec
         self.id = record.id
-
-    @property
-    def fields(self) -> _FieldsView:
-        return _FieldsView(self.id, self._record.fields, self._rec)
+        self.fields = _FieldsView(self.id, record.fields, rec)
 
     def __getattr__(self, name: str) -> Any:
         self._rec.add(("r", self.id, name))
@@ -190,16 +189,25 @@ class _RecordView:
 
 
 class _RecordsView(Mapping[str, Any]):
+    """The records, each seen through one ``_RecordView`` made when first asked for."""
+
     def __init__(self, records: dict[str, Record], rec: Recorder) -> None:
         self._records, self._rec = records, rec
+        self._views: dict[str, _RecordView] = {}
+
+    def _view(self, rid: str, record: Record) -> _RecordView:
+        view = self._views.get(rid)
+        if view is None:
+            view = self._views[rid] = _RecordView(record, self._rec)
+        return view
 
     def __getitem__(self, rid: str) -> _RecordView:
-        return _RecordView(self._records[rid], self._rec)
+        return self._view(rid, self._records[rid])
 
     def get(self, rid: str, default: Any = None) -> Any:
         self._rec.add(("has", rid))
         record = self._records.get(rid)
-        return default if record is None else _RecordView(record, self._rec)
+        return default if record is None else self._view(rid, record)
 
     def __contains__(self, rid: object) -> bool:
         self._rec.add(("has", str(rid)))

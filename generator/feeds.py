@@ -60,23 +60,26 @@ def script_json(data: Any) -> str:
 
 
 def jsonld(lib: Library, urls: Urls, rid: str | None, path: str, title: str,
-           thing: Callable[[str], dict[str, Any]] | None = None) -> dict[str, Any]:
-    """The schema.org object for one page; ``thing`` makes the object of a record it names
-    (``schema_thing`` unless given: a renderer shares them between pages)."""
+           thing: Callable[[str], dict[str, Any]] | None = None,
+           kind_of: Callable[[str], str | None] | None = None) -> dict[str, Any]:
+    """The schema.org object for one page; ``thing`` makes the object of a record it names,
+    and ``kind_of`` tells a record's kind (the library's unless given: a renderer shares
+    both between pages)."""
     url = urls.absolute(path)
     if rid is None:
         return {"@context": "https://schema.org", "@type": "WebPage", "name": title, "url": url,
                 "isPartOf": {"@type": "WebSite", "name": lib.config.title, "url": lib.config.base_url}}
     if thing is None:
         thing = partial(schema_thing, lib, urls)
+    if kind_of is None:
+        kind_of = lib.kind_of
     r = lib.records[rid]  # type: ignore[index]
     f = r.fields
     base: dict[str, Any] = {"@context": "https://schema.org", "name": r.title, "url": url}
     if r.kind == "brief":
         base.update({"@type": "Report", "headline": r.title[:110], "datePublished": str(f["date"]),
                      "dateModified": str(f.get("updated") or f["date"]),
-                     "about": [thing(a) for a in lib.mentions.get(r.id, [])
-                               if lib.records[a].kind == "actor"],
+                     "about": [thing(a) for a in lib.mentions.get(r.id, []) if kind_of(a) == "actor"],
                      "publisher": {"@type": "Organization", "name": lib.config.title}})
         if f.get("summary"):
             base["description"] = f["summary"]

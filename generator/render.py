@@ -369,7 +369,7 @@ class Renderer:
         template = self.env.get_template(page.template)
         ctx = page.context()
         ld = feeds.jsonld(cast(Library, self.view_lib), self.urls, page.record, page.path, page.title,
-                         self.views.thing)
+                         self.views.thing, self.views.kind_of)
         meta = {"title": page.title, "path": page.path, "url": self.urls.page(page.path),
                 "canonical": self.urls.absolute(page.path), "jsonld": feeds.script_json(ld),
                 "crumbs": [{"url": self.urls.page(p), "title": t} for p, t in page.crumbs],

@@ -51,6 +51,8 @@ class Views:
         self._dated: dict[tuple[int, int, int, int, str, str, str, int], tuple[dict[str, Any], set[Key]]] = {}
         self._slugs: dict[str, str] = {}
         self._things: dict[str, tuple[dict[str, Any], set[Key]]] = {}
+        self._found: dict[str, tuple[dict[str, Any] | None, set[Key]]] = {}
+        self._kinds: dict[str, tuple[str | None, set[Key]]] = {}
 
     def _shared(self, memo: dict[Any, tuple[Any, set[Key]]], key: Any, make: Callable[[Any], Any], arg: Any) -> Any:
         """``make(arg)``, made once per build under ``key`` and shared; every later caller gets
@@ -90,7 +92,19 @@ class Views:
     def links(self, ids: list[Any]) -> list[dict[str, Any]]:
         """The records of ``ids`` that exist, as links shared with other pages: callers must
         not change them (``link`` gives a copy to add to)."""
-        return [self._ref(i) for i in ids if i in self.lib.records]
+        return [ref for i in ids if (ref := self.found(i)) is not None]
+
+    def found(self, rid: Any) -> dict[str, Any] | None:
+        """``link`` of a record that exists, else None; shared like ``links``. Whether it
+        exists is read with the link and replayed with it."""
+        return self._shared(self._found, rid, self._link_if_found, rid)  # type: ignore[no-any-return]
+
+    def _link_if_found(self, rid: Any) -> dict[str, Any] | None:
+        return self._ref(rid) if rid in self.lib.records else None
+
+    def kind_of(self, rid: str) -> str | None:
+        """A record's kind, or None when there is no such record; shared like a link."""
+        return self._shared(self._kinds, rid, self.lib.kind_of, rid)  # type: ignore[no-any-return]
 
     def date(self, d: PartialDate | None) -> dict[str, str] | None:
         """A date's text and page; one dict per date, shared: callers must not change it."""
@@ -117,7 +131,7 @@ class Views:
         data = self.lib.records[q.source].fields["quotes"][q.index]
         return {"text": data["text"], "speaker": self._ref(data["speaker"]),
                 "source": self._ref(q.source), "date": self.date(data.get("date")),
-                "event": self._ref(data["event"]) if data.get("event") in self.lib.records else None,
+                "event": self.found(data.get("event")),
                 "about": self.links(data.get("about", [])), "note": data.get("note", "")}
 
     def dated(self, entry: Dated) -> dict[str, Any]:
@@ -145,13 +159,13 @@ class Views:
 
     def _publisher(self, sid: str) -> dict[str, Any] | None:
         pub = self.lib.records[sid].fields.get("publisher")  # type: ignore[index]
-        return self._ref(pub) if pub in self.lib.records else None
+        return self.found(pub)
 
     def of_kinds(self, rid: str, *kinds: str) -> list[list[dict[str, Any]]]:
         """For each of ``kinds``, the records of that kind this record names or is named by,
         without repeats (the kind of each record it names is looked up once)."""
         named = self.lib.mentions.get(rid, [])  # type: ignore[call-overload]
-        named_kinds = [self.lib.kind_of(t) for t in named]
+        named_kinds = [self.kind_of(t) for t in named]
         out = []
         for kind in kinds:
             ids = [t for t, k in zip(named, named_kinds, strict=True) if k == kind]
@@ -201,7 +215,7 @@ class Views:
         timeline = sorted((e for i in related_ids for e in self.lib.dated_by_record.get(i, [])
                            if e.label != "quote" or self._speaker(e) == rid), key=_entry_order)
         return {"summary": self.md(f.get("summary")), "body": self.md(r.body),
-                "country": self._ref(f["country"]) if f.get("country") in self.lib.records else None,
+                "country": self.found(f.get("country")),
                 "affiliations": affiliations, "members": members,
                 "quotes": [self.quote(q) for q in self.lib.quotes_by_speaker.get(rid, [])],
                 "events": self.links(self.lib.events_by_actor.get(rid, [])),
@@ -217,7 +231,7 @@ class Views:
         f = r.fields
         return {"summary": self.md(f.get("summary")), "body": self.md(r.body),
                 "date": self.date(f.get("date")), "end": self.date(f.get("end")),
-                "host": self._ref(f["host"]) if f.get("host") in self.lib.records else None,
+                "host": self.found(f.get("host")),
                 "participants": self.links(f.get("participants", [])),
                 "outcomes": self.links(self.lib.outcomes_by_event.get(r.id, [])),
                 "quotes": [self.quote(q) for q in self.lib.quotes_at_event.get(r.id, [])],
@@ -232,7 +246,7 @@ class Views:
         return {"summary": self.md(f.get("summary")), "body": self.md(r.body),
                 "status_label": STATUS_LABELS[f["status"]], "history": history,
                 "date": self.date(f.get("date")), "due": self.date(f.get("due")),
-                "event": self._ref(f["event"]) if f["event"] in self.lib.records else None,
+                "event": self.found(f["event"]),
                 "proposed_by": self.links(f.get("proposed_by", [])),
                 "parties": self.links(f.get("parties", [])),
                 "briefs": self.links(self.lib.mentioned_by_kind(r.id, "brief"))}
@@ -269,7 +283,7 @@ class Views:
         for oid in self.lib.by_kind["outcome"]:
             item = self.link(oid)
             r = self.lib.records[oid]
-            item["event"] = self._ref(r.fields["event"]) if r.fields["event"] in self.lib.records else None
+            item["event"] = self.found(r.fields["event"])
             item["history"] = [{"date": self.date(u["date"]), "status": u["status"],
                                 "status_label": STATUS_LABELS[u["status"]]}
                                for u in sorted(r.fields.get("updates", []), key=lambda u: u["date"])]
