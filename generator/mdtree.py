@@ -64,16 +64,21 @@ class HeadingIds(TocTreeprocessor):
     them, and ``md.toc`` and ``md.toc_tokens`` are left empty."""
 
     def run(self, doc: etree.Element) -> None:
-        if self.marker and any(self.marker in line for line in self.md.lines):  # type: ignore[attr-defined]
-            super().run(doc)
-            return
+        marker = self.marker
+        if marker:
+            for line in self.md.lines:  # type: ignore[attr-defined]
+                if marker in line:
+                    super().run(doc)
+                    return
         used_ids: set[str] = set()
         headings = []
         match = self.header_rgx.match
         for el in doc.iter():
-            if "id" in el.attrib:
-                used_ids.add(el.attrib["id"])
-            if isinstance(el.tag, str) and match(el.tag):
+            found = el.get("id")  # not ``el.attrib``, which makes a dict for an element without one
+            if found is not None:
+                used_ids.add(found)
+            tag = el.tag
+            if tag in _HEADINGS or (tag not in _NOT_HEADINGS and isinstance(tag, str) and match(tag)):
                 headings.append(el)
         counters: dict[str, int] = {}
         for el in headings:
@@ -91,6 +96,11 @@ class HeadingIds(TocTreeprocessor):
                 self.add_permalink(el, el.attrib["id"])
         self.md.toc_tokens = []  # type: ignore[attr-defined]
         self.md.toc = ""  # type: ignore[attr-defined]
+
+
+# tags the stock pass's ``header_rgx`` takes, and the commonest it does not, known without it
+_HEADINGS = frozenset(f"{h}{n}" for h in "hH" for n in "123456")
+_NOT_HEADINGS = frozenset(("p", "em", "strong", "a", "li", "ul", "ol", "sup", "blockquote", "time", "span", "div"))
 
 
 def _plain_name(el: etree.Element) -> str | None:
