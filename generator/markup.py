@@ -113,19 +113,31 @@ class _Reads(Mapping[str, Target]):
         raise TypeError("a conversion ahead cannot count the link targets")
 
 
+class AheadConverter:
+    """Converts texts ahead of their pages, each as the first Markdown of its page, keeping
+    with each conversion what ``Markup.render`` checks before using it (``Converted``)."""
+
+    def __init__(self, links: Links, unsafe_html: bool) -> None:
+        self._reads = _Reads(links.targets)
+        self._date_prefix = links.date_prefix
+        self._markup = Markup(Links(self._reads, links.date_prefix), unsafe_html)  # type: ignore[arg-type]
+
+    def convert(self, text: str) -> Converted:
+        self._reads.found = {}
+        citations = self._markup.begin_page()
+        html_text = self._markup.render(text)
+        return Converted(html_text, tuple(self._reads.found.items()), tuple(citations.order),
+                         tuple((k, tuple(v)) for k, v in citations.locators.items()), self._date_prefix)
+
+
 def convert_ahead(links: Links, unsafe_html: bool, texts: Iterable[str], stop: Callable[[], bool]) -> list[Converted]:
     """Convert ``texts`` in turn, each as the first Markdown of its page, until ``stop()``."""
-    reads = _Reads(links.targets)
-    markup = Markup(Links(reads, links.date_prefix), unsafe_html)  # type: ignore[arg-type]
+    converter = AheadConverter(links, unsafe_html)
     done = []
     for text in texts:
         if stop():
             break
-        reads.found = {}
-        citations = markup.begin_page()
-        html_text = markup.render(text)
-        done.append(Converted(html_text, tuple(reads.found.items()), tuple(citations.order),
-                              tuple((k, tuple(v)) for k, v in citations.locators.items()), links.date_prefix))
+        done.append(converter.convert(text))
     return done
 
 
@@ -350,6 +362,7 @@ class Markup:
         self.unsafe_html, self.quick = unsafe_html, quick
         self.md = self._converter()
         self.ahead: Mapping[str, Converted] = {}  # texts converted by another process (``convert_ahead``)
+        self.batch: dict[str, Converted] = {}  # texts converted for the pages being rendered together
 
     def _converter(self) -> markdown.Markdown:
         md = markdown.Markdown(
@@ -371,8 +384,8 @@ class Markup:
         return self.state.citations
 
     def render(self, text: str) -> str:
-        if self.ahead:
-            done = self.ahead.get(text)
+        if self.ahead or self.batch:
+            done = self.batch.get(text) or self.ahead.get(text)
             if done is not None and self._still_holds(done):
                 self.state.citations.order = list(done.order)
                 self.state.citations.locators = {k: list(v) for k, v in done.locators}

@@ -26,7 +26,9 @@ from array import array
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager, suppress
 from functools import partial
+from itertools import groupby
 from multiprocessing.pool import Pool
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
 
@@ -121,21 +123,26 @@ def _render(tasks: list[tuple[str, int]], into: Path | None) -> _Sent:
     assert keys is not None
     known = _Worker.sent
     out = []
-    for kind, index in tasks:
-        before = len(renderer.diags.items)
-        numbers: Collection[Any]  # the recorder's numbers for the keys the page read
-        if kind == "page":
-            page = _Worker.pages[index]
-            data, numbers = renderer.render_recorded(page)
-        else:
-            page = _Worker.extras[index]
-            data, deps = renderer.render_extra(page)  # site.json declares its reads as keys
-            numbers = frozenset(k if type(k) is int else rec.number(k) for k in deps)
+
+    def send(page: Any, data: bytes | None, numbers: Collection[Any], diags: list[Diagnostic]) -> None:
         found = digest(data) if data is not None else None
         if into is not None and data is not None:
             write_new(into, page.output, data)
             data = None
-        out.append((page.output, data, found, array("i", numbers), renderer.diags.items[before:]))
+        out.append((page.output, data, found, array("i", numbers), diags))
+
+    for kind, group in groupby(tasks, key=itemgetter(0)):
+        if kind == "page":  # the chunk's pages together (``Renderer.render_batch``)
+            pages = [_Worker.pages[index] for _, index in group]
+            for page, (data, numbers, diags) in zip(pages, renderer.render_batch(pages), strict=True):
+                send(page, data, numbers, diags)
+            continue
+        for _, index in group:
+            page = _Worker.extras[index]
+            before = len(renderer.diags.items)
+            data, deps = renderer.render_extra(page)  # site.json declares its reads as keys
+            send(page, data, frozenset(k if type(k) is int else rec.number(k) for k in deps),
+                 renderer.diags.items[before:])
     # the survivors (memos, numbered keys) live as long as the worker: out of the
     # collector's sight, its full collections no longer walk them again and again
     # (5-10% of a worker's time); the chunk's young cycles are collected first
