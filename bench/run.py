@@ -324,15 +324,17 @@ NOTES = """## How to read this
 
 ## What limits these figures
 
-- Cold builds: rendering is most of the time, in two worker processes (about 8 s of CPU
-  each at 10,000 briefs). A brief's Markdown takes about 0.46 ms (our passes build plain
-  prose's emphasis, links and citations themselves, skip the block tests and passes a
+- Cold builds: rendering is most of the time, in two worker processes (about 6 s of CPU
+  each at 10,000 briefs). A worker renders 40 pages at a time in three passes (the briefs'
+  Markdown, then the view models, then the templates), which keeps each pass's code and
+  data in the processor's caches. A brief's Markdown takes about 0.43 ms (our passes build
+  plain prose's emphasis, links and citations themselves, skip the block tests and passes a
   text cannot need, and write the HTML with less bookkeeping; Python-Markdown's stock
-  passes take 4.2 ms for one of these briefs), its view model and template about 0.4 ms
-  more, and the other pages (actors, days, sources...) about 0.7 ms each on average;
-  writing a page and its folder under 0.1 ms. Pelican spends most of its time in the stock
-  library, in one process: at four times Pelican's speed a cold build would have about
-  10 s on two cores, for the 21-22 s of CPU time (user and system) it takes now.
+  passes take 4.2 ms for one of these briefs), its view model, JSON-LD and template about
+  0.3 ms more (templates compile with cheaper field reads and escaping), and the other
+  pages (actors, days, sources...) about 0.5 ms each on average; writing a page and its
+  folder under 0.1 ms. Pelican spends most of its time in the stock library, in one
+  process; a cold build here takes about 17 s of CPU time (user and system) on two cores.
   Parsing (about 1.1 s, part of it in a forked process) and resolving (about 1.2 s) come
   before the workers start; while resolve runs, a forked process converts a quarter of the
   briefs' Markdown for the workers. The workers write the pages into the new output

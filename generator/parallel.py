@@ -91,8 +91,8 @@ def _adopt(renderer: Renderer, ahead: dict[str, Converted]) -> None:
     gc.enable()
     gc.set_threshold(10_000, 10, 10)
     # a worker lives for one build, whose theme is what it was when the build began:
-    # Jinja need not look at each template file's time again for every page (three
-    # stat calls a brief, 4% of a worker's time at 10,000 briefs)
+    # Jinja need not look at each template file's time again for every page (a stat
+    # call for each template a page uses)
     renderer.env.auto_reload = False
     renderer.markup.ahead = ahead
     _Worker.renderer = renderer

@@ -95,8 +95,8 @@ class Views:
         return [ref for i in ids if (ref := self.found(i)) is not None]
 
     def found(self, rid: Any) -> dict[str, Any] | None:
-        """``link`` of a record that exists, else None; shared like ``links``. Whether it
-        exists is read with the link and replayed with it."""
+        """A record's link, shared (callers must not change it), or None when there is no
+        such record: whether there is one is read with the link and replayed with it."""
         return self._shared(self._found, rid, self._link_if_found, rid)  # type: ignore[no-any-return]
 
     def _link_if_found(self, rid: Any) -> dict[str, Any] | None:
