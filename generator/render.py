@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import jinja2
 
@@ -30,6 +30,7 @@ from generator.theme import assets, theme_dirs
 from generator.urls import Urls, output_file
 from generator.views import PLURAL, Views
 
+_T = TypeVar("_T")
 SECTIONS = [("briefs/", "Briefs"), ("actors/", "Actors"), ("events/", "Events"),
             ("outcomes/", "Outcomes"), ("timeline/", "Timeline"), ("sources/", "Sources"),
             ("search/", "Search")]
@@ -391,14 +392,20 @@ class Renderer:
         """Run ``render`` while recording reads; a template's bug becomes a diagnostic."""
         self.rec.start(page.deps)
         try:
-            return render(), frozenset(self.rec.keys or ())
+            data = self._reported(page, render)
+            return (data, frozenset(self.rec.keys or ())) if data is not None else (None, frozenset())
+        finally:
+            self.rec.keys = None
+
+    def _reported(self, page: Page, work: Callable[[], _T]) -> _T | None:
+        """``work()``, or None once a template's bug in it is a diagnostic of ``page``."""
+        try:
+            return work()
         except jinja2.TemplateError as exc:
             self._template_error(exc, page)
         except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
             self._theme_bug(exc, page)
-        finally:
-            self.rec.keys = None
-        return None, frozenset()
+        return None
 
     def render_batch(self, pages: list[Page]) -> list[tuple[bytes | None, frozenset[Key], list[Diagnostic]]]:
         """``render_recorded`` of each of ``pages``, with the diagnostics of each, in three
@@ -429,13 +436,8 @@ class Renderer:
     def _prepare_recorded(self, page: Page) -> tuple[Any, set[Key] | None, list[Diagnostic]]:
         before = len(self.diags.items)
         self.rec.start(page.deps)
-        ready = None
         try:
-            ready = self._prepare(page)
-        except jinja2.TemplateError as exc:
-            self._template_error(exc, page)
-        except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
-            self._theme_bug(exc, page)
+            ready = self._reported(page, lambda: self._prepare(page))
         finally:
             keys, self.rec.keys = self.rec.keys, None
         return ready, keys, self.diags.items[before:]
@@ -445,15 +447,12 @@ class Renderer:
         if ready is None:
             return None, frozenset(), diags
         before = len(self.diags.items)
+        template, meta, ctx = ready
         self.rec.keys = keys
         try:
-            template, meta, ctx = ready
-            data = template.render(page=meta, **ctx).encode()
-            return data, frozenset(self.rec.keys or ()), diags
-        except jinja2.TemplateError as exc:
-            self._template_error(exc, page)
-        except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
-            self._theme_bug(exc, page)
+            data = self._reported(page, lambda: template.render(page=meta, **ctx).encode())
+            if data is not None:
+                return data, frozenset(self.rec.keys or ()), diags
         finally:
             self.rec.keys = None
         return None, frozenset(), diags + self.diags.items[before:]
