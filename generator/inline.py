@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as etree  # noqa: N813 - the name Python-Markdown uses
 from collections import deque
+from collections.abc import Iterable
 from typing import Any
 
 from markdown import treeprocessors, util
@@ -115,8 +116,9 @@ def _texts(node: etree.Element) -> list[str]:
     return [t for n in node.iter() for t in (n.text, n.tail) if t]
 
 
-def _holds(texts: tuple[str, ...] | list[str], triggers: tuple[str, ...]) -> bool:
-    for text in texts:
+def holds(texts: Iterable[str], triggers: tuple[str, ...]) -> bool:
+    """Whether any of ``texts`` holds any of ``triggers``."""
+    for text in texts:  # loops, not ``any()`` of a generator: this runs for every block
         for trigger in triggers:
             if trigger in text:
                 return True
@@ -189,7 +191,7 @@ class PlainInline(QuickInline):
         if self.later is not None:
             # every text of the tree is part of a line of the source (the block parser
             # only takes markers away), but the shown texts of links, made here
-            self.later_finds = _holds(("\n".join(self.md.lines), *self._made), self.later)  # type: ignore[attr-defined]
+            self.later_finds = holds(("\n".join(self.md.lines), *self._made), self.later)  # type: ignore[attr-defined]
         cite: Any = self.inlinePatterns["briefing-cite"]
         for parent, element, is_tail, text, tokens in plan:
             nodes = []
@@ -197,7 +199,7 @@ class PlainInline(QuickInline):
                 if node is None:  # a citation is numbered as the stock pass would, in this order
                     node = cite.handleMatch(m, text)[0]
                     if self.later is not None and not self.later_finds:
-                        self.later_finds = _holds(_texts(node), self.later)
+                        self.later_finds = holds(_texts(node), self.later)
                 nodes.append((start, end, node))
             _place(parent, element, is_tail, text, nodes)
         return tree

@@ -24,7 +24,7 @@ from markdown.preprocessors import NormalizeWhitespace
 from markdown.treeprocessors import Treeprocessor
 
 from generator.dates import parse_date
-from generator.inline import PlainInline, QuickInline, pass_triggers
+from generator.inline import PlainInline, QuickInline, holds, pass_triggers
 from generator.links import CITE_RE, WIKI_RE
 from generator.mdtree import HeadingIds, remember_block_levels, serialize_html
 
@@ -291,17 +291,11 @@ def gate_whole_text_passes(md: markdown.Markdown) -> None:
 def _run_if_held(run: Any, triggers: tuple[str, ...], md: markdown.Markdown | None, arg: Any) -> Any:
     """``run(arg)`` if the text (``arg``'s lines, or else ``md``'s) holds a trigger; else
     what the pass returns for a text it leaves alone: its lines, or None for a tree."""
-    if _holds(md.lines if md is not None else arg, triggers):  # type: ignore[attr-defined]
+    if holds(md.lines if md is not None else arg, triggers):  # type: ignore[attr-defined]
         return run(arg)
     return None if md is not None else arg
 
 
-def _holds(texts: Iterable[str], triggers: tuple[str, ...]) -> bool:
-    for text in texts:  # loops, not ``any()`` of a generator: this runs for every block
-        for trigger in triggers:
-            if trigger in text:
-                return True
-    return False
 
 
 class _Toc(TocExtension):

@@ -118,9 +118,14 @@ def template_fingerprint(site: Path, name: str) -> bytes:
 
 
 def bodies_ahead(records: list[Record], drafts: bool) -> list[str]:
-    """The briefs' bodies, which ``convert_bodies`` converts before the library is made:
-    each is the first Markdown its page converts (see ``Markup.render``)."""
-    return [r.body for r in records if r.kind == "brief" and r.body and (drafts or not r.draft)]
+    """The briefs' bodies, which ``convert_bodies`` converts before the library is made."""
+    return [body for r in records if (drafts or not r.draft) and (body := first_markdown(r))]
+
+
+def first_markdown(r: Record) -> str | None:
+    """The first Markdown a record's page converts, when that is known before rendering:
+    a brief's body (see ``Markup.render``, which checks a conversion made ahead of it)."""
+    return r.body if r.kind == "brief" and r.body else None
 
 
 def convert_bodies(records: list[Record], config: SiteConfig, drafts: bool,
@@ -421,8 +426,8 @@ class Renderer:
             self.markup.batch.clear()
 
     def _convert_bodies_first(self, pages: list[Page]) -> None:
-        """The first Markdown each brief's page converts (its body, as ``bodies_ahead``),
-        converted ahead; its page uses the conversion only where it holds (``Markup.render``)."""
+        """Each page's ``first_markdown``, converted ahead; the page uses the conversion only
+        where it holds (``Markup.render``)."""
         if self._batch_converter is None:
             links = self.markup.state.links
             self._batch_converter = AheadConverter(Links(self.virtual["link"], links.date_prefix),
@@ -430,8 +435,9 @@ class Renderer:
         records, ahead, batch = self.lib.records, self.markup.ahead, self.markup.batch
         for page in pages:
             r = records.get(page.record) if page.record is not None else None  # type: ignore[call-overload]
-            if r is not None and r.kind == "brief" and r.body and r.body not in ahead and r.body not in batch:
-                batch[r.body] = self._batch_converter.convert(r.body)
+            text = first_markdown(r) if r is not None else None
+            if text is not None and text not in ahead and text not in batch:
+                batch[text] = self._batch_converter.convert(text)
 
     def _prepare_recorded(self, page: Page) -> tuple[Any, set[Key] | None, list[Diagnostic]]:
         before = len(self.diags.items)
