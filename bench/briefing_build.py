@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from generator.build import Builder, Options
+from briefing.engine.builder import Builder, Options
 
 
 def main() -> int:
@@ -33,4 +33,4 @@ def main() -> int:
 if __name__ == "__main__":
     code = main()
     sys.stdout.flush()
-    os._exit(code)  # as the ``briefing`` script leaves (see ``generator.cli.run``)
+    os._exit(code)  # as the ``briefing`` script leaves (see ``briefing.cli.run``)

@@ -223,8 +223,9 @@ def bench_size(n: int, runs: int, pelican_runs: int) -> dict[str, Any]:
 def profile(n: int) -> str:
     """Top costs of a cold build in one process (workers and the Markdown converted ahead
     off, so the profile sees everything)."""
-    from generator import build, parallel
-    from generator.build import Builder, Options
+    from briefing.engine import builder as build
+    from briefing.engine import parallel
+    from briefing.engine.builder import Builder, Options
 
     site = prepare(n) / "briefing"
     parallel.MIN_PAGES = 10**9

@@ -16,8 +16,8 @@ SITES = TESTS / "sites"
 
 
 def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m generator`` as a user would, capturing its output."""
-    return subprocess.run([sys.executable, "-m", "generator", *map(str, args)], cwd=cwd or REPO,
+    """Run ``python -m briefing`` as a user would, capturing its output."""
+    return subprocess.run([sys.executable, "-m", "briefing", *map(str, args)], cwd=cwd or REPO,
                           capture_output=True, text=True, timeout=300, check=False)
 
 

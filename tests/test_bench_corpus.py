@@ -6,10 +6,9 @@ import re
 import sys
 from pathlib import Path
 
+from briefing.engine.builder import Options, check
+from briefing.library import resolve
 from conftest import REPO
-
-from generator import resolve
-from generator.build import Options, check
 
 sys.path.insert(0, str(REPO / "bench"))
 import corpus

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from update_goldens import SITES, run
 
 DRAFT_MARKS = (b"secret-draft", b"unannounced", b"secret-tag")
@@ -40,7 +41,7 @@ def test_two_builds_give_identical_bytes(tmp_path: Path) -> None:
     for seed in ("1", "2"):  # a different hash seed reorders every set: output must not follow
         site = fresh_copy(tmp_path, f"site-{seed}")  # and a different folder must not show either
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        proc = subprocess.run([sys.executable, "-m", "generator", "build", "--site", str(site)],
+        proc = subprocess.run([sys.executable, "-m", "briefing", "build", "--site", str(site)],
                               env=env, capture_output=True, text=True, check=False)
         assert proc.returncode == 0, proc.stderr
         outs.append(snapshot(site / "public"))

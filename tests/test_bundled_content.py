@@ -92,7 +92,7 @@ def test_every_named_person_has_an_actor(person: str) -> None:
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "generator", *args],
+        [sys.executable, "-m", "briefing", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -7,16 +7,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+import briefing
+import briefing.cli
 from conftest import run_cli
 from update_goldens import SITES, run
 
-import generator
-import generator.cli
 
-
-def test_python_m_generator_prints_the_version() -> None:
+def test_python_m_briefing_prints_the_version() -> None:
     proc = run_cli("--version")
-    assert (proc.returncode, proc.stdout) == (0, f"briefing {generator.__version__}\n")
+    assert (proc.returncode, proc.stdout) == (0, f"briefing {briefing.__version__}\n")
 
 
 def test_check_runs_from_the_sites_folder() -> None:
@@ -68,7 +68,7 @@ def _explode(*args: object) -> None:
 
 
 def test_an_internal_error_exits_3_with_a_short_message(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(generator.cli, "check", _explode)
+    monkeypatch.setattr(briefing.cli, "check", _explode)
     code, out, err = run("check", "--site", str(SITES / "valid"))
     assert (code, out) == (3, "")
     assert err.startswith("briefing: internal error: RuntimeError: boom\n")

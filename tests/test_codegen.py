@@ -1,4 +1,4 @@
-"""Templates compiled by ``generator.codegen`` print what Jinja's own code prints."""
+"""Templates compiled by ``briefing.render.codegen`` print what Jinja's own code prints."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import jinja2
 import markupsafe
 import pytest
 
-from generator.codegen import BytecodeCache
-from generator.render import make_env
+from briefing.render.codegen import BytecodeCache
+from briefing.render.renderer import make_env
 
 VALUES: list[Any] = [
     "", "plain", "<script>alert('x')</script>", "a & b \"quoted\" 'single'", "&amp; already escaped",

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from update_goldens import SITES, invalid_sites, run
 
 CLASSES = [

@@ -11,15 +11,15 @@ from typing import Any
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_hostile import audit
 
-from generator import links, load, yamlpos
-from generator.config import SiteConfig, load_config
-from generator.diagnostics import Diagnostics
-from generator.markup import Links, Markup, Target
-from generator.resolve import resolve
-from generator.schema import FOLDERS, KINDS, SCHEMA
-from generator.validate import validate
+from briefing.content import links, load, yamlpos
+from briefing.content.config import SiteConfig, load_config
+from briefing.content.schema import FOLDERS, KINDS, SCHEMA
+from briefing.content.validate import validate
+from briefing.diagnostics import Diagnostics
+from briefing.library.resolve import resolve
+from briefing.markdown.convert import Links, Markup, Target
+from test_hostile import audit
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

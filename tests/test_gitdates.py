@@ -7,8 +7,8 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from generator.build import Builder, Options
-from generator.dates import PartialDate
+from briefing.content.dates import PartialDate
+from briefing.engine.builder import Builder, Options
 
 
 def _git(site: Path, *args: str, date: str = "2026-01-01T12:00:00") -> None:

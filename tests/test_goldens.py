@@ -10,6 +10,7 @@ import difflib
 from pathlib import Path
 
 import pytest
+
 from update_goldens import GOLDEN_PAGES, GOLDENS, build_valid, normalise
 
 MAX_DIFF_LINES = 80

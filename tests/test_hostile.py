@@ -20,11 +20,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+
+from briefing.content import load, yamlpos
+from briefing.markdown.convert import Links, Markup
 from conftest import run_cli
 from update_goldens import SITES, run
-
-from generator import load, yamlpos
-from generator.markup import Links, Markup
 
 SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:")
 URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "poster", "background", "srcset"}

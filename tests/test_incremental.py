@@ -10,19 +10,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SITES, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import build as build_module
-from generator import cache, feeds, parallel, write
-from generator.build import Builder, Options, Result, build, check, render
-from generator.diagnostics import Diagnostics
-from generator.load import load_all
-from generator.markup import Markup
-from generator.render import Renderer
-from generator.resolve import resolve
-from generator.validate import validate
+from briefing.content.load import load_all
+from briefing.content.validate import validate
+from briefing.diagnostics import Diagnostics
+from briefing.engine import builder as build_module
+from briefing.engine import cache, parallel
+from briefing.engine.builder import Builder, Options, Result, build, check, render
+from briefing.library.resolve import resolve
+from briefing.markdown.convert import Markup
+from briefing.output import write
+from briefing.render import feeds
+from briefing.render.renderer import Renderer
+from conftest import SITES, run_cli
 
 IDS = ["alliance", "anna-berg", "daily-news", "karl-ode", "ruritania", "summit-2025", "forum-2026",
        "declaration", "fund", "daily-report", "wire", "fund-explained", "summit-at-a-glance"]
@@ -635,7 +637,7 @@ def test_workers_started_without_fork_give_the_same_bytes(site_copy: Callable[[s
 
 
 def test_a_render_workers_recorder_keeps_each_key_as_one_number() -> None:
-    from generator.deps import Recorder
+    from briefing.engine.deps import Recorder
 
     rec = Recorder()
     rec.number_keys()

@@ -29,7 +29,7 @@ def add_briefs(site: Path, round_: int) -> None:
 
 def start_build(site: Path) -> subprocess.Popen[bytes]:
     # a session of its own, so the kill reaches any worker processes too
-    return subprocess.Popen([sys.executable, "-m", "generator", "build", "--site", str(site)],
+    return subprocess.Popen([sys.executable, "-m", "briefing", "build", "--site", str(site)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 

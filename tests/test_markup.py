@@ -23,9 +23,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown import blockprocessors, treeprocessors
 
-from generator import inline
-from generator.inline import TRIGGERS, PlainInline, QuickInline, inline_gate
-from generator.markup import BLOCK_TRIGGERS, Links, Markup, Target
+from briefing.markdown.convert import BLOCK_TRIGGERS, Links, Markup, Target
+from briefing.markdown.quick import inline
+from briefing.markdown.quick.inline import TRIGGERS, PlainInline, QuickInline, inline_gate
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -284,7 +284,7 @@ def test_the_serializer_writes_what_the_stock_one_writes() -> None:
     """Elements the Markdown of a brief never makes, as an extension might."""
     from markdown.serializers import to_html_string
 
-    from generator.mdtree import serialize_html
+    from briefing.markdown.quick.tree import serialize_html
 
     root = etree.Element("div", {"class": "a<b", "hidden": "hidden", "data-x": "1 & 2", "title": 'say "hi"'})
     root.text = "Fish & chips <now> &amp; "
@@ -314,7 +314,7 @@ def test_the_serializer_writes_what_the_stock_one_writes() -> None:
 
 
 def test_the_quick_last_steps_are_in_use() -> None:
-    from generator.mdtree import HeadingIds, serialize_html
+    from briefing.markdown.quick.tree import HeadingIds, serialize_html
 
     md = Markup(LINKS).md
     assert isinstance(md.treeprocessors["toc"], HeadingIds)
@@ -325,13 +325,13 @@ def test_the_quick_last_steps_are_in_use() -> None:
 
 
 def ahead_of(texts: list[str]) -> dict[str, Any]:
-    from generator.markup import convert_ahead
+    from briefing.markdown.convert import convert_ahead
 
     return dict(zip(texts, convert_ahead(LINKS, False, texts, lambda: False), strict=True))
 
 
 def recorded_render(markup: Markup, text: str) -> tuple[str, set[Any], list[str], dict[str, list[str]]]:
-    from generator.deps import Recorder, RecordingMapping
+    from briefing.engine.deps import Recorder, RecordingMapping
 
     rec = Recorder()
     rec.keys = set()
@@ -381,7 +381,7 @@ def test_markdown_converted_ahead_is_not_used_after_other_citations_on_the_page(
 
 
 def test_converting_ahead_stops_when_asked() -> None:
-    from generator.markup import convert_ahead
+    from briefing.markdown.convert import convert_ahead
 
     asked: list[int] = []
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import links, load, yamlpos
-from generator.diagnostics import Diagnostics
+from briefing.content import links, load, yamlpos
+from briefing.diagnostics import Diagnostics
 
 
 @pytest.mark.parametrize(("text", "found"), [
@@ -77,7 +77,7 @@ def test_a_body_link_is_reported_at_its_line_in_the_file() -> None:
     raw = load.parse_record("content/briefs/b.md", "brief", "b", b"---\ntitle: T\ndate: 2025\n---\n\nA [[Bad Id]].\n",
                             diags)
     assert raw is not None and raw.body_line == 5
-    from generator.validate import validate
+    from briefing.content.validate import validate
 
     validate(raw, diags)
     assert [(d.code, d.line, d.col) for d in diags.items] == [("bad-link", 6, 3)]

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from generator import markup
-from generator.build import Options, check
-from generator.diagnostics import Diagnostics
-from generator.render import Renderer
+from briefing.diagnostics import Diagnostics
+from briefing.engine.builder import Options, check
+from briefing.markdown import convert as markup
+from briefing.render.renderer import Renderer
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 import threading
 
-from generator.config import SiteConfig
-from generator.search import search_files
+from briefing.content.config import SiteConfig
+from briefing.output.search import search_files
 
 LETTERS = "bcdfgklmnprstvz" + "aeiou" * 3
 

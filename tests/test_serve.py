@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SITES
 from watchdog.events import (
     DirModifiedEvent,
     FileClosedEvent,
@@ -32,11 +31,12 @@ from watchdog.events import (
     FileSystemEvent,
 )
 
-from generator.build import Options, Result
-from generator.diagnostics import Diagnostics
-from generator.serve import Reporter, Running, start
-from generator.serve_loop import BuildLoop, Status
-from generator.watch import is_editor_noise, start_watching, wants_rebuild
+from briefing.diagnostics import Diagnostics
+from briefing.engine.builder import Options, Result
+from briefing.serve.loop import BuildLoop, Status
+from briefing.serve.server import Reporter, Running, start
+from briefing.serve.watch import is_editor_noise, start_watching, wants_rebuild
+from conftest import REPO, SITES
 
 WAIT = 20.0  # an upper bound for things that happen at once; never reached when all is well
 
@@ -387,7 +387,7 @@ def _wait_for(running: Running, done: Callable[[Status], bool]) -> Status:
 
 def test_serve_command_prints_its_address_and_stops_cleanly(site_copy: Callable[[str], Path]) -> None:
     site = site_copy("valid")
-    proc = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--site", str(site), "--port", "0"],
+    proc = subprocess.Popen([sys.executable, "-m", "briefing", "serve", "--site", str(site), "--port", "0"],
                             cwd=REPO, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stderr is not None
@@ -414,7 +414,7 @@ def test_serve_command_prints_its_address_and_stops_cleanly(site_copy: Callable[
 def test_serving_beyond_loopback_warns(site_copy: Callable[[str], Path]) -> None:
     # 192.0.2.1 is reserved for documentation: binding fails at once and nothing is sent.
     site = site_copy("valid")
-    proc = subprocess.run([sys.executable, "-m", "generator", "serve", "--site", str(site), "--host", "192.0.2.1",
+    proc = subprocess.run([sys.executable, "-m", "briefing", "serve", "--site", str(site), "--host", "192.0.2.1",
                            "--port", "0"], cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
     assert "warning: --host 192.0.2.1: anyone who can reach this machine" in proc.stderr
     assert proc.returncode == 2 and "cannot listen on 192.0.2.1" in proc.stderr

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import Options
-from generator.serve import Running, start
+from briefing.engine.builder import Options
+from briefing.serve.server import Running, start
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

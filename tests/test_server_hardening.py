@@ -16,11 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SITES
 
-from generator.build import Options
-from generator.serve import Running, start
-from generator.serve_http import Handler
+from briefing.engine.builder import Options
+from briefing.serve.http import Handler
+from briefing.serve.server import Running, start
+from conftest import SITES
 
 WAIT = 20.0
 SECRET = b"TOP-SECRET-7f3a"

@@ -6,13 +6,12 @@ import json
 from pathlib import Path
 from typing import cast
 
+from briefing.engine.builder import Options, render
+from briefing.engine.deps import Recorder, RecordingLibrary
+from briefing.library.records import Library
+from briefing.render import feeds
+from briefing.render.urls import Urls
 from conftest import SITES
-
-from generator import feeds
-from generator.build import Options, render
-from generator.deps import Recorder, RecordingLibrary
-from generator.library import Library
-from generator.urls import Urls
 
 
 def test_site_json_holds_every_record_one_per_line() -> None:

@@ -21,8 +21,8 @@ from urllib.parse import urldefrag, urljoin
 
 import pytest
 
-from generator.build import Options, render
-from generator.search import search_files
+from briefing.engine.builder import Options, render
+from briefing.output.search import search_files
 
 REPO = Path(__file__).resolve().parents[1]
 AXE = REPO / "node_modules/axe-core/axe.min.js"

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import cast
 
-from generator.build import Options, check
-from generator.library import Library
-from generator.render import Renderer
-from generator.views import Views
+from briefing.engine.builder import Options, check
+from briefing.library.records import Library
+from briefing.render.renderer import Renderer
+from briefing.render.views import Views
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,7 +21,7 @@ from pathlib import Path
 TESTS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TESTS.parent))
 
-from generator.cli import main  # noqa: E402 - needs the path above when run as a script
+from briefing.cli import main  # noqa: E402 - needs the path above when run as a script
 
 SITES = TESTS / "sites"
 GOLDENS = TESTS / "goldens" / "valid"

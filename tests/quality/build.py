@@ -11,7 +11,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def build_site(out: Path, base_url: str | None = None, site: Path = REPO) -> Path:
     """Run ``briefing build`` as a user would; returns ``out``."""
-    args = [sys.executable, "-m", "generator", "build", "--site", str(site), "--out", str(out)]
+    args = [sys.executable, "-m", "briefing", "build", "--site", str(site), "--out", str(out)]
     if base_url:
         args += ["--base-url", base_url]
     done = subprocess.run(args, capture_output=True, text=True, timeout=300, check=False)

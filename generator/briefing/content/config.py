@@ -1,0 +1,156 @@
+"""``site.toml``: a declared schema, so a typo in a setting is an error with a hint."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from briefing.diagnostics import Diagnostics
+
+CONFIG_FILE = "site.toml"
+
+# name -> (type, default, doc). Each documented setting is one line here.
+SETTINGS: dict[str, tuple[type, object, str]] = {
+    "title": (str, None, "The site's name, shown in the header and the feed (required)."),
+    "base_url": (str, None, "Absolute URL the site is served at; may carry a path (required)."),
+    "language": (str, "en", "BCP 47 language of the content, e.g. 'en' or 'ru'."),
+    "description": (str, "", "One sentence for the home page, feed and search engines."),
+    "author": (str, "", "Who publishes the site; used in the feed."),
+    "feed_limit": (int, 50, "How many of the latest briefs the Atom feed carries."),
+}
+MARKDOWN_SETTINGS: dict[str, tuple[type, object, str]] = {
+    "unsafe_html": (bool, False, "Pass raw HTML in Markdown through instead of escaping it."),
+}
+_LANG_RE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str
+    base_url: str  # always ends with "/"
+    language: str = "en"
+    description: str = ""
+    author: str = ""
+    feed_limit: int = 50
+    unsafe_html: bool = False
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site lives under: "/" or e.g. "/briefing/"."""
+        return urlsplit(self.base_url).path or "/"
+
+    def with_base_url(self, base_url: str) -> SiteConfig:
+        return SiteConfig(**{**self.__dict__, "base_url": normalise_base_url(base_url)})
+
+
+def normalise_base_url(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+def valid_base_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def load_config(site: Path, diags: Diagnostics) -> SiteConfig | None:
+    """Read and check ``site.toml``; on any error report it and return None."""
+    path = site / CONFIG_FILE
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        diags.error(CONFIG_FILE, (1, 1), "config-missing",
+                    f"no {CONFIG_FILE} in {site}; run from the site's folder or pass --site DIR")
+        return None
+    except UnicodeDecodeError:
+        diags.error(CONFIG_FILE, (1, 1), "encoding", "not UTF-8 text; save the file as UTF-8")
+        return None
+    except OSError as exc:
+        diags.error(CONFIG_FILE, (1, 1), "unreadable", f"cannot read {CONFIG_FILE}: {exc.strerror}")
+        return None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"at line (\d+), column (\d+)", str(exc))
+        pos = (int(m[1]), int(m[2])) if m else (1, 1)
+        diags.error(CONFIG_FILE, pos, "toml", f"invalid TOML: {str(exc).split(' (at')[0]}")
+        return None
+    lines = text.splitlines()
+    before = len(diags.errors)
+    values = _check_table(data, SETTINGS, "", lines, diags)
+    md = data.get("markdown", {})
+    if not isinstance(md, dict):
+        diags.error(CONFIG_FILE, _find(lines, "markdown", value=True), "type", "markdown must be a table: [markdown]")
+        md = {}
+    values.update(_check_table(md, MARKDOWN_SETTINGS, "markdown.", lines, diags))
+    for key in ("title", "base_url"):
+        if key not in data:
+            diags.error(CONFIG_FILE, (1, 1), "missing-field",
+                        f"missing required setting '{key}'; add e.g. {key} = \"...\"")
+    base = data.get("base_url")
+    if isinstance(base, str) and not valid_base_url(base):
+        diags.error(CONFIG_FILE, _find(lines, "base_url", value=True), "url",
+                    f"base_url must be an absolute http(s) URL, got '{base}'")
+    lang = values.get("language", "en")
+    if isinstance(lang, str) and not _LANG_RE.match(lang):
+        diags.error(CONFIG_FILE, _find(lines, "language", value=True), "language",
+                    f"language '{lang}' is not a BCP 47 tag such as 'en' or 'pt-BR'")
+    if len(diags.errors) > before:
+        return None
+    values["base_url"] = normalise_base_url(str(values["base_url"]))
+    return SiteConfig(**values)  # type: ignore[arg-type]
+
+
+def _check_table(
+    data: dict[str, object],
+    schema: dict[str, tuple[type, object, str]],
+    prefix: str,
+    lines: list[str],
+    diags: Diagnostics,
+) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for key, (_kind, default, _doc) in schema.items():
+        if default is not None:
+            out[key] = default
+    section = prefix.rstrip(".")
+    for key, value in data.items():
+        if key == "markdown" and not prefix:
+            continue
+        if key not in schema:
+            hint = difflib.get_close_matches(key, list(schema), n=1)
+            extra = f"; did you mean '{hint[0]}'?" if hint else f"; known: {', '.join(schema)}"
+            diags.error(CONFIG_FILE, _find(lines, key, section), "unknown-field",
+                        f"unknown setting '{prefix}{key}'{extra}")
+            continue
+        kind = schema[key][0]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            diags.error(CONFIG_FILE, _find(lines, key, section, value=True), "type",
+                        f"'{prefix}{key}' must be {_TYPE_WORDS[kind]}, got {_TYPE_WORDS.get(type(value), 'a table')}")
+            continue
+        out[key] = value
+    return out
+
+
+_TYPE_WORDS: dict[type, str] = {str: "text in quotes", int: "a whole number", bool: "true or false",
+                                float: "a number", list: "a list", dict: "a table"}
+_HEADER_RE = re.compile(r"^\s*\[\s*([A-Za-z0-9_.-]+)\s*\]")
+
+
+def _find(lines: list[str], key: str, section: str = "", value: bool = False) -> tuple[int, int]:
+    """TOML's parser keeps no positions, so find the key (or its value) in its table ourselves."""
+    pattern = re.compile(rf"^\s*({re.escape(key)})\s*=\s*")
+    current = ""
+    for number, line in enumerate(lines, 1):
+        header = _HEADER_RE.match(line)
+        if header:
+            if not section and header[1] == key:
+                return (number, header.start(1) + 1)
+            current = header[1]
+            continue
+        m = pattern.match(line)
+        if m and current == section:
+            return (number, (m.end() if value else m.start(1)) + 1)
+    return (1, 1)

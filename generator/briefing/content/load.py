@@ -1,0 +1,219 @@
+"""Stage 1, load: read every file under ``content/`` into a ``RawRecord``.
+
+Nothing here knows about field meanings; it only turns bytes into positioned
+YAML data and a Markdown body, reporting unreadable input as diagnostics.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefing.content import yamlpos
+from briefing.content.config import CONFIG_FILE
+from briefing.content.dates import is_date_text
+from briefing.content.schema import FOLDERS, KIND_OF_FOLDER
+from briefing.content.yamlpos import PosDict
+from briefing.diagnostics import Diagnostics
+
+CONTENT_DIR = "content"
+MAX_FILE_BYTES = 4 * 1024 * 1024
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+YAML_SUFFIXES = (".yaml", ".yml")
+_FRONT_END_RE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
+_IGNORED = re.compile(r"(^\.|~$|\.swp$|\.swx$|\.tmp$|___jb_(tmp|old)___$|^#.*#$|^4913$)")  # 4913: vim's probe file
+
+
+@dataclass
+class RawRecord:
+    """One content file, parsed but not yet checked against the schema."""
+
+    path: str  # relative to the site, with forward slashes
+    kind: str
+    id: str
+    data: PosDict
+    body: str | None  # Markdown body of a .md file
+    body_line: int  # 1-based line where the body starts
+    digest: str  # of the file's bytes, for caches
+
+
+def ignored_name(name: str) -> bool:
+    """Editor temp files and hidden files are never content."""
+    return bool(_IGNORED.search(name))
+
+
+def content_files(site: Path, diags: Diagnostics) -> list[tuple[str, Path]]:
+    """List (kind, path) for every content file, sorted, reporting strays."""
+    root = site / CONTENT_DIR
+    if not root.is_dir():
+        if not (site / CONFIG_FILE).is_file():
+            return []  # not a site at all: the missing site.toml says so, once
+        diags.error(CONTENT_DIR, (1, 1), "content-missing",
+                    f"no {CONTENT_DIR}/ folder in {site}; create it with subfolders "
+                    + ", ".join(f"{f}/" for f in FOLDERS.values()))
+        return []
+    real_root = root.resolve()
+    out: list[tuple[str, Path]] = []
+    for entry in sorted(os.scandir(root), key=lambda e: e.name):
+        rel = f"{CONTENT_DIR}/{entry.name}"
+        if ignored_name(entry.name):
+            continue
+        kind = KIND_OF_FOLDER.get(entry.name)
+        if kind is None or not entry.is_dir():
+            hint = ", ".join(f"{f}/" for f in FOLDERS.values())
+            diags.warning(rel, (1, 1), "stray-file", f"not a content folder, ignored; use {hint}")
+            continue
+        # a plain file in a folder that is inside content/ needs no resolving: 10,000 briefs
+        # would cost 10,000 realpath walks; links (and a linked folder) take the long way
+        folder_inside = Path(entry.path).resolve().is_relative_to(real_root)
+        for file in sorted(os.scandir(entry.path), key=lambda e: e.name):
+            if ignored_name(file.name):
+                continue
+            path = Path(file.path)
+            frel = f"{rel}/{file.name}"
+            if folder_inside and file.is_file(follow_symlinks=False) and file.name.endswith((*YAML_SUFFIXES, ".md")):
+                out.append((kind, path))
+                continue
+            try:
+                real = path.resolve(strict=True)
+            except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
+                diags.error(frel, (1, 1), "unreadable",
+                            "a link that leads nowhere (its target is missing, or it loops); fix or delete it")
+                continue
+            if not real.is_relative_to(real_root):
+                diags.error(frel, (1, 1), "outside-content",
+                            "a link to a file outside content/; copy the file in instead")
+                continue
+            if real.is_dir():
+                diags.warning(frel, (1, 1), "stray-file", "folders inside kind folders are ignored")
+                continue
+            if not file.name.endswith((*YAML_SUFFIXES, ".md")):
+                diags.warning(frel, (1, 1), "stray-file",
+                              "ignored: content files end in .yaml, .yml or .md")
+                continue
+            if not real.is_file():
+                diags.error(frel, (1, 1), "unreadable", "not a regular file (a pipe or a device?); "
+                            "replace it with a text file")
+                continue
+            out.append((kind, path))
+    return out
+
+
+def load_file(site: Path, kind: str, path: Path, diags: Diagnostics) -> RawRecord | None:
+    """Read one file; report and return None when it cannot become a record."""
+    rel = path.relative_to(site).as_posix()
+    stem = path.name.rsplit(".", 1)[0]
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:  # refuse before reading: the file may be any size at all
+            diags.error(rel, (1, 1), "too-large", _too_large(size))
+            return None
+        raw = path.read_bytes()
+    except OSError as exc:
+        diags.error(rel, (1, 1), "unreadable", f"cannot read file: {exc.strerror}")
+        return None
+    return parse_record(rel, kind, stem, raw, diags)
+
+
+def parse_record(rel: str, kind: str, stem: str, raw: bytes, diags: Diagnostics,
+                 digest: str | None = None) -> RawRecord | None:
+    """Turn a file's bytes into a RawRecord; pure, so caches can call it too (passing
+    the ``digest`` of ``raw`` they have already taken)."""
+    ok_id = _check_id(rel, stem, diags)
+    if len(raw) > MAX_FILE_BYTES:
+        diags.error(rel, (1, 1), "too-large", _too_large(len(raw)))
+        return None
+    text = _decode(rel, raw, diags)
+    if text is None:
+        return None
+    if not text.strip():
+        diags.error(rel, (1, 1), "empty", "file is empty; add the required fields or delete it")
+        return None
+    is_md = rel.endswith(".md")
+    body: str | None = None
+    body_line = 1
+    if is_md:
+        split = _split_front_matter(text)
+        if split is None:
+            diags.error(rel, (1, 1), "front-matter",
+                        "a .md record starts with front matter: a line '---', YAML fields, "
+                        "then a closing '---'")
+            return None
+        yaml_text, body, body_line = split
+        offset = 1
+    else:
+        if kind == "brief":
+            diags.error(rel, (1, 1), "brief-format",
+                        "a brief is a .md file (YAML front matter + Markdown body); rename it")
+            return None
+        yaml_text, offset = text, 0
+    try:
+        data = yamlpos.parse(yaml_text, offset)
+    except yamlpos.YamlError as exc:
+        diags.error(rel, exc.pos, exc.code, exc.message)
+        return None
+    if not isinstance(data, PosDict):
+        pos = getattr(data, "pos", (1 + offset, 1))
+        diags.error(rel, pos, "type", "a record is a mapping of fields (name: value)")
+        return None
+    if not ok_id:
+        return None
+    return RawRecord(rel, kind, stem, data, body, body_line, digest or hashlib.sha1(raw).hexdigest())
+
+
+def _too_large(size: int) -> str:
+    return f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit; split it"
+
+
+def _check_id(rel: str, stem: str, diags: Diagnostics) -> bool:
+    if ID_RE.match(stem) and not is_date_text(stem):
+        return True
+    if is_date_text(stem):
+        diags.error(rel, (1, 1), "bad-id", f"'{stem}' looks like a date, so [[{stem}]] would link to the "
+                    f"date's page; rename the file so its name holds a word as well, e.g. 'summit-{stem}'")
+        return False
+    from briefing.content.slug import slugify  # local import: only needed on error
+
+    hint = slugify(stem) or "an-id"
+    diags.error(rel, (1, 1), "bad-id",
+                f"'{stem}' is not a valid id (lower-case ASCII letters, digits and single "
+                f"hyphens); rename the file to '{hint}'")
+    return False
+
+
+def _decode(rel: str, raw: bytes, diags: Diagnostics) -> str | None:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        diags.error(rel, (line, col), "encoding",
+                    f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8")
+        return None
+    text = text.removeprefix("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        diags.error(rel, (line, 1), "encoding", "file holds a NUL byte; is it binary?")
+        return None
+    return text
+
+
+def _split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """Split '---' front matter from the body: (yaml, body, body's first line)."""
+    if not text.startswith("---\n") and text.rstrip() != "---":
+        return None
+    end = _FRONT_END_RE.search(text, 4)  # text[3] is a line break, so '^' may match at 4
+    if end is None:
+        return None
+    body_start = end.end() + 1 if text.startswith("\n", end.end()) else end.end()
+    return text[4 : end.start()], text[body_start:], text.count("\n", 0, body_start) + 1
+
+
+def load_all(site: Path, diags: Diagnostics) -> list[RawRecord]:
+    return [r for kind, path in content_files(site, diags)
+            if (r := load_file(site, kind, path, diags)) is not None]

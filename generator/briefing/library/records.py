@@ -1,0 +1,91 @@
+"""The library: every published record keyed by id, and the indexes derived
+from them. Built once by ``resolve``; read-only afterwards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from briefing.content.config import SiteConfig
+from briefing.content.dates import PartialDate
+from briefing.content.model import Record, RecordId
+from briefing.content.schema import FOLDERS
+
+
+@dataclass(frozen=True, order=True)
+class Dated:
+    """One dated thing on the timeline: ``label`` says which date of the record."""
+
+    date: PartialDate
+    order: int  # kind order within a day, so output is stable
+    record: RecordId
+    label: str
+    kind: str
+    index: int = -1  # which quote or update, when it is one
+
+
+@dataclass(frozen=True)
+class QuoteRef:
+    source: RecordId
+    index: int  # position in the source's quotes list
+
+
+@dataclass
+class Library:
+    config: SiteConfig
+    records: dict[RecordId, Record]
+    drafts: frozenset[str] = frozenset()  # ids of drafts left out of this build
+    by_kind: dict[str, list[RecordId]] = field(default_factory=dict)
+    mentions: dict[RecordId, list[RecordId]] = field(default_factory=dict)
+    mentioned_by: dict[RecordId, dict[str, list[RecordId]]] = field(default_factory=dict)
+    date_mentions: dict[str, list[RecordId]] = field(default_factory=dict)
+    members: dict[RecordId, list[tuple[RecordId, dict[str, Any]]]] = field(default_factory=dict)
+    co_mentions: dict[RecordId, list[tuple[RecordId, int]]] = field(default_factory=dict)
+    related: dict[RecordId, list[RecordId]] = field(default_factory=dict)
+    quotes_by_speaker: dict[RecordId, list[QuoteRef]] = field(default_factory=dict)
+    quotes_at_event: dict[RecordId, list[QuoteRef]] = field(default_factory=dict)
+    outcomes_by_event: dict[RecordId, list[RecordId]] = field(default_factory=dict)
+    outcomes_by_actor: dict[RecordId, list[tuple[RecordId, str]]] = field(default_factory=dict)
+    events_by_actor: dict[RecordId, list[RecordId]] = field(default_factory=dict)
+    brief_sources: dict[RecordId, list[RecordId]] = field(default_factory=dict)
+    timeline: list[Dated] = field(default_factory=list)
+    dates: dict[str, list[Dated]] = field(default_factory=dict)
+    dated_by_record: dict[RecordId, list[Dated]] = field(default_factory=dict)
+    tags: dict[str, tuple[str, list[RecordId]]] = field(default_factory=dict)
+
+    def get(self, rid: str) -> Record | None:
+        return self.records.get(RecordId(rid))
+
+    def kind_of(self, rid: str) -> str | None:
+        record = self.records.get(RecordId(rid))
+        return record.kind if record else None
+
+    def path_of(self, rid: str) -> str:
+        """The page's path below the site root, e.g. ``actors/vladimir-putin/``."""
+        return f"{FOLDERS[self.records[RecordId(rid)].kind]}/{rid}/"
+
+    def mentioned_by_kind(self, rid: str, kind: str) -> list[RecordId]:
+        return self.mentioned_by.get(RecordId(rid), {}).get(kind, [])
+
+
+def same_indexes(a: Library, b: Library) -> bool:
+    """Whether ``b`` shares ``a``'s indexes (the same objects) and settings.
+
+    The build's reuse of a library makes such pairs, and ``share_unchanged``; when
+    also no record came or went or changed its title or kind, their pages, link
+    targets and date pages are the same, and a renderer made for one serves the other."""
+    return a.config == b.config and a.drafts == b.drafts and all(
+        getattr(a, name) is getattr(b, name) for name in INDEX_FIELDS)
+
+
+def share_unchanged(old: Library, new: Library) -> Library:
+    """``new`` with every index equal to ``old``'s replaced by ``old``'s object, so later
+    steps see by identity what did not change (a new link changes a few entries of a
+    few indexes: the rest need not be compared again, nor their pages listed)."""
+    for name in (*INDEX_FIELDS, "drafts"):
+        if getattr(new, name) == getattr(old, name):
+            setattr(new, name, getattr(old, name))
+    return new
+
+
+INDEX_FIELDS = tuple(f.name for f in fields(Library) if f.name not in ("config", "records", "drafts"))

@@ -1,0 +1,192 @@
+"""Machine-readable output: schema.org JSON-LD, ``data/site.json``, robots.txt.
+
+The Atom feed and the sitemap are templates (``feed.xml``, ``sitemap.xml``) so
+a theme can change them; their data is gathered here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any
+
+from briefing.content.dates import PartialDate, parse_date
+from briefing.content.model import RecordId
+from briefing.content.schema import SCHEMA, Field
+from briefing.content.yamlpos import PosDict, PosList
+from briefing.engine.deps import Key
+from briefing.library.records import Library
+from briefing.render.urls import Urls
+
+SCHEMA_TYPES = {"person": "Person", "organization": "Organization", "state": "Country",
+                "media": "NewsMediaOrganization", "other": "Thing"}
+
+
+def to_json_safe(value: Any) -> Any:
+    """Fields as written, with dates as ISO text."""
+    if isinstance(value, PosDict | dict):
+        return {str(k): to_json_safe(v) for k, v in value.items()}
+    if isinstance(value, PosList | list):
+        return [to_json_safe(v) for v in value]
+    if isinstance(value, dt.date | PartialDate):
+        return str(value) if isinstance(value, PartialDate) else value.isoformat()
+    return value
+
+
+def as_written(data: Any, fields: tuple[Field, ...]) -> dict[str, Any]:
+    """A record's fields as its file has them, but every date as ISO text: YAML hands
+    ``2026`` over as a number and ``2026-01-31`` as a date, and readers of JSON should
+    not have to care."""
+    known = {f.name: f for f in fields}
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        f = known.get(str(key))
+        if f is not None and f.type == "date" and (date := parse_date(value)) is not None:
+            out[str(key)] = str(date)
+        elif f is not None and f.type == "records" and isinstance(value, list):
+            out[str(key)] = [as_written(item, f.fields) if isinstance(item, dict) else to_json_safe(item)
+                             for item in value]
+        else:
+            out[str(key)] = to_json_safe(value)
+    return out
+
+
+def script_json(data: Any) -> str:
+    """JSON for inside <script>: no '<', '>' or '&' that could end the element."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def jsonld(lib: Library, urls: Urls, rid: str | None, path: str, title: str,
+           thing: Callable[[str], dict[str, Any]] | None = None,
+           kind_of: Callable[[str], str | None] | None = None) -> dict[str, Any]:
+    """The schema.org object for one page; ``thing`` makes the object of a record it names,
+    and ``kind_of`` tells a record's kind (the library's unless given: a renderer shares
+    both between pages)."""
+    url = urls.absolute(path)
+    if rid is None:
+        return {"@context": "https://schema.org", "@type": "WebPage", "name": title, "url": url,
+                "isPartOf": {"@type": "WebSite", "name": lib.config.title, "url": lib.config.base_url}}
+    if thing is None:
+        thing = partial(schema_thing, lib, urls)
+    if kind_of is None:
+        kind_of = lib.kind_of
+    r = lib.records[rid]  # type: ignore[index]
+    f = r.fields
+    base: dict[str, Any] = {"@context": "https://schema.org", "name": r.title, "url": url}
+    if r.kind == "brief":
+        base.update({"@type": "Report", "headline": r.title[:110], "datePublished": str(f["date"]),
+                     "dateModified": str(f.get("updated") or f["date"]),
+                     "about": [thing(a) for a in lib.mentions.get(r.id, []) if kind_of(a) == "actor"],
+                     "publisher": {"@type": "Organization", "name": lib.config.title}})
+        if f.get("summary"):
+            base["description"] = f["summary"]
+    elif r.kind == "actor":
+        base["@type"] = SCHEMA_TYPES[f["kind"]]
+        if f.get("aliases"):
+            base["alternateName"] = f["aliases"]
+        if f.get("role"):
+            base["description" if f["kind"] != "person" else "jobTitle"] = f["role"]
+        if f.get("affiliations") and f["kind"] == "person":
+            base["affiliation"] = [thing(a["actor"]) for a in f["affiliations"]]
+    elif r.kind == "event":
+        base.update({"@type": "Event", "startDate": str(f["date"]),
+                     "eventStatus": "https://schema.org/" + {"cancelled": "EventCancelled"}.get(
+                         f.get("status", ""), "EventScheduled")})
+        if f.get("end"):
+            base["endDate"] = str(f["end"])
+        if f.get("location"):
+            base["location"] = {"@type": "Place", "name": f["location"]}
+        if f.get("participants"):
+            base["attendee"] = [thing(p) for p in f["participants"]]
+    elif r.kind == "source":
+        base.update({"@type": "NewsArticle", "headline": r.title[:110]})
+        if f.get("published"):
+            base["datePublished"] = str(f["published"])
+        if f.get("url"):
+            base["sameAs"] = f["url"]
+    else:
+        base.update({"@type": "CreativeWork", "creativeWorkStatus": f["status"]})
+        if f.get("date"):
+            base["dateCreated"] = str(f["date"])
+    return base
+
+
+def schema_thing(lib: Library, urls: Urls, rid: str) -> dict[str, Any]:
+    """A record named by a page, as a schema.org Thing."""
+    r = lib.records[rid]  # type: ignore[index]
+    kind = SCHEMA_TYPES.get(r.fields.get("kind", ""), "Thing") if r.kind == "actor" else "Thing"
+    return {"@type": kind, "name": r.title, "url": urls.absolute(lib.path_of(rid))}
+
+
+SITE_JSON = "data/site.json"  # its output path
+
+# what a record's line in ``site.json`` is made of: its kind, its data, its mentions
+# entry, its mentioned-by entry and its URL (see ``site_json``)
+LineInputs = tuple[str, Any, Any, Any, str]
+
+
+def site_json(lib: Library, urls: Urls,
+              reuse: Callable[[str, LineInputs], str | None] | None = None) -> bytes:
+    """Every published record with its fields as written, and its links both ways.
+
+    One record per line: a diff of two builds shows which records changed, and the
+    json module writes each line with its C encoder (it has none for indented JSON,
+    whose pure-Python writer took a second at 10,000 briefs). ``reuse`` may give a
+    record's line from the last build when its inputs are the same objects: after
+    a one-file edit, a few of 12,000 lines are made (see ``SiteJsonLines``)."""
+    site = {"title": lib.config.title, "base_url": lib.config.base_url, "language": lib.config.language}
+    lines = []
+    for rid, r in lib.records.items():
+        inputs = (r.kind, r.data, lib.mentions.get(rid), lib.mentioned_by.get(rid), urls.absolute(lib.path_of(rid)))
+        line = reuse(rid, inputs) if reuse is not None else None
+        lines.append(line if line is not None else _site_json_line(rid, inputs))
+    records = "[\n" + ",\n".join(lines) + "\n]" if lines else "[]"
+    return f'{{"site": {json.dumps(site, ensure_ascii=False)},\n"records": {records}}}\n'.encode()
+
+
+def site_json_reads(lib: Library) -> Iterator[Key]:
+    """The keys ``site_json`` reads (see ``deps``), declared rather than recorded: a
+    recording library costs a tenth of a second over 12,000 records.
+    ``tests/test_site_json.py`` checks them against a recorded run."""
+    yield ("IX", "records")
+    for rid in lib.records:
+        yield from (("r", rid, "kind"), ("r", rid, "data"), ("ix", "mentions", rid), ("ix", "mentioned_by", rid))
+
+
+def _site_json_line(rid: str, inputs: LineInputs) -> str:
+    kind, data, mentions, mentioned_by, url = inputs
+    by = sorted({i for ids in (mentioned_by or {}).values() for i in ids})
+    return json.dumps({"id": rid, "kind": kind, "url": url, "fields": as_written(data, SCHEMA[kind]),
+                       "mentions": mentions or [], "mentioned_by": by}, ensure_ascii=False)
+
+
+class SiteJsonLines:
+    """The last build's ``site.json`` lines, for ``site_json`` to reuse: a line is
+    taken when the record's inputs are the very objects the last library held
+    (a library is never changed in place, so the same object means the same value)."""
+
+    PREFIX = '{"id": "'
+
+    def __init__(self, lib: Library, text: str) -> None:
+        self._lib = lib
+        self._lines: dict[str, str] = {}
+        for line in text.split("\n"):
+            if line.startswith(self.PREFIX):
+                end = line.index('"', len(self.PREFIX))  # ids are checked: no quotes or escapes
+                self._lines[line[len(self.PREFIX):end]] = line.removesuffix(",")
+
+    def __call__(self, rid: str, inputs: LineInputs) -> str | None:
+        lib, key = self._lib, RecordId(rid)
+        old = lib.records.get(key)
+        kind, data, mentions, mentioned_by, _url = inputs
+        if (old is None or old.kind != kind or old.data is not data or lib.mentions.get(key) is not mentions
+                or lib.mentioned_by.get(key) is not mentioned_by):  # same kind, same config: same URL
+            return None
+        return self._lines.get(rid)
+
+
+def robots(urls: Urls) -> bytes:
+    return f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute('sitemap.xml')}\n".encode()

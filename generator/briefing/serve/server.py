@@ -1,0 +1,194 @@
+"""``briefing serve``: build into a private folder, serve it, rebuild on change.
+
+The pieces live beside this module: ``watch`` turns file events into
+"rebuild wanted", ``serve_loop`` debounces and builds, ``serve_http`` serves
+the last good build with live reload. This module wires them together and
+prints what an editor needs to see in the terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from watchdog.observers.api import BaseObserver
+
+from briefing.content.config import CONFIG_FILE
+from briefing.diagnostics import format_text
+from briefing.engine.builder import Builder, Options, Result
+from briefing.output.write import OutputError, check_output
+from briefing.serve.http import Preview, PreviewServer, reload_script
+from briefing.serve.loop import BuildLoop, Rebuild
+from briefing.serve.watch import start_watching
+
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+@dataclass
+class Running:
+    """A started preview; ``stop`` ends everything ``start`` began, in order."""
+
+    site: Path
+    server: PreviewServer
+    loop: BuildLoop
+    observer: BaseObserver
+    out: Path
+    private: bool
+    thread: threading.Thread | None = None
+    stopped: bool = field(default=False)
+
+    @property
+    def port(self) -> int:
+        return int(self.server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        host = str(self.server.server_address[0])
+        shown = "127.0.0.1" if host in ("0.0.0.0", "") else "[::1]" if host == "::" else host
+        shown = f"[{shown}]" if ":" in shown and not shown.startswith("[") else shown
+        return f"http://{shown}:{self.port}{self.server.preview.mount()}"
+
+    def serve_in_thread(self) -> None:
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1},
+                                       name="briefing-http", daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
+        self.observer.stop()
+        self.loop.stop()
+        if self.thread is not None:
+            self.server.shutdown()
+            self.thread.join(10)
+        self.server.server_close()
+        self.observer.join(10)
+        if self.private:
+            shutil.rmtree(self.out.parent, ignore_errors=True)
+
+
+def start(site: Path, options: Options, *, host: str = "127.0.0.1", port: int = 8000, poll: bool = False,
+          out: Path | None = None, debug: bool = False,
+          report: Callable[[Result, float], None] | None = None) -> Running:
+    """Build once, then listen and watch; the caller runs ``server.serve_forever`` and calls ``stop``.
+
+    Raises ``OutputError`` for an unsafe ``out`` and ``OSError`` if the port is taken.
+    """
+    private = out is None
+    target = Path(tempfile.mkdtemp(prefix="briefing-serve-")) / "site" if out is None else out
+    try:
+        check_output(site, target)
+        rebuild = _rebuilder(site, target, options, debug)
+        loop = BuildLoop(rebuild, strict=options.strict, report=report)
+        loop.build_now()
+        server = PreviewServer((host, port), Preview(loop, target, reload_script(), debug, site))
+    except BaseException:
+        if private:
+            shutil.rmtree(target.parent, ignore_errors=True)
+        raise
+    observer = start_watching(site, loop.mark, poll=poll)
+    loop.start()
+    return Running(site, server, loop, observer, target, private)
+
+
+def _rebuilder(site: Path, out: Path, options: Options, debug: bool) -> Rebuild:
+    """The one place that says how to build: one incremental ``Builder`` for the session,
+    so a save re-renders only the pages that read what changed."""
+    builder = Builder(site, out, options)
+
+    def rebuild() -> Result:
+        try:
+            return builder.build()
+        except Exception:
+            if debug:
+                traceback.print_exc()
+            raise
+    return rebuild
+
+
+class Reporter:
+    """Prints each build's problems and outcome, as ``briefing build`` would."""
+
+    def __init__(self, strict: bool, stream: TextIO | None = None) -> None:
+        self.strict = strict
+        self.stream = stream if stream is not None else sys.stderr
+        self.builds = 0
+
+    def __call__(self, result: Result, seconds: float) -> None:
+        self.builds += 1
+        stamp = time.strftime("%H:%M:%S")
+        text = format_text(result.diags.sorted(), self.strict)
+        if result.diags.failed(self.strict):
+            tail = "build failed; still serving the last good site" if self.builds > 1 else "build failed"
+            self.stream.write(f"{text}[{stamp}] {tail}\n")
+        else:
+            if self.builds == 1:
+                done = f"built {len(result.files)} files in {seconds:.2f} s"
+            else:
+                done = (f"rebuilt in {seconds:.2f} s: {len(result.written)} of {len(result.files)} files "
+                        f"changed, {len(result.removed)} removed")
+            self.stream.write(f"{text}[{stamp}] {done}\n")
+        self.stream.flush()
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Run the preview until Ctrl-C; returns the exit code."""
+    site = Path(args.site)
+    if not (site / CONFIG_FILE).is_file():
+        print(f"briefing: no {CONFIG_FILE} in {site}; run from the site's folder or pass --site DIR",
+              file=sys.stderr)
+        return EXIT_USAGE
+    if not 0 <= args.port <= 65535:
+        print(f"briefing: --port must be between 0 and 65535, got {args.port}", file=sys.stderr)
+        return EXIT_USAGE
+    host = args.host.strip("[]")
+    if not _is_loopback(host):
+        print(f"warning: --host {host}: anyone who can reach this machine on port {args.port} can see "
+              "the preview (drafts too, with --drafts); it has no password and is not hardened for "
+              "the open internet. Leave out --host to keep it on 127.0.0.1.", file=sys.stderr)
+    options = Options(drafts=args.drafts, strict=args.strict)
+    try:
+        running = start(site, options, host=host, port=args.port, poll=args.poll, out=args.out,
+                        debug=args.debug, report=Reporter(args.strict))
+    except OutputError as exc:
+        print(f"briefing: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"briefing: cannot listen on {host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"serving {running.url} with live reload; watching {site.resolve()} (Ctrl-C to stop)",
+          file=sys.stderr, flush=True)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)  # so `kill` also removes the private build folder
+    try:
+        running.server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        running.stop()
+    return EXIT_OK
