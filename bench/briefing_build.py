@@ -25,8 +25,10 @@ def main() -> int:
     if not args.search:
         builder.steps = []
     result = builder.build()
-    print(f"{len(result.files)} files, {len(result.written)} written, {len(result.rendered)} rendered; "
-          + " ".join(f"{k}={v:.2f}" for k, v in result.timings.items()))
+    print(
+        f"{len(result.files)} files, {len(result.written)} written, {len(result.rendered)} rendered; "
+        + " ".join(f"{k}={v:.2f}" for k, v in result.timings.items())
+    )
     return 0 if result.ok else 1
 
 

@@ -14,28 +14,162 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 WORDS = (
-    "the", "alliance", "council", "agreed", "to", "review", "its", "joint", "security", "posture",
-    "after", "months", "of", "talks", "between", "ministers", "delegates", "and", "observers", "who",
-    "met", "in", "the", "capital", "to", "discuss", "regional", "stability", "trade", "corridors",
-    "energy", "supply", "border", "management", "and", "a", "common", "fund", "for", "equipment",
-    "analysts", "noted", "that", "the", "declaration", "left", "open", "several", "questions", "about",
-    "financing", "command", "structures", "and", "the", "timetable", "for", "implementation", "while",
-    "officials", "stressed", "continuity", "critics", "argued", "the", "proposals", "repeated",
-    "earlier", "pledges", "without", "new", "money", "or", "oversight", "the", "summit", "also",
-    "heard", "reports", "on", "counter", "terrorism", "information", "security", "migration", "and",
-    "cooperation", "with", "neighbouring", "states", "and", "international", "organisations", "on",
-    "sanctions", "observers", "expect", "further", "meetings", "before", "the", "end", "of", "the",
-    "year", "to", "settle", "the", "details", "members", "differ", "on", "priorities", "some", "favour",
-    "rapid", "deployment", "others", "prefer", "diplomacy"
+    "the",
+    "alliance",
+    "council",
+    "agreed",
+    "to",
+    "review",
+    "its",
+    "joint",
+    "security",
+    "posture",
+    "after",
+    "months",
+    "of",
+    "talks",
+    "between",
+    "ministers",
+    "delegates",
+    "and",
+    "observers",
+    "who",
+    "met",
+    "in",
+    "the",
+    "capital",
+    "to",
+    "discuss",
+    "regional",
+    "stability",
+    "trade",
+    "corridors",
+    "energy",
+    "supply",
+    "border",
+    "management",
+    "and",
+    "a",
+    "common",
+    "fund",
+    "for",
+    "equipment",
+    "analysts",
+    "noted",
+    "that",
+    "the",
+    "declaration",
+    "left",
+    "open",
+    "several",
+    "questions",
+    "about",
+    "financing",
+    "command",
+    "structures",
+    "and",
+    "the",
+    "timetable",
+    "for",
+    "implementation",
+    "while",
+    "officials",
+    "stressed",
+    "continuity",
+    "critics",
+    "argued",
+    "the",
+    "proposals",
+    "repeated",
+    "earlier",
+    "pledges",
+    "without",
+    "new",
+    "money",
+    "or",
+    "oversight",
+    "the",
+    "summit",
+    "also",
+    "heard",
+    "reports",
+    "on",
+    "counter",
+    "terrorism",
+    "information",
+    "security",
+    "migration",
+    "and",
+    "cooperation",
+    "with",
+    "neighbouring",
+    "states",
+    "and",
+    "international",
+    "organisations",
+    "on",
+    "sanctions",
+    "observers",
+    "expect",
+    "further",
+    "meetings",
+    "before",
+    "the",
+    "end",
+    "of",
+    "the",
+    "year",
+    "to",
+    "settle",
+    "the",
+    "details",
+    "members",
+    "differ",
+    "on",
+    "priorities",
+    "some",
+    "favour",
+    "rapid",
+    "deployment",
+    "others",
+    "prefer",
+    "diplomacy",
 )
-SYLLABLES = ("ka", "ro", "mi", "sa", "len", "dor", "vik", "ta", "bel", "nor", "ash", "em",
-             "ul", "rin", "gar", "po", "zel", "ost", "kov", "an", "ber", "lu", "shi", "ven")
+SYLLABLES = (
+    "ka",
+    "ro",
+    "mi",
+    "sa",
+    "len",
+    "dor",
+    "vik",
+    "ta",
+    "bel",
+    "nor",
+    "ash",
+    "em",
+    "ul",
+    "rin",
+    "gar",
+    "po",
+    "zel",
+    "ost",
+    "kov",
+    "an",
+    "ber",
+    "lu",
+    "shi",
+    "ven",
+)
 ACTOR_KINDS = (("person", 50), ("organization", 20), ("state", 15), ("media", 10), ("other", 5))
 EVENT_KINDS = ("summit", "meeting", "forum", "sanctions", "statement")
 OUTCOME_KINDS = ("proposal", "declaration", "decision", "pledge", "agreement", "strategy")
 OUTCOME_STATUSES = ("proposed", "adopted", "in-progress", "implemented", "stalled", "rejected")
-TAGS = tuple(f"{a} {b}" for a in ("security", "energy", "trade", "migration", "defence", "sanctions",
-                                  "diplomacy", "finance") for b in ("policy", "outlook", "talks", "risk", "review"))
+TAGS = tuple(
+    f"{a} {b}"
+    for a in ("security", "energy", "trade", "migration", "defence", "sanctions", "diplomacy", "finance")
+    for b in ("policy", "outlook", "talks", "risk", "review")
+)
 
 
 @dataclass
@@ -206,11 +340,12 @@ def _sources(d: _Draw, count: int, actors: list[Actor], by_kind: dict[str, list[
     out = []
     for i in range(count):
         title = f"Report {i + 1}: {d.words(3, 6)}".capitalize()
-        quotes = [Quote(d.rng.choice(people), d.words(8, 20).capitalize() + ".", d.date(), None)
-                  for _ in range(d.rng.randint(1, 3))]
+        quotes = [
+            Quote(d.rng.choice(people), d.words(8, 20).capitalize() + ".", d.date(), None)
+            for _ in range(d.rng.randint(1, 3))
+        ]
         sid = d.unique(f"source-{i + 1}")
-        out.append(Source(sid, title, d.rng.choice(media), d.date(),
-                          f"https://news.example.org/{sid}", quotes))
+        out.append(Source(sid, title, d.rng.choice(media), d.date(), f"https://news.example.org/{sid}", quotes))
     return out
 
 
@@ -223,17 +358,34 @@ def _events(d: _Draw, count: int, actors: list[Actor], sources: list[Source]) ->
         date = d.date()
         status = d.rng.choices(("held", "scheduled", "proposed", "cancelled"), (85, 8, 5, 2))[0]
         participants = d.rng.sample(ids, min(len(ids), d.rng.randint(3, 8)))
-        ev = Event(d.unique(_slug(title)), title, kind, date, status, f"{d.name_part()} city",
-                   d.rng.choice(ids), participants, [s.id for s in d.rng.sample(sources, min(2, len(sources)))])
+        ev = Event(
+            d.unique(_slug(title)),
+            title,
+            kind,
+            date,
+            status,
+            f"{d.name_part()} city",
+            d.rng.choice(ids),
+            participants,
+            [s.id for s in d.rng.sample(sources, min(2, len(sources)))],
+        )
         events.append(ev)
         for j in range(d.rng.randint(1, 4)):
             otitle = f"{d.words(2, 4).capitalize()} {d.rng.choice(OUTCOME_KINDS)} {i + 1}.{j + 1}"
-            updates = [(d.date(), d.rng.choice(OUTCOME_STATUSES), d.words(5, 12))
-                       for _ in range(d.rng.randint(0, 2))]
-            outcomes.append(Outcome(d.unique(_slug(otitle)), otitle, ev.id, d.rng.choice(OUTCOME_KINDS),
-                                    d.rng.choice(OUTCOME_STATUSES), date,
-                                    d.rng.sample(participants, min(2, len(participants))),
-                                    d.rng.sample(ids, min(len(ids), d.rng.randint(2, 4))), updates))
+            updates = [(d.date(), d.rng.choice(OUTCOME_STATUSES), d.words(5, 12)) for _ in range(d.rng.randint(0, 2))]
+            outcomes.append(
+                Outcome(
+                    d.unique(_slug(otitle)),
+                    otitle,
+                    ev.id,
+                    d.rng.choice(OUTCOME_KINDS),
+                    d.rng.choice(OUTCOME_STATUSES),
+                    date,
+                    d.rng.sample(participants, min(2, len(participants))),
+                    d.rng.sample(ids, min(len(ids), d.rng.randint(2, 4))),
+                    updates,
+                )
+            )
     return events, outcomes
 
 
@@ -250,10 +402,21 @@ def _brief(d: _Draw, i: int, actors: list[Actor], events: list[Event], sources: 
     event = rng.choice(events)
     cited = [s.id for s in rng.sample(sources, min(len(sources), rng.randint(2, 3)))]
     title = f"{d.words(3, 7).capitalize()} ({i + 1})"
-    brief = Brief(d.unique(f"brief-{i + 1}"), title, d.date(2021, 2026), d.words(12, 24).capitalize() + ".",
-                  sorted(set(rng.sample(TAGS, rng.randint(1, 3)))), [], [event.id], cited)
-    links: list[Token] = [("actor", a) for a in mentioned] + [("event", event.id), ("date", event.date),
-                                                               ("date", brief.date[:7])]
+    brief = Brief(
+        d.unique(f"brief-{i + 1}"),
+        title,
+        d.date(2021, 2026),
+        d.words(12, 24).capitalize() + ".",
+        sorted(set(rng.sample(TAGS, rng.randint(1, 3)))),
+        [],
+        [event.id],
+        cited,
+    )
+    links: list[Token] = [("actor", a) for a in mentioned] + [
+        ("event", event.id),
+        ("date", event.date),
+        ("date", brief.date[:7]),
+    ]
     links += [("cite", s) for s in cited]
     brief.blocks = _body(d, links, rng.randint(400, 600))
     return brief
@@ -329,8 +492,12 @@ def body_markdown(brief: Brief, link: dict[str, object]) -> str:
 # -- writers -------------------------------------------------------------------
 
 # how the contract spells each kind of link in a brief's body
-BRIEFING_LINKS: dict[str, object] = {"actor": lambda i: f"[[{i}]]", "event": lambda i: f"[[{i}]]",
-                                     "date": lambda i: f"[[{i}]]", "cite": lambda i: f"[@{i}]"}
+BRIEFING_LINKS: dict[str, object] = {
+    "actor": lambda i: f"[[{i}]]",
+    "event": lambda i: f"[[{i}]]",
+    "date": lambda i: f"[[{i}]]",
+    "cite": lambda i: f"[@{i}]",
+}
 
 
 def _q(text: str) -> str:
@@ -349,35 +516,50 @@ def _write(path: Path, text: str) -> None:
 
 def write_briefing(c: Corpus, root: Path) -> None:
     """The corpus as a briefing site (the content contract)."""
-    _write(root / "site.toml", 'title = "Bench briefing"\nbase_url = "https://bench.example.org/"\n'
-                               'description = "A synthetic corpus for the benchmark."\n')
+    _write(
+        root / "site.toml",
+        'title = "Bench briefing"\nbase_url = "https://bench.example.org/"\n'
+        'description = "A synthetic corpus for the benchmark."\n',
+    )
     for a in c.actors:
-        text = f"name: {_q(a.name)}\nkind: {a.kind}\naliases: [{', '.join(_q(x) for x in a.aliases)}]\n" \
-               f"role: {_q(a.role)}\n" + (f"country: {a.country}\n" if a.country else "")
+        text = (
+            f"name: {_q(a.name)}\nkind: {a.kind}\naliases: [{', '.join(_q(x) for x in a.aliases)}]\n"
+            f"role: {_q(a.role)}\n" + (f"country: {a.country}\n" if a.country else "")
+        )
         _write(root / f"content/actors/{a.id}.yaml", text)
     for s in c.sources:
-        quotes = "".join(f"  - speaker: {q.speaker}\n    text: {_q(q.text)}\n    date: {q.date}\n"
-                         + (f"    event: {q.event}\n" if q.event else "") for q in s.quotes)
-        _write(root / f"content/sources/{s.id}.yaml",
-               f"title: {_q(s.title)}\npublisher: {s.publisher}\npublished: {s.published}\nurl: {s.url}\n"
-               f"quotes:\n{quotes}")
+        quotes = "".join(
+            f"  - speaker: {q.speaker}\n    text: {_q(q.text)}\n    date: {q.date}\n"
+            + (f"    event: {q.event}\n" if q.event else "")
+            for q in s.quotes
+        )
+        _write(
+            root / f"content/sources/{s.id}.yaml",
+            f"title: {_q(s.title)}\npublisher: {s.publisher}\npublished: {s.published}\nurl: {s.url}\n"
+            f"quotes:\n{quotes}",
+        )
     for e in c.events:
-        _write(root / f"content/events/{e.id}.yaml",
-               f"title: {_q(e.title)}\nkind: {e.kind}\ndate: {e.date}\nstatus: {e.status}\n"
-               f"location: {_q(e.location)}\nhost: {e.host}\nparticipants: {_ids(e.participants)}\n"
-               f"sources: {_ids(e.sources)}\n")
+        _write(
+            root / f"content/events/{e.id}.yaml",
+            f"title: {_q(e.title)}\nkind: {e.kind}\ndate: {e.date}\nstatus: {e.status}\n"
+            f"location: {_q(e.location)}\nhost: {e.host}\nparticipants: {_ids(e.participants)}\n"
+            f"sources: {_ids(e.sources)}\n",
+        )
     for o in c.outcomes:
         updates = "".join(f"  - date: {u[0]}\n    status: {u[1]}\n    note: {_q(u[2])}\n" for u in o.updates)
-        _write(root / f"content/outcomes/{o.id}.yaml",
-               f"title: {_q(o.title)}\nevent: {o.event}\nkind: {o.kind}\nstatus: {o.status}\ndate: {o.date}\n"
-               f"proposed_by: {_ids(o.proposed_by)}\nparties: {_ids(o.parties)}\n"
-               + (f"updates:\n{updates}" if updates else ""))
+        _write(
+            root / f"content/outcomes/{o.id}.yaml",
+            f"title: {_q(o.title)}\nevent: {o.event}\nkind: {o.kind}\nstatus: {o.status}\ndate: {o.date}\n"
+            f"proposed_by: {_ids(o.proposed_by)}\nparties: {_ids(o.parties)}\n"
+            + (f"updates:\n{updates}" if updates else ""),
+        )
     link = BRIEFING_LINKS
     for b in c.briefs:
-        _write(root / f"content/briefs/{b.id}.md",
-               f"---\ntitle: {_q(b.title)}\ndate: {b.date}\nsummary: {_q(b.summary)}\n"
-               f"tags: [{', '.join(_q(t) for t in b.tags)}]\nevents: {_ids(b.events)}\n---\n"
-               + body_markdown(b, link))
+        _write(
+            root / f"content/briefs/{b.id}.md",
+            f"---\ntitle: {_q(b.title)}\ndate: {b.date}\nsummary: {_q(b.summary)}\n"
+            f"tags: [{', '.join(_q(t) for t in b.tags)}]\nevents: {_ids(b.events)}\n---\n" + body_markdown(b, link),
+        )
 
 
 HUGO_CONFIG = """baseURL = "https://bench.example.org/"
@@ -413,23 +595,31 @@ def write_hugo(c: Corpus, root: Path) -> None:
     for layout in sorted(HUGO_LAYOUTS.glob("*.html")):
         _write(root / "layouts" / layout.name, layout.read_text(encoding="utf-8"))
     for a in c.actors:
-        _write(root / f"content/actors/{a.id}/_index.md",
-               f"---\ntitle: {_q(a.name)}\n---\n{a.role}. Also known as {', '.join(a.aliases)}.\n")
+        _write(
+            root / f"content/actors/{a.id}/_index.md",
+            f"---\ntitle: {_q(a.name)}\n---\n{a.role}. Also known as {', '.join(a.aliases)}.\n",
+        )
     for e in c.events:
-        _write(root / f"content/events/{e.id}/_index.md",
-               f"---\ntitle: {_q(e.title)}\ndate: {e.date}\n---\nA {e.kind} at {e.location}, {e.status}.\n")
+        _write(
+            root / f"content/events/{e.id}/_index.md",
+            f"---\ntitle: {_q(e.title)}\ndate: {e.date}\n---\nA {e.kind} at {e.location}, {e.status}.\n",
+        )
     _write(root / "content/briefs/_index.md", "---\ntitle: Briefs\n---\n")
     for b in c.briefs:
-        link = {"actor": lambda i: f"[{names[i]}](/actors/{i}/)",
-                "event": lambda i: f"[{names[i]}](/events/{i}/)",
-                "date": lambda i: i,
-                "cite": lambda i, b=b: f"[[{b.sources.index(i) + 1}]](#source-{b.sources.index(i) + 1})"}
+        link = {
+            "actor": lambda i: f"[{names[i]}](/actors/{i}/)",
+            "event": lambda i: f"[{names[i]}](/events/{i}/)",
+            "date": lambda i: i,
+            "cite": lambda i, b=b: f"[[{b.sources.index(i) + 1}]](#source-{b.sources.index(i) + 1})",
+        }
         actors = [v for k, v in _tokens(b) if k == "actor"]
         srcs = "".join(f"  - title: {_q(sources[s].title)}\n    url: {sources[s].url}\n" for s in b.sources)
-        _write(root / f"content/briefs/{b.id}.md",
-               f"---\ntitle: {_q(b.title)}\ndate: {b.date}\nsummary: {_q(b.summary)}\n"
-               f"tags: [{', '.join(_q(t) for t in b.tags)}]\nactors: {_ids(actors)}\nevents: {_ids(b.events)}\n"
-               f"sources:\n{srcs}---\n" + body_markdown(b, link))
+        _write(
+            root / f"content/briefs/{b.id}.md",
+            f"---\ntitle: {_q(b.title)}\ndate: {b.date}\nsummary: {_q(b.summary)}\n"
+            f"tags: [{', '.join(_q(t) for t in b.tags)}]\nactors: {_ids(actors)}\nevents: {_ids(b.events)}\n"
+            f"sources:\n{srcs}---\n" + body_markdown(b, link),
+        )
 
 
 PELICAN_CONFIG = """SITENAME = "Bench briefing"
@@ -453,13 +643,18 @@ def write_pelican(c: Corpus, root: Path) -> None:
     names = c.names()
     _write(root / "pelicanconf.py", PELICAN_CONFIG)
     for b in c.briefs:
-        link = {"actor": lambda i: f"[{names[i]}](/tag/{i}.html)",
-                "event": lambda i: names[i], "date": lambda i: i,
-                "cite": lambda i, b=b: f"[{b.sources.index(i) + 1}]"}
+        link = {
+            "actor": lambda i: f"[{names[i]}](/tag/{i}.html)",
+            "event": lambda i: names[i],
+            "date": lambda i: i,
+            "cite": lambda i, b=b: f"[{b.sources.index(i) + 1}]",
+        }
         actors = [v for k, v in _tokens(b) if k == "actor"]
-        _write(root / f"content/{b.id}.md",
-               f"Title: {b.title}\nDate: {b.date}\nSlug: {b.id}\nCategory: briefs\n"
-               f"Tags: {', '.join(actors)}\nSummary: {b.summary}\n\n" + body_markdown(b, link))
+        _write(
+            root / f"content/{b.id}.md",
+            f"Title: {b.title}\nDate: {b.date}\nSlug: {b.id}\nCategory: briefs\n"
+            f"Tags: {', '.join(actors)}\nSummary: {b.summary}\n\n" + body_markdown(b, link),
+        )
 
 
 def _tokens(b: Brief) -> list[Token]:

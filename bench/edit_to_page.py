@@ -65,9 +65,24 @@ def hugo(binary: str, site: Path, out: Path, brief: str, edits: int) -> dict[str
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     start = time.perf_counter()
-    server = subprocess.Popen([binary, "server", "-s", str(site), "-d", str(out), "--bind", "127.0.0.1",
-                               "--port", str(port), "--disableLiveReload", "--quiet"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            binary,
+            "server",
+            "-s",
+            str(site),
+            "-d",
+            str(out),
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--disableLiveReload",
+            "--quiet",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         page = out / "briefs" / brief / "index.html"
         _wait_for(page, b"</html>", 600)

@@ -67,15 +67,20 @@ def tree_mb(pid: int) -> tuple[float, float]:
     return rss, pss
 
 
-def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None,
-        sample: bool = False) -> Run:
+def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None, sample: bool = False) -> Run:
     """Run ``cmd`` to the end and measure it; with ``sample``, the process tree's memory
     too (which slows the run: see the module's docstring). ``cmd`` is started by
     ``launch.py``, which reports its time and peak memory (see there for why)."""
     report, write_end = os.pipe()
     try:
-        proc = subprocess.Popen([sys.executable, str(LAUNCH), str(write_end), *cmd], cwd=cwd, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, pass_fds=(write_end,))
+        proc = subprocess.Popen(
+            [sys.executable, str(LAUNCH), str(write_end), *cmd],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            pass_fds=(write_end,),
+        )
     finally:
         os.close(write_end)
     peak = [0.0, 0.0]

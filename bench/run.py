@@ -128,11 +128,13 @@ def bench_size(n: int, runs: int, pelican_runs: int) -> dict[str, Any]:
         that samples the process tree's memory (sampling slows a run: see ``measure``)."""
         results = [make(i, sample=False) for i in range(count)]
         sampled = [make(count, sample=True)] if memory else []
-        out[name] = {"seconds": median([r.seconds for r in results]),
-                     "maxrss_mb": max(r.maxrss_mb for r in results + sampled),
-                     "tree_mb": max((r.tree_mb for r in sampled), default=0.0),
-                     "tree_pss_mb": max((r.tree_pss_mb for r in sampled), default=0.0),
-                     "all": [round(r.seconds, 3) for r in results]}
+        out[name] = {
+            "seconds": median([r.seconds for r in results]),
+            "maxrss_mb": max(r.maxrss_mb for r in results + sampled),
+            "tree_mb": max((r.tree_mb for r in sampled), default=0.0),
+            "tree_pss_mb": max((r.tree_pss_mb for r in sampled), default=0.0),
+            "all": [round(r.seconds, 3) for r in results],
+        }
         print(f"  {n:>6} {name:<22} {out[name]['seconds']:8.2f} s  {out[name]['all']}", flush=True)
 
     saved: list[float] = []
@@ -168,8 +170,11 @@ def bench_size(n: int, runs: int, pelican_runs: int) -> dict[str, Any]:
 
     series("briefing_cold", b_cold, runs, memory=True)
     out["briefing_cold_saved"] = {"seconds": median(saved), "all": [round(s, 3) for s in saved]}
-    print(f"  {n:>6} briefing_cold_saved    {out['briefing_cold_saved']['seconds']:8.2f} s  "
-          f"{out['briefing_cold_saved']['all']}", flush=True)
+    print(
+        f"  {n:>6} briefing_cold_saved    {out['briefing_cold_saved']['seconds']:8.2f} s  "
+        f"{out['briefing_cold_saved']['all']}",
+        flush=True,
+    )
     out["briefing_pages"] = html_count(site / "public")
     series("briefing_nochange", b_again, runs)
     series("briefing_prose_edit", b_prose, runs)
@@ -177,9 +182,24 @@ def bench_size(n: int, runs: int, pelican_runs: int) -> dict[str, Any]:
         series("briefing_link_edit", b_link, runs)
     finally:
         linked.write_bytes(original)  # the next runs start from the corpus as drawn
-    serve = json.loads(subprocess.run([PY, str(BENCH / "edit_to_page.py"), "briefing", str(site),
-                                       str(root / "serve-out"), "--brief", "brief-5", "--edits", "5"],
-                                      capture_output=True, text=True, check=True).stdout)
+    serve = json.loads(
+        subprocess.run(
+            [
+                PY,
+                str(BENCH / "edit_to_page.py"),
+                "briefing",
+                str(site),
+                str(root / "serve-out"),
+                "--brief",
+                "brief-5",
+                "--edits",
+                "5",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
     out["briefing_serve"] = {"seconds": median(serve["seconds"]), "all": [round(s, 3) for s in serve["seconds"]]}
     print(f"  {n:>6} briefing_serve         {out['briefing_serve']['seconds']:8.3f} s  {out['briefing_serve']['all']}")
 
@@ -201,9 +221,26 @@ def bench_size(n: int, runs: int, pelican_runs: int) -> dict[str, Any]:
     out["hugo_pages"] = html_count(hsite / "public")
     series("hugo_nochange", h_again, runs)
     series("hugo_prose_edit", h_prose, runs)
-    serve = json.loads(subprocess.run([PY, str(BENCH / "edit_to_page.py"), "hugo", str(hsite),
-                                       str(root / "hugo-serve-out"), "--brief", "brief-5", "--edits", "5",
-                                       "--hugo", hugo], capture_output=True, text=True, check=True).stdout)
+    serve = json.loads(
+        subprocess.run(
+            [
+                PY,
+                str(BENCH / "edit_to_page.py"),
+                "hugo",
+                str(hsite),
+                str(root / "hugo-serve-out"),
+                "--brief",
+                "brief-5",
+                "--edits",
+                "5",
+                "--hugo",
+                hugo,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
     out["hugo_serve"] = {"seconds": median(serve["seconds"]), "all": [round(s, 3) for s in serve["seconds"]]}
     print(f"  {n:>6} hugo_serve             {out['hugo_serve']['seconds']:8.3f} s  {out['hugo_serve']['all']}")
 
@@ -211,8 +248,10 @@ def bench_size(n: int, runs: int, pelican_runs: int) -> dict[str, Any]:
 
     def p_cold(i: int, sample: bool) -> Run:
         clear(psite / "output")
-        return checked(run([pelican, "content", "-s", "pelicanconf.py", "-o", "output", "-q"], cwd=psite,
-                           sample=sample), "pelican build")
+        return checked(
+            run([pelican, "content", "-s", "pelicanconf.py", "-o", "output", "-q"], cwd=psite, sample=sample),
+            "pelican build",
+        )
 
     if pelican_runs:
         series("pelican_cold", p_cold, pelican_runs, memory=True)
@@ -241,17 +280,33 @@ def profile(n: int) -> str:
     stats.sort_stats("tottime").print_stats(18)
     lines = [line for line in text.getvalue().splitlines() if line.strip()]
     start = next(i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls"))
-    return "\n".join(line.replace(str(ROOT) + "/", "").replace(sys.prefix + "/", "")
-                     for line in [lines[start - 2] if start >= 2 else "", *lines[start:]])
+    return "\n".join(
+        line.replace(str(ROOT) + "/", "").replace(sys.prefix + "/", "")
+        for line in [lines[start - 2] if start >= 2 else "", *lines[start:]]
+    )
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem = next((int(line.split()[1]) // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
-                if line.startswith("MemTotal")), 0)
-    return (f"{cpu}, {os.cpu_count()} cores, {mem / 1024:.0f} GiB; {platform.system()} {platform.release()}; "
-            f"Python {platform.python_version()}")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem = next(
+        (
+            int(line.split()[1]) // 1024
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        0,
+    )
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem / 1024:.0f} GiB; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}"
+    )
 
 
 def table(results: list[dict[str, Any]]) -> str:
@@ -263,34 +318,54 @@ def table(results: list[dict[str, Any]]) -> str:
     for r in results:
         n = f"{r['n']:,}"
         ratio = r["briefing_cold"]["seconds"] / r["hugo_cold"]["seconds"]
-        rows.append(f"| {n} | cold build (no cache) | {s(r, 'briefing_cold')} | {s(r, 'hugo_cold')} | {ratio:.1f}× | "
-                    f"{s(r, 'pelican_cold')} |")
+        rows.append(
+            f"| {n} | cold build (no cache) | {s(r, 'briefing_cold')} | {s(r, 'hugo_cold')} | {ratio:.1f}× | "
+            f"{s(r, 'pelican_cold')} |"
+        )
         if "briefing_cold_saved" in r:
-            rows.append(f"| {n} | cold build until its cache is saved (the command returns first) | "
-                        f"{s(r, 'briefing_cold_saved')} | | "
-                        f"{r['briefing_cold_saved']['seconds'] / r['hugo_cold']['seconds']:.1f}× | |")
-        rows.append(f"| {n} | rebuild, nothing changed | {s(r, 'briefing_nochange')} | {s(r, 'hugo_nochange')} | "
-                    f"{r['briefing_nochange']['seconds'] / r['hugo_nochange']['seconds']:.2f}× | |")
-        rows.append(f"| {n} | rebuild, one brief's prose edited | {s(r, 'briefing_prose_edit')} | "
-                    f"{s(r, 'hugo_prose_edit')} | "
-                    f"{r['briefing_prose_edit']['seconds'] / r['hugo_prose_edit']['seconds']:.2f}× | |")
-        rows.append(f"| {n} | rebuild, a link added to one brief | {s(r, 'briefing_link_edit')} | "
-                    f"(same as above: Hugo always rebuilds all) | | |")
-        rows.append(f"| {n} | edit-to-page in serve (first edit) | {r['briefing_serve']['seconds'] * 1000:.0f} ms "
-                    f"({r['briefing_serve']['all'][0]:.1f} s) | {r['hugo_serve']['seconds'] * 1000:.0f} ms "
-                    f"({r['hugo_serve']['all'][0]:.1f} s) | "
-                    f"{r['briefing_serve']['seconds'] / r['hugo_serve']['seconds']:.2f}× | |")
+            rows.append(
+                f"| {n} | cold build until its cache is saved (the command returns first) | "
+                f"{s(r, 'briefing_cold_saved')} | | "
+                f"{r['briefing_cold_saved']['seconds'] / r['hugo_cold']['seconds']:.1f}× | |"
+            )
+        rows.append(
+            f"| {n} | rebuild, nothing changed | {s(r, 'briefing_nochange')} | {s(r, 'hugo_nochange')} | "
+            f"{r['briefing_nochange']['seconds'] / r['hugo_nochange']['seconds']:.2f}× | |"
+        )
+        rows.append(
+            f"| {n} | rebuild, one brief's prose edited | {s(r, 'briefing_prose_edit')} | "
+            f"{s(r, 'hugo_prose_edit')} | "
+            f"{r['briefing_prose_edit']['seconds'] / r['hugo_prose_edit']['seconds']:.2f}× | |"
+        )
+        rows.append(
+            f"| {n} | rebuild, a link added to one brief | {s(r, 'briefing_link_edit')} | "
+            f"(same as above: Hugo always rebuilds all) | | |"
+        )
+        rows.append(
+            f"| {n} | edit-to-page in serve (first edit) | {r['briefing_serve']['seconds'] * 1000:.0f} ms "
+            f"({r['briefing_serve']['all'][0]:.1f} s) | {r['hugo_serve']['seconds'] * 1000:.0f} ms "
+            f"({r['hugo_serve']['all'][0]:.1f} s) | "
+            f"{r['briefing_serve']['seconds'] / r['hugo_serve']['seconds']:.2f}× | |"
+        )
         pel = r.get("pelican_cold", {})
-        rows.append(f"| {n} | peak memory, largest process (ru_maxrss) | {r['briefing_cold']['maxrss_mb']:.0f} MB | "
-                    f"{r['hugo_cold']['maxrss_mb']:.0f} MB | "
-                    f"{r['briefing_cold']['maxrss_mb'] / r['hugo_cold']['maxrss_mb']:.2f}× | "
-                    f"{pel.get('maxrss_mb', 0):.0f} MB |")
-        for key, label in (("tree_pss_mb", "peak memory, whole process tree (PSS, sampled)"),
-                           ("tree_mb", "peak memory, whole process tree (sum of RSS, sampled)")):
-            rows.append(f"| {n} | {label} | {r['briefing_cold'][key]:.0f} MB | {r['hugo_cold'][key]:.0f} MB | "
-                        f"{r['briefing_cold'][key] / r['hugo_cold'][key]:.2f}× | {pel.get(key, 0):.0f} MB |")
-        rows.append(f"| {n} | HTML pages written | {r['briefing_pages']:,} | {r['hugo_pages']:,} | | "
-                    f"{r.get('pelican_pages', 0):,} |")
+        rows.append(
+            f"| {n} | peak memory, largest process (ru_maxrss) | {r['briefing_cold']['maxrss_mb']:.0f} MB | "
+            f"{r['hugo_cold']['maxrss_mb']:.0f} MB | "
+            f"{r['briefing_cold']['maxrss_mb'] / r['hugo_cold']['maxrss_mb']:.2f}× | "
+            f"{pel.get('maxrss_mb', 0):.0f} MB |"
+        )
+        for key, label in (
+            ("tree_pss_mb", "peak memory, whole process tree (PSS, sampled)"),
+            ("tree_mb", "peak memory, whole process tree (sum of RSS, sampled)"),
+        ):
+            rows.append(
+                f"| {n} | {label} | {r['briefing_cold'][key]:.0f} MB | {r['hugo_cold'][key]:.0f} MB | "
+                f"{r['briefing_cold'][key] / r['hugo_cold'][key]:.2f}× | {pel.get(key, 0):.0f} MB |"
+            )
+        rows.append(
+            f"| {n} | HTML pages written | {r['briefing_pages']:,} | {r['hugo_pages']:,} | | "
+            f"{r.get('pelican_pages', 0):,} |"
+        )
     return "\n".join(rows)
 
 
@@ -377,35 +452,65 @@ def targets(r: dict[str, Any]) -> str:
     row("one-brief edit ≤ 2 s (prose)", r["briefing_prose_edit"]["seconds"], 2, " s")
     row("one-brief edit ≤ 2 s (a new link)", r["briefing_link_edit"]["seconds"], 2, " s")
     row("edit-to-page in serve ≤ 150 ms", r["briefing_serve"]["seconds"] * 1000, 150, " ms")
-    row("peak memory below Hugo's (process tree, PSS)",
-        r["briefing_cold"]["tree_pss_mb"] / r["hugo_cold"]["tree_pss_mb"], 1, "×")
-    row("peak memory below Hugo's (largest process)",
-        r["briefing_cold"]["maxrss_mb"] / r["hugo_cold"]["maxrss_mb"], 1, "×")
+    row(
+        "peak memory below Hugo's (process tree, PSS)",
+        r["briefing_cold"]["tree_pss_mb"] / r["hugo_cold"]["tree_pss_mb"],
+        1,
+        "×",
+    )
+    row(
+        "peak memory below Hugo's (largest process)",
+        r["briefing_cold"]["maxrss_mb"] / r["hugo_cold"]["maxrss_mb"],
+        1,
+        "×",
+    )
     return "\n".join(rows)
 
 
-def report(results: list[dict[str, Any]], runs: int, pelican_runs: int, started: str,
-           load: tuple[float, float] | None, profile_text: str, path: Path) -> None:
+def report(
+    results: list[dict[str, Any]],
+    runs: int,
+    pelican_runs: int,
+    started: str,
+    load: tuple[float, float] | None,
+    profile_text: str,
+    path: Path,
+) -> None:
     text = table(results)
     if len(results) >= 2:
         a, b = results[0], results[-1]
         for tool in ("briefing", "hugo", "pelican"):
             if f"{tool}_cold" in a and f"{tool}_cold" in b:
                 scale = (b[f"{tool}_cold"]["seconds"] / a[f"{tool}_cold"]["seconds"]) / (b["n"] / a["n"])
-                text += (f"\n\n{tool.capitalize()}'s cold build grows {scale:.2f}× as fast as the number of "
-                         f"briefs from {a['n']:,} to {b['n']:,} (1.00 is linear).")
+                text += (
+                    f"\n\n{tool.capitalize()}'s cold build grows {scale:.2f}× as fast as the number of "
+                    f"briefs from {a['n']:,} to {b['n']:,} (1.00 is linear)."
+                )
     lines = [
-        "# Benchmark results", "",
-        f"Run {started} by `make bench` (bench/run.py); medians of {runs} runs (Pelican: {pelican_runs}).", "",
+        "# Benchmark results",
+        "",
+        f"Run {started} by `make bench` (bench/run.py); medians of {runs} runs (Pelican: {pelican_runs}).",
+        "",
         f"Machine: {machine()}. Hugo {_hugo_version()}, Pelican {_version('pelican')}.",
-        (f"Load average before: {load[0]:.2f}, after: {load[1]:.2f}." if load else "Load average: not recorded."), "",
-        text, "",
-        f"## Targets at N = {results[-1]['n']:,}", "", targets(results[-1]), "",
+        (f"Load average before: {load[0]:.2f}, after: {load[1]:.2f}." if load else "Load average: not recorded."),
+        "",
+        text,
+        "",
+        f"## Targets at N = {results[-1]['n']:,}",
+        "",
+        targets(results[-1]),
+        "",
         NOTES,
     ]
     if profile_text:
-        lines += [f"## Where a cold build's time goes (cProfile, N = {results[0]['n']:,}, one process)", "",
-                  "```", profile_text, "```", ""]
+        lines += [
+            f"## Where a cold build's time goes (cProfile, N = {results[0]['n']:,}, one process)",
+            "",
+            "```",
+            profile_text,
+            "```",
+            "",
+        ]
     path.write_text("\n".join(lines))
     print(text)
     print(f"wrote {path}")
@@ -418,8 +523,11 @@ def main() -> None:
     p.add_argument("--pelican-runs", type=int, default=3)
     p.add_argument("--no-profile", action="store_true")
     p.add_argument("--results", type=Path, default=BENCH / "RESULTS.md")
-    p.add_argument("--report-only", action="store_true",
-                   help="write RESULTS.md again from bench/work/results-*.json, without measuring")
+    p.add_argument(
+        "--report-only",
+        action="store_true",
+        help="write RESULTS.md again from bench/work/results-*.json, without measuring",
+    )
     args = p.parse_args()
     load_before = os.getloadavg()
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())

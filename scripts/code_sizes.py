@@ -48,8 +48,7 @@ def sizes(root: Path = ROOT) -> list[tuple[str, str, int, int, bool]]:
                 kind = "class" if isinstance(node, ast.ClassDef) else "function"
                 length = (node.end_lineno or node.lineno) - node.lineno + 1
                 params = 0 if kind == "class" else _params(node)  # type: ignore[arg-type]
-                out.append((kind, f"{rel}:{node.lineno} {node.name}", length, params,
-                            _excused(lines, node.lineno)))
+                out.append((kind, f"{rel}:{node.lineno} {node.name}", length, params, _excused(lines, node.lineno)))
     return out
 
 
@@ -65,8 +64,10 @@ def main() -> int:
     entries = sizes(args.root)
     for kind in LIMITS:
         mine = sorted((e for e in entries if e[0] == kind), key=lambda e: -e[2])
-        print(f"{kind}s: {len(mine)}, largest {mine[0][2] if mine else 0} lines, "
-              f"over {LIMITS[kind]}: {sum(e[2] > LIMITS[kind] for e in mine)}")
+        print(
+            f"{kind}s: {len(mine)}: largest {mine[0][2] if mine else 0} lines, "
+            f"over {LIMITS[kind]}: {sum(e[2] > LIMITS[kind] for e in mine)}"
+        )
     many = [e for e in entries if e[3] > MAX_PARAMS]
     print(f"functions with more than {MAX_PARAMS} parameters: {len(many)}")
     bad = over(entries)

@@ -61,13 +61,12 @@ def test_related_briefs_are_those_sharing_the_most_records_newest_first(tmp_path
     lib = check(tmp_path / "briefing", Options()).library
     assert lib is not None
     briefs = lib.by_kind["brief"]  # newest first
-    linked = {b: {t for t in lib.mentions[b] if lib.records[t].kind in ("actor", "event", "outcome")}
-              for b in briefs}
+    linked = {b: {t for t in lib.mentions[b] if lib.records[t].kind in ("actor", "event", "outcome")} for b in briefs}
     ties = 0
     for b in briefs:
         scores = {o: len(linked[b] & linked[o]) for o in briefs if o != b}
         ranked = sorted((o for o in briefs if o != b and scores[o]), key=lambda o: -scores[o])  # stable: newest first
-        assert lib.related[b] == ranked[:resolve.RELATED_LIMIT], b
+        assert lib.related[b] == ranked[: resolve.RELATED_LIMIT], b
         last = resolve.RELATED_LIMIT
         ties += len(ranked) > last and scores[ranked[last - 1]] == scores[ranked[last]]
     assert ties > 50  # the order among equals is tested, not only the counts

@@ -41,8 +41,13 @@ def test_two_builds_give_identical_bytes(tmp_path: Path) -> None:
     for seed in ("1", "2"):  # a different hash seed reorders every set: output must not follow
         site = fresh_copy(tmp_path, f"site-{seed}")  # and a different folder must not show either
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        proc = subprocess.run([sys.executable, "-m", "briefing", "build", "--site", str(site)],
-                              env=env, capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            [sys.executable, "-m", "briefing", "build", "--site", str(site)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert proc.returncode == 0, proc.stderr
         outs.append(snapshot(site / "public"))
     assert list(outs[0]) == list(outs[1])
@@ -71,11 +76,18 @@ def test_drafts_leave_no_trace_unless_asked_for(tmp_path: Path) -> None:
     assert files_mentioning(plain, DRAFT_MARKS) == set()
     expected = {
         "briefs/secret-draft/index.html",  # its page
-        "feed.xml", "sitemap.xml", "data/site.json",
-        "index.html", "briefs/index.html", "search/index.html",  # latest briefs, indexes, A-Z
-        "tags/index.html", "tags/secret-tag/index.html",
-        "actors/karl-ode/index.html", "actors/ruritania/index.html",  # backlinks
-        "dates/2025-12-01/index.html", "timeline/index.html",
+        "feed.xml",
+        "sitemap.xml",
+        "data/site.json",
+        "index.html",
+        "briefs/index.html",
+        "search/index.html",  # latest briefs, indexes, A-Z
+        "tags/index.html",
+        "tags/secret-tag/index.html",
+        "actors/karl-ode/index.html",
+        "actors/ruritania/index.html",  # backlinks
+        "dates/2025-12-01/index.html",
+        "timeline/index.html",
     }
     assert expected <= files_mentioning(drafts, DRAFT_MARKS)
 

@@ -24,10 +24,18 @@ def test_check_runs_from_the_sites_folder() -> None:
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
 
 
-@pytest.mark.parametrize("args", [
-    [], ["frobnicate"], ["build", "--no-such-option"], ["check", "--format", "xml"],
-    ["build", "--base-url", "ftp://example.org/"], ["new", "widget", "A title"], ["new", "actor", "!!!"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["frobnicate"],
+        ["build", "--no-such-option"],
+        ["check", "--format", "xml"],
+        ["build", "--base-url", "ftp://example.org/"],
+        ["new", "widget", "A title"],
+        ["new", "actor", "!!!"],
+    ],
+)
 def test_usage_mistakes_exit_2(args: list[str]) -> None:
     code, _, err = run(*args, "--site", str(SITES / "valid")) if args[:1] == ["new"] else run(*args)
     assert code == 2
@@ -37,8 +45,10 @@ def test_usage_mistakes_exit_2(args: list[str]) -> None:
 def test_content_errors_exit_1_and_a_missing_site_toml_is_one(tmp_path: Path) -> None:
     code, _, err = run("check", "--site", str(tmp_path))
     assert code == 1
-    assert err == (f"site.toml:1:1: error: no site.toml in {tmp_path}; run from the site's folder or pass "
-                   "--site DIR\n1 error in 1 file\n")
+    assert err == (
+        f"site.toml:1:1: error: no site.toml in {tmp_path}; run from the site's folder or pass "
+        "--site DIR\n1 error in 1 file\n"
+    )
 
 
 def test_build_refuses_an_output_folder_it_did_not_write(site_copy: Callable[[str], Path]) -> None:
@@ -87,21 +97,27 @@ def test_new_transliterates_a_cyrillic_title_and_refuses_to_overwrite(site_copy:
     assert written.startswith('name: "Александр Лукашенко"\nkind: person'.encode())
     code, _, err = run("new", "event", "Aleksandr Lukashenko", "--site", str(site))
     assert code == 1
-    assert err == ("briefing: id 'aleksandr-lukashenko' is taken by content/actors/aleksandr-lukashenko.yaml; "
-                   "choose another title\n")
+    assert err == (
+        "briefing: id 'aleksandr-lukashenko' is taken by content/actors/aleksandr-lukashenko.yaml; "
+        "choose another title\n"
+    )
     assert path.read_bytes() == written
     assert not (site / "content/events/aleksandr-lukashenko.yaml").exists()
 
 
-@pytest.mark.parametrize(("kind", "fill"), [
-    ("actor", {}),
-    ("source", {}),
-    ("event", {}),
-    ("outcome", {"event:": "event: summit-2025"}),  # the one field the template leaves blank
-    ("brief", {}),
-])
-def test_a_new_record_passes_check_once_filled_in(site_copy: Callable[[str], Path], kind: str,
-                                                  fill: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    ("kind", "fill"),
+    [
+        ("actor", {}),
+        ("source", {}),
+        ("event", {}),
+        ("outcome", {"event:": "event: summit-2025"}),  # the one field the template leaves blank
+        ("brief", {}),
+    ],
+)
+def test_a_new_record_passes_check_once_filled_in(
+    site_copy: Callable[[str], Path], kind: str, fill: dict[str, str]
+) -> None:
     site = site_copy("valid")
     code, out, _ = run("new", kind, f"A new {kind}: «quoted» & more", "--site", str(site))
     assert code == 0

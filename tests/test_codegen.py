@@ -13,8 +13,19 @@ from briefing.render.codegen import BytecodeCache
 from briefing.render.renderer import make_env
 
 VALUES: list[Any] = [
-    "", "plain", "<script>alert('x')</script>", "a & b \"quoted\" 'single'", "&amp; already escaped",
-    "é 中文 \u2028 \x00", markupsafe.Markup("<b>kept</b>"), 42, 1.5, None, True, [1, "<"], {"k": "<v>"},
+    "",
+    "plain",
+    "<script>alert('x')</script>",
+    "a & b \"quoted\" 'single'",
+    "&amp; already escaped",
+    "é 中文 \u2028 \x00",
+    markupsafe.Markup("<b>kept</b>"),
+    42,
+    1.5,
+    None,
+    True,
+    [1, "<"],
+    {"k": "<v>"},
     type("Html", (), {"__html__": lambda self: "<i>own</i>"})(),
     type("Text", (str,), {})("<subclass>"),
 ]
@@ -42,11 +53,16 @@ class Obj:
 
 def _envs(tmp_path: Path) -> tuple[jinja2.Environment, jinja2.Environment]:
     ours = make_env(tmp_path)
-    stock = jinja2.Environment(autoescape=ours.autoescape, trim_blocks=True, lstrip_blocks=True,
-                               keep_trailing_newline=True)
+    stock = jinja2.Environment(
+        autoescape=ours.autoescape, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True
+    )
     for env in (ours, stock):
-        env.loader = jinja2.DictLoader({"base.html": "<{% block b %}{{ d.v }}{% endblock %}>",
-                                        **{f"t{i}.html": t for i, t in enumerate(TEMPLATES)}})
+        env.loader = jinja2.DictLoader(
+            {
+                "base.html": "<{% block b %}{{ d.v }}{% endblock %}>",
+                **{f"t{i}.html": t for i, t in enumerate(TEMPLATES)},
+            }
+        )
     return ours, stock
 
 
@@ -54,8 +70,7 @@ def _envs(tmp_path: Path) -> tuple[jinja2.Environment, jinja2.Environment]:
 @pytest.mark.parametrize("index", range(len(TEMPLATES)))
 def test_a_template_prints_what_jinja_prints(tmp_path: Path, index: int, value: Any) -> None:
     ours, stock = _envs(tmp_path)
-    context = {"v": value, "d": {"v": value, "items": "<an item>"}, "o": Obj(value),
-               "n": {"a": {"b": {"c": value}}}}
+    context = {"v": value, "d": {"v": value, "items": "<an item>"}, "o": Obj(value), "n": {"a": {"b": {"c": value}}}}
     name = f"t{index}.html"
     assert _outcome(ours, name, context) == _outcome(stock, name, context)
 
@@ -76,8 +91,10 @@ def test_the_quick_code_is_in_use(tmp_path: Path) -> None:
 
 def test_a_template_escapes_what_it_prints(tmp_path: Path) -> None:
     template = make_env(tmp_path).from_string("{{ a }}|{{ b }}|{{ c|safe }}|{{ d.e }}")
-    assert template.render(a="<x y='1'>&", b=markupsafe.Markup("<b>"), c="<i>", d={"e": "<e>"}) == \
-        "&lt;x y=&#39;1&#39;&gt;&amp;|<b>|<i>|&lt;e&gt;"
+    assert (
+        template.render(a="<x y='1'>&", b=markupsafe.Markup("<b>"), c="<i>", d={"e": "<e>"})
+        == "&lt;x y=&#39;1&#39;&gt;&amp;|<b>|<i>|&lt;e&gt;"
+    )
 
 
 def test_compiled_templates_are_cached_under_this_code_s_version(tmp_path: Path) -> None:

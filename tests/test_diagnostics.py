@@ -47,8 +47,11 @@ def test_check_prints_the_expected_diagnostics(name: str) -> None:
     expected = (site / "expected.txt").read_text(encoding="utf-8")
     code, out, err = run("check", "--site", str(site))
     if err != expected:
-        diff = "".join(difflib.unified_diff(expected.splitlines(True), err.splitlines(True),
-                                            f"{name}/expected.txt", "briefing check"))
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(True), err.splitlines(True), f"{name}/expected.txt", "briefing check"
+            )
+        )
         pytest.fail(f"diagnostics differ (run `make goldens` if the change is intended):\n{diff}")
     assert (code, out) == (1, "")
 
@@ -71,8 +74,10 @@ def test_json_format_of_a_clean_site_is_an_empty_list() -> None:
 def test_a_warning_fails_only_under_strict(site_copy: Callable[[str], Path]) -> None:
     site = site_copy("valid")
     (site / "content/actors/lonely.yaml").write_text("name: Lonely\nkind: person\n")
-    warning = ("content/actors/lonely.yaml:1:1: warning: nothing mentions actor 'lonely'; "
-               "link it from a brief with [[lonely]] or delete it\n")
+    warning = (
+        "content/actors/lonely.yaml:1:1: warning: nothing mentions actor 'lonely'; "
+        "link it from a brief with [[lonely]] or delete it\n"
+    )
     assert run("check", "--site", str(site)) == (0, "", warning + "1 warning, no errors\n")
     assert run("check", "--strict", "--site", str(site)) == (1, "", warning + "1 error in 1 file\n")
     assert run("build", "--strict", "--site", str(site))[0] == 1
@@ -102,18 +107,22 @@ def test_a_bom_on_a_clean_site_changes_nothing(site_copy: Callable[[str], Path])
     assert run("check", "--strict", "--site", str(site)) == (0, "", "")
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    (b"", "1:1: error: file is empty; add the required fields or delete it"),
-    (b"\n  \n", "1:1: error: file is empty; add the required fields or delete it"),
-    (b"name: Anna\nrole: Pr\xe9sident\n", "2:9: error: byte 0xe9 is not UTF-8; save the file as UTF-8"),
-    (b"name: Anna\x00\n", "1:1: error: file holds a NUL byte; is it binary?"),
-    (b"just some words\n", "1:1: error: a record is a mapping of fields (name: value)"),
-    (b"name: Anna\nkind: person\n---\nname: Bob\n",
-     "3:1: error: invalid YAML: a second YAML document starts here; a record is one document, "
-     "so remove this '---'"),
-])
-def test_unreadable_files_are_content_errors(site_copy: Callable[[str], Path], content: bytes,
-                                             expected: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "1:1: error: file is empty; add the required fields or delete it"),
+        (b"\n  \n", "1:1: error: file is empty; add the required fields or delete it"),
+        (b"name: Anna\nrole: Pr\xe9sident\n", "2:9: error: byte 0xe9 is not UTF-8; save the file as UTF-8"),
+        (b"name: Anna\x00\n", "1:1: error: file holds a NUL byte; is it binary?"),
+        (b"just some words\n", "1:1: error: a record is a mapping of fields (name: value)"),
+        (
+            b"name: Anna\nkind: person\n---\nname: Bob\n",
+            "3:1: error: invalid YAML: a second YAML document starts here; a record is one document, "
+            "so remove this '---'",
+        ),
+    ],
+)
+def test_unreadable_files_are_content_errors(site_copy: Callable[[str], Path], content: bytes, expected: str) -> None:
     site = site_copy("valid")
     (site / "content/actors/broken.yaml").write_bytes(content)
     code, _, err = run("check", "--site", str(site))

@@ -23,17 +23,102 @@ from test_hostile import audit
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-YAML_BITS = st.sampled_from([
-    ":", ": ", "-", "- ", "[", "]", "{", "}", ",", "&a", "*a", "!", "!!str", "!!python/name:os.system", "|", ">",
-    "'", '"', "#", "%", "@", "`", "?", "\n", "\n  ", "\t", "---", "...", "\\", "2025-02-30", "1e999", "~", "\ufeff",
-    "\x00", "\u202e", "name", "kind", "title", "date", "<<", "true", "null", "é", "🚀", " ",
-])
+YAML_BITS = st.sampled_from(
+    [
+        ":",
+        ": ",
+        "-",
+        "- ",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        "&a",
+        "*a",
+        "!",
+        "!!str",
+        "!!python/name:os.system",
+        "|",
+        ">",
+        "'",
+        '"',
+        "#",
+        "%",
+        "@",
+        "`",
+        "?",
+        "\n",
+        "\n  ",
+        "\t",
+        "---",
+        "...",
+        "\\",
+        "2025-02-30",
+        "1e999",
+        "~",
+        "\ufeff",
+        "\x00",
+        "\u202e",
+        "name",
+        "kind",
+        "title",
+        "date",
+        "<<",
+        "true",
+        "null",
+        "é",
+        "🚀",
+        " ",
+    ]
+)
 yamlish = st.lists(YAML_BITS | st.text(max_size=4), max_size=40).map("".join)
-MD_BITS = st.sampled_from([
-    "[[", "]]", "[[a]]", "[[a|b]]", "[[2025]]", "[[2025-13]]", "[@s]", '[@s, "p"]', "[@", "|", "`", "```", "~~~",
-    "\n", "\n\n", "    ", "\t", "<", ">", "&", "&#106;", "javascript:", "[x](", ")", "](", "![i](", "<script>",
-    "onclick=", '"', "'", "*", "_", "#", "> ", "- ", "1. ", "[^1]", "[^1]: ", "|---|", "{{ 7*7 }}", "\u202e", " ",
-])
+MD_BITS = st.sampled_from(
+    [
+        "[[",
+        "]]",
+        "[[a]]",
+        "[[a|b]]",
+        "[[2025]]",
+        "[[2025-13]]",
+        "[@s]",
+        '[@s, "p"]',
+        "[@",
+        "|",
+        "`",
+        "```",
+        "~~~",
+        "\n",
+        "\n\n",
+        "    ",
+        "\t",
+        "<",
+        ">",
+        "&",
+        "&#106;",
+        "javascript:",
+        "[x](",
+        ")",
+        "](",
+        "![i](",
+        "<script>",
+        "onclick=",
+        '"',
+        "'",
+        "*",
+        "_",
+        "#",
+        "> ",
+        "- ",
+        "1. ",
+        "[^1]",
+        "[^1]: ",
+        "|---|",
+        "{{ 7*7 }}",
+        "\u202e",
+        " ",
+    ]
+)
 markdownish = st.lists(MD_BITS | st.text(max_size=4), max_size=60).map("".join)
 SAFE_TARGETS = Links({"a": Target("/a/", "A <b>", "actor"), "s": Target("/s/", "S", "source")}, "/dates/")
 
@@ -48,8 +133,11 @@ def test_yaml_parsing_raises_only_content_errors(text: str) -> None:
 
 
 @FUZZ
-@given(st.binary(max_size=300) | yamlish.map(lambda s: s.encode("utf-8", "surrogatepass")),
-       st.sampled_from(KINDS), st.booleans())
+@given(
+    st.binary(max_size=300) | yamlish.map(lambda s: s.encode("utf-8", "surrogatepass")),
+    st.sampled_from(KINDS),
+    st.booleans(),
+)
 def test_any_file_becomes_a_record_or_diagnostics(raw: bytes, kind: str, markdown: bool) -> None:
     diags = Diagnostics()
     rel = f"content/{FOLDERS[kind]}/x.{'md' if markdown else 'yaml'}"
@@ -60,11 +148,25 @@ def test_any_file_becomes_a_record_or_diagnostics(raw: bytes, kind: str, markdow
     assert all(d.line >= 1 and d.col >= 1 and d.path == rel for d in diags.items)
 
 
-scalars = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12)
-           | st.dates(min_value=dt.date(1, 1, 1)) | st.sampled_from(["x", "2025", "2025-11", "[[x]]", "[@x]"]))
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3)
-                      | st.dictionaries(st.sampled_from(["actor", "speaker", "text", "label", "url", "date",
-                                                         "status", "x"]), inner, max_size=3), max_leaves=12)
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=12)
+    | st.dates(min_value=dt.date(1, 1, 1))
+    | st.sampled_from(["x", "2025", "2025-11", "[[x]]", "[@x]"])
+)
+values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["actor", "speaker", "text", "label", "url", "date", "status", "x"]), inner, max_size=3
+        )
+    ),
+    max_leaves=12,
+)
 
 
 @st.composite
@@ -90,10 +192,36 @@ def test_any_fields_in_any_records_never_crash_check(site: list[tuple[str, str, 
     resolve(checked, SiteConfig("T", "https://example.org/"), diags)
 
 
-TOML_BITS = st.sampled_from([
-    "title", "base_url", "language", "feed_limit", "[markdown]", "unsafe_html", "[", "]", "=", " = ", '"', "'",
-    "\n", "https://example.org/", "true", "1", "-1", "1e9", "{", "}", ",", "#", "\\u202e", "\ufeff", "é", " ",
-])
+TOML_BITS = st.sampled_from(
+    [
+        "title",
+        "base_url",
+        "language",
+        "feed_limit",
+        "[markdown]",
+        "unsafe_html",
+        "[",
+        "]",
+        "=",
+        " = ",
+        '"',
+        "'",
+        "\n",
+        "https://example.org/",
+        "true",
+        "1",
+        "-1",
+        "1e9",
+        "{",
+        "}",
+        ",",
+        "#",
+        "\\u202e",
+        "\ufeff",
+        "é",
+        " ",
+    ]
+)
 
 
 @FUZZ
@@ -112,7 +240,7 @@ def test_any_site_toml_gives_a_config_or_diagnostics(text: str) -> None:
 def test_links_are_found_where_they_stand(text: str) -> None:
     lines = text.split("\n")
     for link in links.scan(text):  # a citation may go on over a line break: `[@id,\n "p. 4"]`
-        start = sum(len(line) + 1 for line in lines[:link.line - 1]) + link.col - 1
+        start = sum(len(line) + 1 for line in lines[: link.line - 1]) + link.col - 1
         assert text[start:].startswith(link.raw)
 
 
@@ -129,19 +257,22 @@ def test_markdown_never_renders_anything_executable(text: str, unsafe_html: bool
 
 
 @FUZZ
-@given(st.lists(st.text(alphabet="abc ,.", max_size=8), min_size=1, max_size=4),
-       st.sampled_from([None, "'", '"', "|", ">"]), st.integers(0, 3))
-def test_a_link_in_a_yaml_string_is_reported_where_it_stands(words: list[str], style: str | None,
-                                                             at: int) -> None:
+@given(
+    st.lists(st.text(alphabet="abc ,.", max_size=8), min_size=1, max_size=4),
+    st.sampled_from([None, "'", '"', "|", ">"]),
+    st.integers(0, 3),
+)
+def test_a_link_in_a_yaml_string_is_reported_where_it_stands(words: list[str], style: str | None, at: int) -> None:
     words.insert(min(at, len(words)), "[[nowhere]]")
     words.insert(0, "See")  # four leading spaces would make the line Markdown code
     summary = "\n".join(words) if style in ("|", ">") else " ".join(words)
-    text = yaml.safe_dump({"name": "N", "kind": "person", "summary": summary}, default_style=style,
-                          width=10_000, allow_unicode=True)
+    text = yaml.safe_dump(
+        {"name": "N", "kind": "person", "summary": summary}, default_style=style, width=10_000, allow_unicode=True
+    )
     diags = Diagnostics()
     record = load.parse_record("content/actors/n.yaml", "actor", "n", text.encode(), diags)
     assert record is not None
     record = validate(record, diags)
     [ref] = [r for r in record.refs if r.target == "nowhere"]
     line, col = ref.pos
-    assert text.split("\n")[line - 1][col - 1:].startswith("[[nowhere]]"), (text, ref.pos)
+    assert text.split("\n")[line - 1][col - 1 :].startswith("[[nowhere]]"), (text, ref.pos)

@@ -12,14 +12,21 @@ from briefing.engine.builder import Builder, Options
 
 
 def _git(site: Path, *args: str, date: str = "2026-01-01T12:00:00") -> None:
-    env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date,
-           "GIT_AUTHOR_NAME": "Editor", "GIT_AUTHOR_EMAIL": "editor@example.org",
-           "GIT_COMMITTER_NAME": "Editor", "GIT_COMMITTER_EMAIL": "editor@example.org"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_DATE": date,
+        "GIT_COMMITTER_DATE": date,
+        "GIT_AUTHOR_NAME": "Editor",
+        "GIT_AUTHOR_EMAIL": "editor@example.org",
+        "GIT_COMMITTER_NAME": "Editor",
+        "GIT_COMMITTER_EMAIL": "editor@example.org",
+    }
     subprocess.run(["git", "-C", str(site), *args], check=True, capture_output=True, env=env)
 
 
 def test_a_kept_builder_takes_a_briefs_date_from_its_latest_commit(
-        site_copy: Callable[[str], Path], tmp_path: Path) -> None:
+    site_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
     site = site_copy("valid")
     _git(site, "init", "-q", "-b", "main")
     _git(site, "add", "-A")
@@ -41,7 +48,8 @@ def test_a_kept_builder_takes_a_briefs_date_from_its_latest_commit(
 
 
 def test_an_unchanged_brief_keeps_its_dated_record_from_build_to_build(
-        site_copy: Callable[[str], Path], tmp_path: Path) -> None:
+    site_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
     # Later stages find what an edit changed by identity (resolve updates only the link
     # indexes of changed records); a fresh copy of every dated brief would defeat that.
     site = site_copy("valid")

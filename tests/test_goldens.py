@@ -28,9 +28,14 @@ def test_page_matches_its_golden(built: Path, page: str) -> None:
     expected = (GOLDENS / page).read_text(encoding="utf-8")
     actual = normalise((built / page).read_text(encoding="utf-8"))
     if actual != expected:
-        diff = list(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
-                                         f"goldens/valid/{page}", f"built/{page}"))
+        diff = list(
+            difflib.unified_diff(
+                expected.splitlines(True), actual.splitlines(True), f"goldens/valid/{page}", f"built/{page}"
+            )
+        )
         shown = "".join(diff[:MAX_DIFF_LINES])
         more = f"... {len(diff) - MAX_DIFF_LINES} more diff lines\n" if len(diff) > MAX_DIFF_LINES else ""
-        pytest.fail(f"{page} differs from its golden; if the change is intended, run `make goldens` "
-                    f"and review `git diff tests/goldens`:\n{shown}{more}")
+        pytest.fail(
+            f"{page} differs from its golden; if the change is intended, run `make goldens` "
+            f"and review `git diff tests/goldens`:\n{shown}{more}"
+        )

@@ -99,7 +99,8 @@ def hostile_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     attack = (site / "content/briefs/attack.md").read_text(encoding="utf-8").split("---\n", 2)[2]
     body = (attack + "\n\n") * (BIG_BRIEF_BYTES // len(attack.encode()) + 1)
     (site / "content/briefs/big.md").write_text(
-        f'---\ntitle: "Big {{{{ 7*7 }}}}"\ndate: 2025-11-29\n---\n{body}', encoding="utf-8")
+        f'---\ntitle: "Big {{{{ 7*7 }}}}"\ndate: 2025-11-29\n---\n{body}', encoding="utf-8"
+    )
     code, _, err = run("build", "--site", str(site))
     assert code == 0, err
     return site / "public"
@@ -123,20 +124,25 @@ def test_no_page_holds_anything_executable(hostile_out: Path) -> None:
 
 
 def test_the_audit_catches_what_it_looks_for() -> None:
-    bad = ('<a href=" jav&#x09;ascript:alert(1)">x</a><img src=x onerror=alert(1)>'
-           '<script>alert(1)</script><iframe></iframe><script type="Module">x</script>'
-           '<script type="text/x-template"><b>data</b></script><script src="/static/app.js"></script>')
+    bad = (
+        '<a href=" jav&#x09;ascript:alert(1)">x</a><img src=x onerror=alert(1)>'
+        '<script>alert(1)</script><iframe></iframe><script type="Module">x</script>'
+        '<script type="text/x-template"><b>data</b></script><script src="/static/app.js"></script>'
+    )
     assert len(audit(bad, "/").problems) == 5
 
 
-@pytest.mark.parametrize(("page", "shown"), [
-    ("actors/mallory/index.html", "Mallory <script>alert('name')</script> \" onmouseover=\"alert(1)"),
-    ("actors/evil-state/index.html", "State of </script><!--<script>"),
-    ("sources/leak/index.html", "The leak says <script>alert('quote')</script> in full."),
-    ("events/gathering/index.html", "</script><script>alert('location')</script>"),
-    ("outcomes/deal/index.html", "Deal \u202e<script>alert('outcome')</script>"),
-    ("briefs/attack/index.html", "<script>alert(‘raw’)</script>"),  # smart quotes: it went through Markdown
-])
+@pytest.mark.parametrize(
+    ("page", "shown"),
+    [
+        ("actors/mallory/index.html", "Mallory <script>alert('name')</script> \" onmouseover=\"alert(1)"),
+        ("actors/evil-state/index.html", "State of </script><!--<script>"),
+        ("sources/leak/index.html", "The leak says <script>alert('quote')</script> in full."),
+        ("events/gathering/index.html", "</script><script>alert('location')</script>"),
+        ("outcomes/deal/index.html", "Deal \u202e<script>alert('outcome')</script>"),
+        ("briefs/attack/index.html", "<script>alert(‘raw’)</script>"),  # smart quotes: it went through Markdown
+    ],
+)
 def test_attack_strings_reach_the_page_as_text(hostile_out: Path, page: str, shown: str) -> None:
     assert shown in "".join(audit((hostile_out / page).read_text(encoding="utf-8"), "/hostile/").text)
 
@@ -188,6 +194,7 @@ def test_script_urls_are_dropped_even_from_allowed_raw_html(tmp_path: Path) -> N
 
 # --- files made to exhaust or escape the generator -------------------------------------
 
+
 def billion_laughs(levels: int = 9) -> str:
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for i in range(1, levels):
@@ -210,22 +217,38 @@ def test_nesting_past_the_limit_is_refused() -> None:
     assert caught.value.message == f"nested deeper than {yamlpos.MAX_DEPTH} levels"
 
 
-@pytest.mark.parametrize(("name", "content", "expected"), [
-    ("laughs.yaml", billion_laughs().encode(), "error: too many values (over 100000); aliases may expand"),
-    ("deep.yaml", b"name: " + b"[" * 200 + b"]" * 200 + b"\n", "error: nested deeper than 64 levels"),
-    ("deep-block.yaml", "".join(f"{'  ' * i}k{i}:\n" for i in range(100)).encode(),
-     "error: nested deeper than 64 levels"),
-    ("huge.yaml", b"name: x\nkind: person\nrole: " + b"x" * (load.MAX_FILE_BYTES + 1) + b"\n",
-     "1:1: error: file is 4,194,333 bytes, over the 4,194,304-byte limit; split it"),
-    ("python.yaml", b"name: !!python/object/apply:os.system ['touch pwned']\nkind: person\n",
-     "1:7: error: the tag 'tag:yaml.org,2002:python/object/apply:os.system' is not supported; remove it"),
-    ("pyname.yaml", b"name: !!python/name:os.system x\nkind: person\n",
-     "1:7: error: invalid value: could not determine a constructor for the tag"),
-    ("set.yaml", b"name: x\nkind: person\naliases: !!set {a, b}\n", "3:10: error: the tag"),
-    ("key.yaml", b"? [a, b]\n: c\nname: x\n", "1:3: error: a key must be a plain word"),
-])
-def test_hostile_files_are_content_errors(site_copy: Callable[[str], Path], name: str, content: bytes,
-                                          expected: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("laughs.yaml", billion_laughs().encode(), "error: too many values (over 100000); aliases may expand"),
+        ("deep.yaml", b"name: " + b"[" * 200 + b"]" * 200 + b"\n", "error: nested deeper than 64 levels"),
+        (
+            "deep-block.yaml",
+            "".join(f"{'  ' * i}k{i}:\n" for i in range(100)).encode(),
+            "error: nested deeper than 64 levels",
+        ),
+        (
+            "huge.yaml",
+            b"name: x\nkind: person\nrole: " + b"x" * (load.MAX_FILE_BYTES + 1) + b"\n",
+            "1:1: error: file is 4,194,333 bytes, over the 4,194,304-byte limit; split it",
+        ),
+        (
+            "python.yaml",
+            b"name: !!python/object/apply:os.system ['touch pwned']\nkind: person\n",
+            "1:7: error: the tag 'tag:yaml.org,2002:python/object/apply:os.system' is not supported; remove it",
+        ),
+        (
+            "pyname.yaml",
+            b"name: !!python/name:os.system x\nkind: person\n",
+            "1:7: error: invalid value: could not determine a constructor for the tag",
+        ),
+        ("set.yaml", b"name: x\nkind: person\naliases: !!set {a, b}\n", "3:10: error: the tag"),
+        ("key.yaml", b"? [a, b]\n: c\nname: x\n", "1:3: error: a key must be a plain word"),
+    ],
+)
+def test_hostile_files_are_content_errors(
+    site_copy: Callable[[str], Path], name: str, content: bytes, expected: str
+) -> None:
     site = site_copy("valid")
     (site / "content/actors" / name).write_bytes(content)
     code, _, err = run("check", "--site", str(site))
@@ -235,12 +258,16 @@ def test_hostile_files_are_content_errors(site_copy: Callable[[str], Path], name
     assert not (site / "pwned").exists() and not Path("pwned").exists()
 
 
-@pytest.mark.parametrize(("text", "where"), [
-    ("name: " + "[" * 100_000 + "]" * 100_000 + "\n", "1:71"),
-    ("- " * 100_000 + "x\n", "1:131"),
-])
-def test_nesting_that_would_crash_the_yaml_composer_is_refused(site_copy: Callable[[str], Path], text: str,
-                                                               where: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("name: " + "[" * 100_000 + "]" * 100_000 + "\n", "1:71"),
+        ("- " * 100_000 + "x\n", "1:131"),
+    ],
+)
+def test_nesting_that_would_crash_the_yaml_composer_is_refused(
+    site_copy: Callable[[str], Path], text: str, where: str
+) -> None:
     site = site_copy("valid")
     (site / "content/actors/deep.yaml").write_text(text)
     proc = run_cli("check", "--site", site)  # a child process: a crash here must not take pytest with it
@@ -252,7 +279,8 @@ def test_markdown_too_deep_to_render_is_a_content_error(site_copy: Callable[[str
     site = site_copy("valid")
     nested = "\n".join("  " * i + "- item" for i in range(400))
     (site / "content/briefs/deep.md").write_text(
-        f"---\ntitle: Deep\ndate: 2025\nsummary: plain\n---\nIntro.\n\n{nested}\n\nA {'*' * 3000}x{'*' * 3000}.\n")
+        f"---\ntitle: Deep\ndate: 2025\nsummary: plain\n---\nIntro.\n\n{nested}\n\nA {'*' * 3000}x{'*' * 3000}.\n"
+    )
     (site / "content/actors/starry.yaml").write_text(f'name: Starry\nkind: other\nsummary: "{"- " * 500}x"\n')
     code, _, err = run("check", "--site", str(site))
     errors = [line for line in err.splitlines() if ": error: " in line]
@@ -281,13 +309,13 @@ def test_a_symlink_out_of_content_is_refused(site_copy: Callable[[str], Path], t
     code, _, err = run("check", "--site", str(site))
     assert code == 1
     errors = [line for line in err.splitlines() if ": error: " in line]
-    assert errors == ["content/actors/secret.yaml:1:1: error: a link to a file outside content/; "
-                      "copy the file in instead"]
+    assert errors == [
+        "content/actors/secret.yaml:1:1: error: a link to a file outside content/; copy the file in instead"
+    ]
     assert "actor 'inside'" in err  # a link inside content/ is read: a second 'Karl Ode' that nothing mentions
 
 
-def test_links_that_lead_nowhere_and_pipes_are_content_errors(site_copy: Callable[[str], Path],
-                                                              tmp_path: Path) -> None:
+def test_links_that_lead_nowhere_and_pipes_are_content_errors(site_copy: Callable[[str], Path], tmp_path: Path) -> None:
     site = site_copy("valid")
     actors = site / "content/actors"
     (actors / "loop.yaml").symlink_to("loop.yaml")

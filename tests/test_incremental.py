@@ -26,8 +26,21 @@ from briefing.render import feeds
 from briefing.render.renderer import Renderer
 from conftest import SITES, run_cli
 
-IDS = ["alliance", "anna-berg", "daily-news", "karl-ode", "ruritania", "summit-2025", "forum-2026",
-       "declaration", "fund", "daily-report", "wire", "fund-explained", "summit-at-a-glance"]
+IDS = [
+    "alliance",
+    "anna-berg",
+    "daily-news",
+    "karl-ode",
+    "ruritania",
+    "summit-2025",
+    "forum-2026",
+    "declaration",
+    "fund",
+    "daily-report",
+    "wire",
+    "fund-explained",
+    "summit-at-a-glance",
+]
 WORDS = st.text(alphabet="abcdefghij ", min_size=1, max_size=20).map(lambda s: s.strip() or "word")
 
 
@@ -41,11 +54,13 @@ def diag_lines(result: Result) -> list[str]:
 
 # -- edits: each takes the site folder and changes its content ---------------------
 
+
 def append_prose(name: str, text: str) -> Callable[[Path], None]:
     def edit(site: Path) -> None:
         path = site / "content/briefs" / f"{name}.md"
         if path.exists():
             path.write_text(path.read_text() + f"\n{text}\n")
+
     return edit
 
 
@@ -54,32 +69,39 @@ def add_link(name: str, target: str) -> Callable[[Path], None]:
         path = site / "content/briefs" / f"{name}.md"
         if path.exists():
             path.write_text(path.read_text() + f"\nSee also [[{target}]].\n")
+
     return edit
 
 
 def unlink(name: str, target: str) -> Callable[[Path], None]:
     """A link made plain text: the record no longer mentions the target."""
+
     def edit(site: Path) -> None:
         path = site / "content/briefs" / f"{name}.md"
         path.write_text(path.read_text().replace(f"[[{target}]]", "it"))
+
     return edit
 
 
 def cite_first(name: str, source: str) -> Callable[[Path], None]:
     """A citation before the brief's others: its sources change order, its fields do not."""
+
     def edit(site: Path) -> None:
         path = site / "content/briefs" / f"{name}.md"
         head, _, body = path.read_text().partition("\n---\n")
         path.write_text(f"{head}\n---\nAs cited [@{source}].\n\n{body}")
+
     return edit
 
 
 def retitle(record: str, title: str) -> Callable[[Path], None]:
     def edit(site: Path) -> None:
         for path in (site / "content").glob(f"*/{record}.*"):
-            text = re.sub(r"^(name|title): .*$", lambda m: f"{m[1]}: {title.title()}", path.read_text(),
-                          count=1, flags=re.M)
+            text = re.sub(
+                r"^(name|title): .*$", lambda m: f"{m[1]}: {title.title()}", path.read_text(), count=1, flags=re.M
+            )
             path.write_text(text)
+
     return edit
 
 
@@ -87,7 +109,9 @@ def add_brief(n: int, targets: list[str], date: str) -> Callable[[Path], None]:
     def edit(site: Path) -> None:
         links = " and ".join(f"[[{t}]]" for t in targets) or "nothing"
         (site / "content/briefs" / f"added-{n}.md").write_text(
-            f"---\ntitle: Added {n}\ndate: {date}\ntags: [added, t{n % 2}]\n---\nIt mentions {links} on [[{date}]].\n")
+            f"---\ntitle: Added {n}\ndate: {date}\ntags: [added, t{n % 2}]\n---\nIt mentions {links} on [[{date}]].\n"
+        )
+
     return edit
 
 
@@ -95,6 +119,7 @@ def delete(name: str) -> Callable[[Path], None]:
     def edit(site: Path) -> None:
         for path in (site / "content").glob(f"*/{name}.*"):
             path.unlink()
+
     return edit
 
 
@@ -102,52 +127,67 @@ def rename(old: str, new: str) -> Callable[[Path], None]:
     def edit(site: Path) -> None:
         for path in (site / "content").glob(f"*/{old}.*"):
             path.rename(path.with_name(new + path.suffix))
+
     return edit
 
 
 def override_template(marker: str) -> Callable[[Path], None]:
     """A site's own tag.html, added later: pages that looked for it must change."""
+
     def edit(site: Path) -> None:
         source = (Path(__file__).parent.parent / "theme/templates/tag.html").read_text()
-        (site / "theme/templates/tag.html").write_text(source.replace("{% block main %}", "{% block main %}"
-                                                                      f"<!-- {marker} -->", 1))
+        (site / "theme/templates/tag.html").write_text(
+            source.replace("{% block main %}", f"{{% block main %}}<!-- {marker} -->", 1)
+        )
+
     return edit
 
 
 def restyle(marker: str) -> Callable[[Path], None]:
     """A site's own style.css: its fingerprinted URL, and so every page, changes."""
+
     def edit(site: Path) -> None:
         source = (Path(__file__).parent.parent / "theme/static/style.css").read_text()
         (site / "theme/static").mkdir(parents=True, exist_ok=True)
         (site / "theme/static/style.css").write_text(f"/* {marker} */\n{source}")
+
     return edit
 
 
 def drop_theme_file(name: str) -> Callable[[Path], None]:
     """Remove an override again: the bundled file is used once more."""
+
     def edit(site: Path) -> None:
         (site / "theme" / name).unlink(missing_ok=True)
+
     return edit
 
 
 def retitle_site(title: str) -> Callable[[Path], None]:
     def edit(site: Path) -> None:
         path = site / "site.toml"
-        path.write_text(re.sub(r'^title = ".*"$', f'title = "{title.title()}"', path.read_text(), count=1,
-                               flags=re.M))
+        path.write_text(re.sub(r'^title = ".*"$', f'title = "{title.title()}"', path.read_text(), count=1, flags=re.M))
+
     return edit
 
 
 ADDED = st.integers(min_value=1, max_value=3).map(lambda n: f"added-{n}")
 EDITS = st.one_of(
     st.builds(append_prose, st.sampled_from(["fund-explained", "summit-at-a-glance", "added-1"]), WORDS),
-    st.builds(add_link, st.sampled_from(["fund-explained", "summit-at-a-glance", "added-2"]),
-              st.sampled_from([*IDS, "added-1", "secret-draft"])),
-    st.builds(retitle, st.sampled_from(["karl-ode", "anna-berg", "summit-2025", "fund", "fund-explained",
-                                        "added-1"]), WORDS),
-    st.builds(add_brief, st.integers(min_value=1, max_value=3),
-              st.lists(st.sampled_from([*IDS, "added-1"]), max_size=3),
-              st.sampled_from(["2025-11-27", "2025-12", "2026", "2024-02-03"])),
+    st.builds(
+        add_link,
+        st.sampled_from(["fund-explained", "summit-at-a-glance", "added-2"]),
+        st.sampled_from([*IDS, "added-1", "secret-draft"]),
+    ),
+    st.builds(
+        retitle, st.sampled_from(["karl-ode", "anna-berg", "summit-2025", "fund", "fund-explained", "added-1"]), WORDS
+    ),
+    st.builds(
+        add_brief,
+        st.integers(min_value=1, max_value=3),
+        st.lists(st.sampled_from([*IDS, "added-1"]), max_size=3),
+        st.sampled_from(["2025-11-27", "2025-12", "2026", "2024-02-03"]),
+    ),
     st.builds(delete, st.sampled_from(["added-1", "added-2", "added-3", "fund-explained", "karl-ode"])),
     st.builds(rename, ADDED, ADDED),
     st.builds(override_template, WORDS),
@@ -204,7 +244,8 @@ def test_a_second_build_renders_and_writes_nothing(site_copy: Callable[[str], Pa
 
 
 def test_touching_an_actor_rerenders_its_page_and_the_pages_that_show_it(
-        site_copy: Callable[[str], Path], tmp_path: Path) -> None:
+    site_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
     site = site_copy("valid")
     builder = Builder(site, tmp_path / "out", Options())
     assert builder.build().ok
@@ -220,7 +261,8 @@ def test_touching_an_actor_rerenders_its_page_and_the_pages_that_show_it(
 
 
 def test_a_new_link_rerenders_the_target_and_a_deleted_brief_disappears(
-        site_copy: Callable[[str], Path], tmp_path: Path) -> None:
+    site_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
     site = site_copy("valid")
     out = tmp_path / "out"
     builder = Builder(site, out, Options())
@@ -255,7 +297,8 @@ def test_the_command_line_keeps_a_cache_and_writes_only_what_changed(site_copy: 
 
 
 def test_the_first_edit_after_a_clean_build_updates_a_spare_made_for_it(
-        site_copy: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site_copy: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A clean build of a large site leaves a spare output behind (made by the child
     that saves the state), so the next edit brings that up to date instead of
     linking every file of the site into a new folder."""
@@ -275,8 +318,11 @@ def test_the_first_edit_after_a_clean_build_updates_a_spare_made_for_it(
         write.write_site(out, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(build_module, "write_site", write_site)
-    for edit in (append_prose("fund-explained", "One more line."), add_link("daily-report", "karl-ode"),
-                 delete("summit-at-a-glance")):
+    for edit in (
+        append_prose("fund-explained", "One more line."),
+        add_link("daily-report", "karl-ode"),
+        delete("summit-at-a-glance"),
+    ):
         edit(site)
         assert core_builder(site, site / "public", use_cache=True).build().ok
         assert site / "public" not in whole_writes and not killed.exists()
@@ -288,14 +334,20 @@ def test_a_corrupt_or_foreign_cache_is_ignored(site_copy: Callable[[str], Path],
     site = site_copy("valid")
     build(site, tmp_path / "clean", Options())
     state = site / cache.CACHE_DIR / cache.STATE_FILE
-    for content in (b"not a cache", b"briefing-cache 1 0000\n" + b"\x80\x05garbage",
-                    cache._header() + b"\n\x80\x05garbage"):
+    for content in (
+        b"not a cache",
+        b"briefing-cache 1 0000\n" + b"\x80\x05garbage",
+        cache._header() + b"\n\x80\x05garbage",
+    ):
         state.parent.mkdir(exist_ok=True)
         state.write_bytes(content)
         result = build(site, site / "public", Options(), use_cache=True)
         assert result.ok
-        assert set(result.rendered) == {p for p in tree(tmp_path / "clean")  # steps add pagefind/
-                                        if not p.startswith(("static/", "pagefind/", ".briefing-output"))}
+        assert set(result.rendered) == {
+            p
+            for p in tree(tmp_path / "clean")  # steps add pagefind/
+            if not p.startswith(("static/", "pagefind/", ".briefing-output"))
+        }
         assert tree(site / "public") == tree(tmp_path / "clean")
         shutil.rmtree(site / "public")
 
@@ -308,14 +360,18 @@ def test_clean_ignores_the_cache(site_copy: Callable[[str], Path]) -> None:
     assert "nothing changed" not in again.stderr
 
 
-def test_changing_options_between_cached_builds_gives_a_clean_build(site_copy: Callable[[str], Path],
-                                                                    tmp_path: Path) -> None:
+def test_changing_options_between_cached_builds_gives_a_clean_build(
+    site_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
     site = site_copy("valid")
     build(site, tmp_path / "plain", Options())
     build(site, tmp_path / "drafts", Options(drafts=True))
     out = tmp_path / "out"
-    for options, expected in ((Options(drafts=True), "drafts"), (Options(), "plain"),
-                              (Options(base_url="https://other.example/"), None)):
+    for options, expected in (
+        (Options(drafts=True), "drafts"),
+        (Options(), "plain"),
+        (Options(base_url="https://other.example/"), None),
+    ):
         result = build(site, out, options, use_cache=True)
         assert result.ok
         if expected:
@@ -323,8 +379,9 @@ def test_changing_options_between_cached_builds_gives_a_clean_build(site_copy: C
     assert b"https://other.example/" in (out / "sitemap.xml").read_bytes()
 
 
-def test_worker_processes_give_the_same_bytes(site_copy: Callable[[str], Path], tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_worker_processes_give_the_same_bytes(
+    site_copy: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     site = site_copy("valid")
     build(site, tmp_path / "one", Options())
     monkeypatch.setattr(parallel, "MIN_PAGES", 1)
@@ -336,7 +393,8 @@ def test_worker_processes_give_the_same_bytes(site_copy: Callable[[str], Path], 
 
 @pytest.mark.parametrize("name", ["valid", "invalid-types", "invalid-reference", "invalid-duplicate-id"])
 def test_files_parsed_partly_in_a_second_process_give_the_same_site_and_errors(
-        name: str, site_copy: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    name: str, site_copy: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     site = site_copy(name)
     one = core_builder(site, tmp_path / "one").build()
     monkeypatch.setattr(parallel, "MIN_SHARE", 1)
@@ -348,8 +406,9 @@ def test_files_parsed_partly_in_a_second_process_give_the_same_site_and_errors(
         assert tree(tmp_path / "shared") == tree(tmp_path / "one")
 
 
-def test_what_worker_rendered_pages_read_is_kept_for_the_next_build(site_copy: Callable[[str], Path], tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_what_worker_rendered_pages_read_is_kept_for_the_next_build(
+    site_copy: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Workers send each key once and pages as numbers; the next build must still
     # know which pages read what, from memory and from the saved cache alike.
     site = site_copy("valid")
@@ -372,8 +431,9 @@ def test_what_worker_rendered_pages_read_is_kept_for_the_next_build(site_copy: C
     assert tree(out) == tree(tmp_path / "clean2")
 
 
-def test_a_write_that_fails_in_place_leaves_the_output_as_it_was(site_copy: Callable[[str], Path], tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_write_that_fails_in_place_leaves_the_output_as_it_was(
+    site_copy: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     site = site_copy("valid")
     out = tmp_path / "out"
     builder = core_builder(site, out)
@@ -410,11 +470,23 @@ def test_a_page_made_alone_is_the_listed_page(site_copy: Callable[[str], Path]) 
     for page in listed:
         made = alone.page(page.output)
         assert made is not None, page.output
-        assert (made.path, made.template, made.title, made.record, made.crumbs, made.deps) == \
-               (page.path, page.template, page.title, page.record, page.crumbs, page.deps)
+        assert (made.path, made.template, made.title, made.record, made.crumbs, made.deps) == (
+            page.path,
+            page.template,
+            page.title,
+            page.record,
+            page.crumbs,
+            page.deps,
+        )
         assert alone.render_page(made) == alone.render_page(page)
-    for missing in ("briefs/no-such-brief/index.html", "actors/fund-explained/index.html", "tags/none/index.html",
-                    "dates/1999-01-01/index.html", "nowhere/index.html", "briefs/index.htm"):
+    for missing in (
+        "briefs/no-such-brief/index.html",
+        "actors/fund-explained/index.html",
+        "tags/none/index.html",
+        "dates/1999-01-01/index.html",
+        "nowhere/index.html",
+        "briefs/index.htm",
+    ):
         assert alone.page(missing) is None, missing
 
 
@@ -439,8 +511,9 @@ def test_a_missing_or_corrupt_records_file_is_ignored(site_copy: Callable[[str],
         assert len(records) == 1 and cache.load(site) is not None
 
 
-def test_a_second_link_to_a_linked_record_renders_only_the_linking_page(site_copy: Callable[[str], Path],
-                                                                         tmp_path: Path) -> None:
+def test_a_second_link_to_a_linked_record_renders_only_the_linking_page(
+    site_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
     """No index changes, so the last library is kept as after a prose edit."""
     site = site_copy("valid")
     builder = core_builder(site, tmp_path / "out")
@@ -460,18 +533,31 @@ def test_resolving_from_the_last_library_gives_the_same_library(site_copy: Calla
     changed records touch are updated: either way the library equals a fresh one."""
     site = site_copy("valid")
     before = check(site, Options()).library
-    for edit in (add_link("fund-explained", "karl-ode"), add_link("summit-at-a-glance", "fund"),
-                 add_link("fund-explained", "2019-03-04"), cite_first("summit-at-a-glance", "wire"),
-                 unlink("summit-at-a-glance", "alliance|alliance"), unlink("fund-explained", "2025-12|December"),
-                 append_prose("fund-explained", "More prose."), retitle("karl-ode", "Karl Renamed"),
-                 add_brief(1, ["anna-berg", "karl-ode"], "2025-11-27"), delete("fund-explained")):
+    for edit in (
+        add_link("fund-explained", "karl-ode"),
+        add_link("summit-at-a-glance", "fund"),
+        add_link("fund-explained", "2019-03-04"),
+        cite_first("summit-at-a-glance", "wire"),
+        unlink("summit-at-a-glance", "alliance|alliance"),
+        unlink("fund-explained", "2025-12|December"),
+        append_prose("fund-explained", "More prose."),
+        retitle("karl-ode", "Karl Renamed"),
+        add_brief(1, ["anna-berg", "karl-ode"], "2025-11-27"),
+        delete("fund-explained"),
+    ):
         assert before is not None
         files = {r.path: (site / r.path).read_bytes() for r in before.records.values()}
         edit(site)
         records = [validate(raw, Diagnostics()) for raw in load_all(site, Diagnostics())]
         # as in a build: a file whose bytes are unchanged keeps its record, the same object
-        records = [before.records[r.id] if r.id in before.records and files.get(r.path) ==
-                   (site / r.path).read_bytes() and before.records[r.id].path == r.path else r for r in records]
+        records = [
+            before.records[r.id]
+            if r.id in before.records
+            and files.get(r.path) == (site / r.path).read_bytes()
+            and before.records[r.id].path == r.path
+            else r
+            for r in records
+        ]
         config = before.config
         again = resolve(records, config, Diagnostics(), previous=before)
         fresh = resolve(records, config, Diagnostics())
@@ -480,7 +566,8 @@ def test_resolving_from_the_last_library_gives_the_same_library(site_copy: Calla
 
 
 def test_the_state_a_saving_child_makes_serves_the_next_build(
-        site_copy: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site_copy: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The command line leaves making the state, not only saving it, to a forked child:
     # the next build must find everything up to date, and then redo only an edit.
     monkeypatch.setattr(build_module, "BACKGROUND_SAVE_FILES", 0)
@@ -499,7 +586,8 @@ def test_the_state_a_saving_child_makes_serves_the_next_build(
 
 
 def test_a_build_failing_after_its_pages_were_staged_leaves_the_output_as_it_was(
-        site_copy: Callable[[str], Path]) -> None:
+    site_copy: Callable[[str], Path],
+) -> None:
     # A whole write fills the new output while pages render; a build that fails
     # then must drop it, and the last output must stay untouched.
     site = site_copy("valid")
@@ -508,8 +596,9 @@ def test_a_build_failing_after_its_pages_were_staged_leaves_the_output_as_it_was
     before = tree(out)
     source = (Path(__file__).parent.parent / "theme/templates/tag.html").read_text()
     (site / "theme/templates").mkdir(parents=True, exist_ok=True)
-    (site / "theme/templates/tag.html").write_text(source.replace("{% block main %}",
-                                                                  "{% block main %}{{ m.no_such_macro() }}", 1))
+    (site / "theme/templates/tag.html").write_text(
+        source.replace("{% block main %}", "{% block main %}{{ m.no_such_macro() }}", 1)
+    )
     result = build(site, out, Options())
     assert not result.ok
     assert tree(out) == before
@@ -517,7 +606,8 @@ def test_a_build_failing_after_its_pages_were_staged_leaves_the_output_as_it_was
 
 
 def test_site_json_after_a_link_edit_makes_only_the_lines_whose_records_changed(
-        site_copy: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site_copy: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     site = site_copy("valid")
     out = tmp_path / "out"
     assert core_builder(site, out, use_cache=True).build().ok
@@ -531,8 +621,9 @@ def test_site_json_after_a_link_edit_makes_only_the_lines_whose_records_changed(
     assert (out / "data/site.json").read_bytes() == (tmp_path / "clean/data/site.json").read_bytes()
 
 
-def test_a_site_json_changed_by_hand_is_not_trusted_for_its_lines(site_copy: Callable[[str], Path],
-                                                                  tmp_path: Path) -> None:
+def test_a_site_json_changed_by_hand_is_not_trusted_for_its_lines(
+    site_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
     site = site_copy("valid")
     out = tmp_path / "out"
     builder = core_builder(site, out)
@@ -569,8 +660,9 @@ def finish_ahead_first(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return counts
 
 
-def test_markdown_converted_ahead_gives_the_same_site_and_reads(site_copy: Callable[[str], Path], tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_markdown_converted_ahead_gives_the_same_site_and_reads(
+    site_copy: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The briefs' Markdown is converted in a forked process while resolve runs; the pages
     # must be the same, and so must what they read: renaming an actor a body links re-renders it.
     site = site_copy("valid")
@@ -613,8 +705,9 @@ def test_work_ahead_returns_its_result_or_nothing() -> None:
     assert not dropped._process.is_alive() and dropped.stop() is None
 
 
-def test_workers_started_without_fork_give_the_same_bytes(site_copy: Callable[[str], Path], tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_workers_started_without_fork_give_the_same_bytes(
+    site_copy: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # With another thread running (the dev server), workers start from a forkserver:
     # they inherit nothing, and make their own renderer from the site and library.
     import threading
@@ -661,8 +754,9 @@ def test_work_ahead_dropped_unread_ends_by_itself() -> None:
     assert ahead._process.exitcode == 0
 
 
-def test_a_failing_build_drops_its_work_ahead(site_copy: Callable[[str], Path], tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_build_drops_its_work_ahead(
+    site_copy: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     site = site_copy("valid")
     brief = site / "content/briefs/fund-explained.md"
     brief.write_text(brief.read_text().replace("tags: [summit]", "tags: [summit]\nactors: [nobody-known]"))
@@ -681,7 +775,8 @@ def test_a_failing_build_drops_its_work_ahead(site_copy: Callable[[str], Path], 
 
 
 def test_markdown_converted_ahead_serves_a_build_rendered_in_one_process(
-        site_copy: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site_copy: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     site = site_copy("valid")
     plain = core_builder(site, tmp_path / "plain")
     assert plain.build().ok and plain.state is not None

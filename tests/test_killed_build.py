@@ -24,13 +24,19 @@ def add_briefs(site: Path, round_: int) -> None:
     for i in range(EXTRA_BRIEFS):
         (site / f"content/briefs/extra-{i}.md").write_text(
             f"---\ntitle: Extra {i}, round {round_}\ndate: 2025-11-{1 + i % 28:02d}\ntags: [extra]\n---\n"
-            f"[[anna-berg]] and [[karl-ode]] at the [[summit-2025]] [@daily-report].\n", encoding="utf-8")
+            f"[[anna-berg]] and [[karl-ode]] at the [[summit-2025]] [@daily-report].\n",
+            encoding="utf-8",
+        )
 
 
 def start_build(site: Path) -> subprocess.Popen[bytes]:
     # a session of its own, so the kill reaches any worker processes too
-    return subprocess.Popen([sys.executable, "-m", "briefing", "build", "--site", str(site)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "briefing", "build", "--site", str(site)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def clean_build(site: Path, out: Path) -> dict[str, bytes]:
@@ -62,8 +68,7 @@ def test_killed_builds_leave_the_previous_output_intact(site_copy: Callable[[str
             time.sleep(rng.uniform(0, span))
         else:  # aim at the narrow window where the new output is being written beside the old
             deadline = time.monotonic() + 4 * span
-            while (not set(leftovers(site)) - debris_before and proc.poll() is None
-                   and time.monotonic() < deadline):
+            while not set(leftovers(site)) - debris_before and proc.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.001)
             time.sleep(rng.uniform(0, 0.05))
         if proc.poll() is None:
@@ -76,7 +81,8 @@ def test_killed_builds_leave_the_previous_output_intact(site_copy: Callable[[str
         outcomes.append(("old" if after == current else "new") + (" (killed mid-write)" if killed_mid_write else ""))
         current = after
     assert run("build", "--site", str(site))[0] == 0
-    assert snapshot(site / "public") == clean_build(site, tmp_path / "reference"), \
+    assert snapshot(site / "public") == clean_build(site, tmp_path / "reference"), (
         "a build after kills differs from a clean build"
+    )
     assert leftovers(site) == []
     print("killed rounds left:", outcomes)

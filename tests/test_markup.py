@@ -32,35 +32,139 @@ sys.path.insert(0, str(ROOT / "bench"))
 import corpus  # noqa: E402
 
 BENCH = corpus.draw(200, seed=3)
-LINKS = Links({"ann-lee": Target("/actors/ann-lee/", "Ann Lee", "actor"),
-               "paper": Target("/sources/paper/", "The Paper", "source"),
-               "memo": Target("/sources/memo/", "Memo", "source"),
-               "odd": Target("/actors/odd/", "A&B *Co*", "actor"),
-               "obrien": Target("/actors/obrien/", "Pat O'Brien -- envoy...", "actor")}, "/dates/")
+LINKS = Links(
+    {
+        "ann-lee": Target("/actors/ann-lee/", "Ann Lee", "actor"),
+        "paper": Target("/sources/paper/", "The Paper", "source"),
+        "memo": Target("/sources/memo/", "Memo", "source"),
+        "odd": Target("/actors/odd/", "A&B *Co*", "actor"),
+        "obrien": Target("/actors/obrien/", "Pat O'Brien -- envoy...", "actor"),
+    },
+    "/dates/",
+)
 # Markdown's and smarty's special characters, our link syntax, and plain words.
-PIECES = ["*", "**", "_", "__", "`", "``", "\\", "[", "]", "(", ")", "!", "<", ">", "&", "&amp;", "&#8212;",
-          "'", '"', "--", "---", "...", "  \n", "\n", "\n\n", "- ", "1. ", "> ", "# ", "[^1]", "[^1]: note",
-          "[[ann-lee]]", "[[ann-lee|Ann]]", "[[2025-11-27]]", "[@paper]", '[@paper, "p. 2"]', "[x](http://a.b/)",
-          "![i](/i.png)", "<http://a.b/>", "<a@b.c>", "<b>x</b>", "'90s",
-          "_a_", "*a*", "__a__", "a--b", "word", " ", "Пётр", "é", "|", " | ", "=", "===", "[a]: /b", "[a]:/b",
-          "#", "~~~", "\n~~~\n"]
+PIECES = [
+    "*",
+    "**",
+    "_",
+    "__",
+    "`",
+    "``",
+    "\\",
+    "[",
+    "]",
+    "(",
+    ")",
+    "!",
+    "<",
+    ">",
+    "&",
+    "&amp;",
+    "&#8212;",
+    "'",
+    '"',
+    "--",
+    "---",
+    "...",
+    "  \n",
+    "\n",
+    "\n\n",
+    "- ",
+    "1. ",
+    "> ",
+    "# ",
+    "[^1]",
+    "[^1]: note",
+    "[[ann-lee]]",
+    "[[ann-lee|Ann]]",
+    "[[2025-11-27]]",
+    "[@paper]",
+    '[@paper, "p. 2"]',
+    "[x](http://a.b/)",
+    "![i](/i.png)",
+    "<http://a.b/>",
+    "<a@b.c>",
+    "<b>x</b>",
+    "'90s",
+    "_a_",
+    "*a*",
+    "__a__",
+    "a--b",
+    "word",
+    " ",
+    "Пётр",
+    "é",
+    "|",
+    " | ",
+    "=",
+    "===",
+    "[a]: /b",
+    "[a]:/b",
+    "#",
+    "~~~",
+    "\n~~~\n",
+]
 markdown_text = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 
 
 # What a briefing's prose is mostly made of, in blocks, with near misses: a lone or
 # unmatched asterisk, a space inside emphasis, a title with a trigger in it, a line break,
 # an underscore, a bracket that is no link, a reference definition, a footnote.
-PLAIN_PIECES = ["word", "words", " ", " ", "\n", "Пётр", "*a*", "*a b*", "**a**", "**a b**", "*a\nb*", "**a\nb**",
-                "*", "**", "* a*", "*a *", "***a***", "[[ann-lee]]", "[[ann-lee|Ann]]", "[[ 2025-11-27 ]]",
-                "[[2025-11|then]]", "[[nobody]]", "[[odd]]", "[[obrien]]", "[[obrien|Pat]]", "[@paper]",
-                '[@paper, "p. 2"]', "[@memo]", "[@nobody]",
-                "]", "(", ")", "'", '"', "--", "...", "#", ">", "-", "  \n", "_", "&", "[", "[^1]"]
+PLAIN_PIECES = [
+    "word",
+    "words",
+    " ",
+    " ",
+    "\n",
+    "Пётр",
+    "*a*",
+    "*a b*",
+    "**a**",
+    "**a b**",
+    "*a\nb*",
+    "**a\nb**",
+    "*",
+    "**",
+    "* a*",
+    "*a *",
+    "***a***",
+    "[[ann-lee]]",
+    "[[ann-lee|Ann]]",
+    "[[ 2025-11-27 ]]",
+    "[[2025-11|then]]",
+    "[[nobody]]",
+    "[[odd]]",
+    "[[obrien]]",
+    "[[obrien|Pat]]",
+    "[@paper]",
+    '[@paper, "p. 2"]',
+    "[@memo]",
+    "[@nobody]",
+    "]",
+    "(",
+    ")",
+    "'",
+    '"',
+    "--",
+    "...",
+    "#",
+    ">",
+    "-",
+    "  \n",
+    "_",
+    "&",
+    "[",
+    "[^1]",
+]
 PLAIN_BLOCKS = ["", "", "", "- ", "1. ", "> ", "## ", "### ", "    - ", "> - "]
 plain_markdown = st.lists(
     st.tuples(st.sampled_from(PLAIN_BLOCKS), st.lists(st.sampled_from(PLAIN_PIECES), min_size=1, max_size=12)),
     max_size=8,
-).map(lambda blocks: "".join(f"{lead}{''.join(pieces)}\n" + ("\n" if lead in ("", "## ") else "")
-                             for lead, pieces in blocks))
+).map(
+    lambda blocks: "".join(
+        f"{lead}{''.join(pieces)}\n" + ("\n" if lead in ("", "## ") else "") for lead, pieces in blocks
+    )
+)
 
 
 def both(text: str, unsafe_html: bool = False) -> tuple[str, str]:
@@ -77,8 +181,12 @@ def test_the_quick_pass_is_in_use() -> None:
 
 
 def test_bundled_and_fixture_markdown_renders_the_same_both_ways() -> None:
-    files = [*ROOT.glob("content/**/*.md"), *ROOT.glob("tests/sites/*/content/**/*.md"), ROOT / "README.md",
-             *ROOT.glob("docs/*.md")]
+    files = [
+        *ROOT.glob("content/**/*.md"),
+        *ROOT.glob("tests/sites/*/content/**/*.md"),
+        ROOT / "README.md",
+        *ROOT.glob("docs/*.md"),
+    ]
     assert len(files) > 20
     for path in files:
         quick, stock = both(path.read_text(encoding="utf-8", errors="replace"))
@@ -121,8 +229,10 @@ def test_plain_prose_renders_the_same_as_the_stock_pass(text: str, unsafe_html: 
 
 
 def test_plain_prose_is_rendered_by_the_plain_pass(counted: Handed) -> None:
-    text = ("Said *a b* and **c** to [[ann-lee]] on [[2025-11-27]] [@paper].\n\n"
-            "- one [@memo]\n- two [[ann-lee|Ann]] [@paper, \"p. 2\"]\n\n> quoted [@memo] *x*\n\n## Head [@paper]\n")
+    text = (
+        "Said *a b* and **c** to [[ann-lee]] on [[2025-11-27]] [@paper].\n\n"
+        '- one [@memo]\n- two [[ann-lee|Ann]] [@paper, "p. 2"]\n\n> quoted [@memo] *x*\n\n## Head [@paper]\n'
+    )
     quick, stock = both(text)
     assert quick == stock and counted.stock == 0
     # numbered in the stock pass's order: top-level texts first, then the list's, then the quote's
@@ -130,9 +240,29 @@ def test_plain_prose_is_rendered_by_the_plain_pass(counted: Handed) -> None:
 
 
 # Near misses of plain text: each sends its document to the stock pass.
-NEAR_MISSES = ["* a*", "*a *", "*a**b*", "**a****b**", "**a***b*", "***a***", "**a*", "*a**", "*a  \nb*",
-               "a  \nb", "a * b", "a_b", "[x]", "[[odd]]", "[[ann-lee|*Ann*]]", '[@paper, "[[ann-lee]]"]',
-               "&amp;", "`c`", "\\*", "<b>x</b>", "[[^9]]"]
+NEAR_MISSES = [
+    "* a*",
+    "*a *",
+    "*a**b*",
+    "**a****b**",
+    "**a***b*",
+    "***a***",
+    "**a*",
+    "*a**",
+    "*a  \nb*",
+    "a  \nb",
+    "a * b",
+    "a_b",
+    "[x]",
+    "[[odd]]",
+    "[[ann-lee|*Ann*]]",
+    '[@paper, "[[ann-lee]]"]',
+    "&amp;",
+    "`c`",
+    "\\*",
+    "<b>x</b>",
+    "[[^9]]",
+]
 
 
 @pytest.mark.parametrize("miss", NEAR_MISSES)
@@ -147,9 +277,12 @@ def test_a_citation_label_a_reference_could_match_goes_through_the_stock_pass(co
 
 
 def test_generated_briefs_render_the_same_and_by_the_plain_pass(counted: Handed) -> None:
-    links = Links({a.id: Target(f"/actors/{a.id}/", a.name, "actor") for a in BENCH.actors}
-                  | {s.id: Target(f"/sources/{s.id}/", s.title, "source") for s in BENCH.sources}
-                  | {e.id: Target(f"/events/{e.id}/", e.title, "event") for e in BENCH.events}, "/dates/")
+    links = Links(
+        {a.id: Target(f"/actors/{a.id}/", a.name, "actor") for a in BENCH.actors}
+        | {s.id: Target(f"/sources/{s.id}/", s.title, "source") for s in BENCH.sources}
+        | {e.id: Target(f"/events/{e.id}/", e.title, "event") for e in BENCH.events},
+        "/dates/",
+    )
     quick, stock = Markup(links), Markup(links, quick=False)
     for brief in BENCH.briefs:
         text = corpus.body_markdown(brief, corpus.BRIEFING_LINKS)
@@ -188,8 +321,9 @@ def test_a_block_without_its_triggers_is_not_taken(text: str) -> None:
         assert blocks == [text] and len(parent) == 0
 
 
-@pytest.mark.parametrize("text", ["Text\n\n~~~\n*not em*\n~~~\n", "Text\n\n```\n*not em*\n```\n",
-                                  "Not \\*em\\* here.\n"])
+@pytest.mark.parametrize(
+    "text", ["Text\n\n~~~\n*not em*\n~~~\n", "Text\n\n```\n*not em*\n```\n", "Not \\*em\\* here.\n"]
+)
 def test_fences_and_escapes_render_the_same_both_ways(text: str) -> None:
     quick, stock = both(text)
     assert quick == stock
@@ -244,9 +378,13 @@ def test_smarty_s_pass_walks_the_tree_only_when_a_text_may_hold_its_triggers(mon
     walks: list[int] = []
     stock_walk = inline._any_match
     monkeypatch.setattr(inline, "_any_match", lambda tree, gate: walks.append(1) or stock_walk(tree, gate))
-    for text, curly in [("Plain *words* and [[ann-lee]].\n", False), ("It's [[ann-lee]].\n", True),
-                        ("Plain words and [[obrien]].\n", True), ("Plain words and [[obrien|Pat]].\n", False),
-                        ("A dash -- and more...\n\n- in a list\n", True)]:
+    for text, curly in [
+        ("Plain *words* and [[ann-lee]].\n", False),
+        ("It's [[ann-lee]].\n", True),
+        ("Plain words and [[obrien]].\n", True),
+        ("Plain words and [[obrien|Pat]].\n", False),
+        ("A dash -- and more...\n\n- in a list\n", True),
+    ]:
         quick, stock = both(text)
         assert quick == stock and (("&rsquo;" in quick or "&ndash;" in quick) == curly), text
     assert walks == []  # each answered without a walk (the stock converter has no gate to walk)
@@ -268,12 +406,15 @@ def test_a_table_of_contents_is_made_where_a_text_asks_for_one() -> None:
     assert '<div class="toc">' in converter.render("[TOC]\n\n## Again\n")  # no table left switched off
 
 
-@pytest.mark.parametrize("text", [
-    "## Same\n\n## Same\n\n## Same_1\n\n##\n\n## Same\n",  # repeated names, a name that looks numbered, none
-    "## A *stressed* word\n\n## [[ann-lee]] and [@paper]\n\n## Fish &amp; chips & <b>raw</b>\n",
-    "## Two  spaces   here\n\n## Fish &copy chips\n\n## AT&T\n",
-    "## Пётр's «report» -- 2025\n\n### Tail text [^1]\n\n[^1]: A note.\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "## Same\n\n## Same\n\n## Same_1\n\n##\n\n## Same\n",  # repeated names, a name that looks numbered, none
+        "## A *stressed* word\n\n## [[ann-lee]] and [@paper]\n\n## Fish &amp; chips & <b>raw</b>\n",
+        "## Two  spaces   here\n\n## Fish &copy chips\n\n## AT&T\n",
+        "## Пётр's «report» -- 2025\n\n### Tail text [^1]\n\n[^1]: A note.\n",
+    ],
+)
 def test_heading_ids_are_the_stock_passes(text: str) -> None:
     for unsafe_html in (False, True):
         quick, stock = both(text, unsafe_html)
@@ -320,8 +461,11 @@ def test_the_quick_last_steps_are_in_use() -> None:
     assert isinstance(md.treeprocessors["toc"], HeadingIds)
     assert md.serializer is serialize_html
     stock = Markup(LINKS, quick=False).md
-    assert [t for t in ("div", "P", "span", "hr/", None, etree.Comment) if md.is_block_level(t)] == \
-        [t for t in ("div", "P", "span", "hr/", None, etree.Comment) if stock.is_block_level(t)] == ["div", "P", "hr/"]
+    assert (
+        [t for t in ("div", "P", "span", "hr/", None, etree.Comment) if md.is_block_level(t)]
+        == [t for t in ("div", "P", "span", "hr/", None, etree.Comment) if stock.is_block_level(t)]
+        == ["div", "P", "hr/"]
+    )
 
 
 def ahead_of(texts: list[str]) -> dict[str, Any]:
@@ -362,8 +506,11 @@ def test_markdown_converted_ahead_is_what_converting_gives() -> None:
 def test_markdown_converted_ahead_is_not_used_where_a_target_differs() -> None:
     ahead = ahead_of([BODY])
     renamed = Links({**LINKS.targets, "ann-lee": Target("/actors/ann-lee/", "Ann Lee-Smith", "actor")}, "/dates/")
-    for links in (renamed, Links(LINKS.targets, "/elsewhere/dates/"),
-                  Links({**LINKS.targets, "nobody": Target("/actors/nobody/", "Nobody", "actor")}, "/dates/")):
+    for links in (
+        renamed,
+        Links(LINKS.targets, "/elsewhere/dates/"),
+        Links({**LINKS.targets, "nobody": Target("/actors/nobody/", "Nobody", "actor")}, "/dates/"),
+    ):
         used, here = Markup(links), Markup(links)
         used.ahead = ahead
         assert recorded_render(used, BODY) == recorded_render(here, BODY) != recorded_render(Markup(LINKS), BODY)
@@ -393,8 +540,14 @@ def test_converting_ahead_stops_when_asked() -> None:
     assert [d.html for d in done] == ["<p><em>a</em></p>", "<p><em>b</em></p>"]
 
 
-@pytest.mark.parametrize("text", ["- one\n   \n- two\n", "Para\n \n    not code after a line of spaces\n",
-                                  "Tabs\tand\r\nreturns\r \r\n- a\n\t\n- b\n"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- one\n   \n- two\n",
+        "Para\n \n    not code after a line of spaces\n",
+        "Tabs\tand\r\nreturns\r \r\n- a\n\t\n- b\n",
+    ],
+)
 def test_lines_of_spaces_render_the_same_both_ways(text: str) -> None:
     quick, stock = both(text)
     assert quick == stock

@@ -13,25 +13,36 @@ from briefing.content import links, load, yamlpos
 from briefing.diagnostics import Diagnostics
 
 
-@pytest.mark.parametrize(("text", "found"), [
-    ("*" * 500, []),
-    ("_" * 500 + " " + "*" * 500, []),
-    ("x\n" + "*" * 501, [("501 '*' in a row; Markdown renders at most 500", 2, 1)]),
-    ("a " + "_" * 600, [("600 '_' in a row; Markdown renders at most 500", 1, 3)]),
-    ("```\n" + "*" * 600 + "\n```\n", []),  # code renders as it stands
-    ("> " * 100 + "x", []),
-    ("> " * 101 + "x", [("lists or quotes nested 101 levels deep; Markdown renders at most 100", 1, 1)]),
-    ("Intro\n\n" + "- " * 102 + "x",
-     [("lists or quotes nested 102 levels deep; Markdown renders at most 100", 3, 1)]),
-    ("1. " * 40 + "\n" + "x" * 600, []),  # many marker characters, but under a hundred markers
-])
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("*" * 500, []),
+        ("_" * 500 + " " + "*" * 500, []),
+        ("x\n" + "*" * 501, [("501 '*' in a row; Markdown renders at most 500", 2, 1)]),
+        ("a " + "_" * 600, [("600 '_' in a row; Markdown renders at most 500", 1, 3)]),
+        ("```\n" + "*" * 600 + "\n```\n", []),  # code renders as it stands
+        ("> " * 100 + "x", []),
+        ("> " * 101 + "x", [("lists or quotes nested 101 levels deep; Markdown renders at most 100", 1, 1)]),
+        (
+            "Intro\n\n" + "- " * 102 + "x",
+            [("lists or quotes nested 102 levels deep; Markdown renders at most 100", 3, 1)],
+        ),
+        ("1. " * 40 + "\n" + "x" * 600, []),  # many marker characters, but under a hundred markers
+    ],
+)
 def test_markdown_past_the_renderers_limits_is_found_where_it_starts(
-        text: str, found: list[tuple[str, int, int]]) -> None:
+    text: str, found: list[tuple[str, int, int]]
+) -> None:
     assert [(e.message, e.line, e.col) for e in links.excesses(text)] == found
 
 
-MARKER_RUNS = st.lists(st.tuples(st.sampled_from([" ", "\t", "-", "*", "+", ">", "7", ".", ")", "_", "\n", "x"]),
-                                 st.sampled_from([1, 2, 100, 101, 500, 501])), max_size=8)
+MARKER_RUNS = st.lists(
+    st.tuples(
+        st.sampled_from([" ", "\t", "-", "*", "+", ">", "7", ".", ")", "_", "\n", "x"]),
+        st.sampled_from([1, 2, 100, 101, 500, 501]),
+    ),
+    max_size=8,
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -53,14 +64,17 @@ def test_links_come_in_reading_order_with_their_lines_and_columns() -> None:
     ]
 
 
-@pytest.mark.parametrize(("text", "split"), [
-    ("---\ntitle: T\n---\nBody\n", ("title: T\n", "Body\n", 4)),
-    ("---\ntitle: T\n...  \n\nBody", ("title: T\n", "\nBody", 4)),
-    ("---\n---\n", ("", "", 3)),
-    ("---\n----\n---", ("----\n", "", 3)),
-    ("---", None),
-    ("---\ntitle: T\n", None),
-])
+@pytest.mark.parametrize(
+    ("text", "split"),
+    [
+        ("---\ntitle: T\n---\nBody\n", ("title: T\n", "Body\n", 4)),
+        ("---\ntitle: T\n...  \n\nBody", ("title: T\n", "\nBody", 4)),
+        ("---\n---\n", ("", "", 3)),
+        ("---\n----\n---", ("----\n", "", 3)),
+        ("---", None),
+        ("---\ntitle: T\n", None),
+    ],
+)
 def test_front_matter_is_split_at_its_closing_line(text: str, split: tuple[str, str, int] | None) -> None:
     assert load._split_front_matter(text) == split
 
@@ -74,8 +88,9 @@ def test_yaml_strings_keep_their_text_and_places() -> None:
 
 def test_a_body_link_is_reported_at_its_line_in_the_file() -> None:
     diags = Diagnostics()
-    raw = load.parse_record("content/briefs/b.md", "brief", "b", b"---\ntitle: T\ndate: 2025\n---\n\nA [[Bad Id]].\n",
-                            diags)
+    raw = load.parse_record(
+        "content/briefs/b.md", "brief", "b", b"---\ntitle: T\ndate: 2025\n---\n\nA [[Bad Id]].\n", diags
+    )
     assert raw is not None and raw.body_line == 5
     from briefing.content.validate import validate
 

@@ -34,7 +34,7 @@ def _both(site: Path, size: int) -> tuple[list[Any], list[Any], Renderer]:
     batched = []
     pages = together.pages()
     for i in range(0, len(pages), size):
-        chunk = pages[i:i + size]
+        chunk = pages[i : i + size]
         for page, (data, keys, diags) in zip(chunk, together.render_batch(chunk), strict=True):
             batched.append((page.output, data, keys, [d.message for d in diags]))
     return one_by_one, batched, together
@@ -68,8 +68,9 @@ def test_failing_pages_fail_the_same_together(site_copy: Callable[[str], Path]) 
 def test_the_briefs_markdown_is_converted_first(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     converted: list[str] = []
     convert = markup.AheadConverter.convert
-    monkeypatch.setattr(markup.AheadConverter, "convert",
-                        lambda self, text: converted.append(text) or convert(self, text))
+    monkeypatch.setattr(
+        markup.AheadConverter, "convert", lambda self, text: converted.append(text) or convert(self, text)
+    )
     site = tmp_path / "site"
     shutil.copytree(ROOT / "content", site / "content")
     shutil.copy(ROOT / "site.toml", site / "site.toml")

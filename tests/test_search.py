@@ -13,9 +13,11 @@ LETTERS = "bcdfgklmnprstvz" + "aeiou" * 3
 
 def _page(i: int, rng: random.Random) -> bytes:
     body = " ".join("".join(rng.choices(LETTERS, k=7)) for _ in range(600))
-    return (f'<!DOCTYPE html><html lang="en"><head><title>Brief {i}</title></head><body>'
-            f'<main data-pagefind-body data-pagefind-meta="kind:Brief"><h1>Brief {i}</h1>'
-            f"<p>{body}</p></main></body></html>").encode()
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><title>Brief {i}</title></head><body>'
+        f'<main data-pagefind-body data-pagefind-meta="kind:Brief"><h1>Brief {i}</h1>'
+        f"<p>{body}</p></main></body></html>"
+    ).encode()
 
 
 def test_a_search_bundle_of_several_megabytes_is_written_not_hung() -> None:

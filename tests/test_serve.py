@@ -77,6 +77,7 @@ def make_loop() -> Iterator[Callable[..., BuildLoop]]:
 
 # -- the loop ------------------------------------------------------------------------------
 
+
 def test_a_burst_of_changes_builds_once_after_they_go_quiet(make_loop: Callable[..., BuildLoop]) -> None:
     clock = FakeClock()
     started_at: list[float] = []
@@ -92,8 +93,8 @@ def test_a_burst_of_changes_builds_once_after_they_go_quiet(make_loop: Callable[
     for _ in range(25):
         loop.mark()
     clock.now = 0.6
-    loop.mark()          # still within the quiet window: the window starts again
-    clock.now = 5.0      # quiet now
+    loop.mark()  # still within the quiet window: the window starts again
+    clock.now = 5.0  # quiet now
     assert built.wait(WAIT)
     loop.stop()
     assert started_at == [5.0]
@@ -128,7 +129,8 @@ def test_changes_during_a_build_cause_exactly_one_more_build(make_loop: Callable
 
 
 def test_a_failed_build_keeps_the_last_good_site_and_a_fix_clears_its_errors(
-        make_loop: Callable[..., BuildLoop]) -> None:
+    make_loop: Callable[..., BuildLoop],
+) -> None:
     clock = FakeClock()
     good_1, bad, good_2 = ok_result(), failed_result(), ok_result()
     results = iter([good_1, bad, good_2])
@@ -143,8 +145,7 @@ def test_a_failed_build_keeps_the_last_good_site_and_a_fix_clears_its_errors(
     clock.now += 1
     broken = loop.wait_status(first.seq, WAIT)
     assert broken is not None and not broken.ok
-    assert [d.text() for d in broken.problems] == [
-        "content/briefs/a.md:3:1: error: missing required field 'title'"]
+    assert [d.text() for d in broken.problems] == ["content/briefs/a.md:3:1: error: missing required field 'title'"]
     assert broken.generation == first.generation, "pages must not reload onto a failed build"
     assert loop.good is good_1
     assert broken.as_json()["problems"][0]["text"].startswith("content/briefs/a.md:3:1: error:")  # type: ignore[index]
@@ -203,37 +204,55 @@ def test_the_terminal_report_uses_path_line_col_lines() -> None:
 SITE = Path("/srv/site")
 
 
-@pytest.mark.parametrize("name", [".brief.md.swp", ".brief.md.swx", "brief.md~", ".#brief.md", "4913",
-                                  "brief.md___jb_tmp___", "brief.md___jb_old___", "#brief.md#", ".DS_Store"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        ".brief.md.swp",
+        ".brief.md.swx",
+        "brief.md~",
+        ".#brief.md",
+        "4913",
+        "brief.md___jb_tmp___",
+        "brief.md___jb_old___",
+        "#brief.md#",
+        ".DS_Store",
+    ],
+)
 def test_editor_temp_files_are_ignored(name: str) -> None:
     assert is_editor_noise(name)
     assert not wants_rebuild(SITE, FileModifiedEvent(f"/srv/site/content/briefs/{name}"))
 
 
-@pytest.mark.parametrize("event", [
-    FileModifiedEvent("/srv/site/content/briefs/a.md"),
-    FileCreatedEvent("/srv/site/content/actors/new.yaml"),
-    FileDeletedEvent("/srv/site/content/actors/old.yaml"),
-    FileClosedEvent("/srv/site/theme/templates/base.html"),
-    FileModifiedEvent("/srv/site/site.toml"),
-    # an atomic save: written to a hidden temp file, renamed over the real one
-    FileMovedEvent("/srv/site/content/briefs/.a.md.tmp1234", "/srv/site/content/briefs/a.md"),
-    # a file moved out of the content folder is a deletion
-    FileMovedEvent("/srv/site/content/briefs/a.md", "/srv/site/attic/a.md"),
-])
+@pytest.mark.parametrize(
+    "event",
+    [
+        FileModifiedEvent("/srv/site/content/briefs/a.md"),
+        FileCreatedEvent("/srv/site/content/actors/new.yaml"),
+        FileDeletedEvent("/srv/site/content/actors/old.yaml"),
+        FileClosedEvent("/srv/site/theme/templates/base.html"),
+        FileModifiedEvent("/srv/site/site.toml"),
+        # an atomic save: written to a hidden temp file, renamed over the real one
+        FileMovedEvent("/srv/site/content/briefs/.a.md.tmp1234", "/srv/site/content/briefs/a.md"),
+        # a file moved out of the content folder is a deletion
+        FileMovedEvent("/srv/site/content/briefs/a.md", "/srv/site/attic/a.md"),
+    ],
+)
 def test_source_changes_want_a_rebuild(event: FileSystemEvent) -> None:
     assert wants_rebuild(SITE, event)
 
 
-@pytest.mark.parametrize("event", [
-    FileOpenedEvent("/srv/site/content/briefs/a.md"),
-    FileClosedNoWriteEvent("/srv/site/content/briefs/a.md"),
-    DirModifiedEvent("/srv/site/content/briefs"),
-    FileModifiedEvent("/srv/site/public/index.html"),
-    FileModifiedEvent("/srv/site/README.md"),
-    FileModifiedEvent("/srv/site/content/.git/index"),
-    FileMovedEvent("/srv/site/content/briefs/.a.md.swp", "/srv/site/content/briefs/.a.md.swx"),
-])
+@pytest.mark.parametrize(
+    "event",
+    [
+        FileOpenedEvent("/srv/site/content/briefs/a.md"),
+        FileClosedNoWriteEvent("/srv/site/content/briefs/a.md"),
+        DirModifiedEvent("/srv/site/content/briefs"),
+        FileModifiedEvent("/srv/site/public/index.html"),
+        FileModifiedEvent("/srv/site/README.md"),
+        FileModifiedEvent("/srv/site/content/.git/index"),
+        FileMovedEvent("/srv/site/content/briefs/.a.md.swp", "/srv/site/content/briefs/.a.md.swx"),
+    ],
+)
 def test_reads_output_and_other_files_do_not(event: FileSystemEvent) -> None:
     assert not wants_rebuild(SITE, event)
 
@@ -253,6 +272,7 @@ def test_a_saved_file_is_noticed(site_copy: Callable[[str], Path], poll: bool) -
 
 
 # -- what the preview serves -------------------------------------------------------------
+
 
 def _serve(site: Path) -> Running:
     running = start(site, Options(), port=0)
@@ -325,16 +345,23 @@ def test_missing_pages_get_the_sites_404_page(preview: Running) -> None:
     assert code == 404
 
 
-@pytest.mark.parametrize(("name", "kind"), [
-    ("a.svg", "image/svg+xml"), ("feed.xml", "application/xml; charset=utf-8"),
-    ("data/x.json", "application/json"), ("robots.txt", "text/plain; charset=utf-8"),
-    ("app.js", "text/javascript; charset=utf-8"), ("pagefind/wasm.en.pagefind", "application/octet-stream"),
-    ("pagefind/pagefind.en_1a2b.pf_meta", "application/octet-stream"),
-    ("pagefind/index/en_3c4d.pf_index", "application/octet-stream"),
-    ("pagefind/fragment/en_5e6f.pf_fragment", "application/octet-stream"),
-    ("pagefind/filter/en_7a8b.pf_filter", "application/octet-stream"),
-    ("pagefind/pagefind-entry.json", "application/json"), ("x.wasm", "application/wasm"),
-])
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("a.svg", "image/svg+xml"),
+        ("feed.xml", "application/xml; charset=utf-8"),
+        ("data/x.json", "application/json"),
+        ("robots.txt", "text/plain; charset=utf-8"),
+        ("app.js", "text/javascript; charset=utf-8"),
+        ("pagefind/wasm.en.pagefind", "application/octet-stream"),
+        ("pagefind/pagefind.en_1a2b.pf_meta", "application/octet-stream"),
+        ("pagefind/index/en_3c4d.pf_index", "application/octet-stream"),
+        ("pagefind/fragment/en_5e6f.pf_fragment", "application/octet-stream"),
+        ("pagefind/filter/en_7a8b.pf_filter", "application/octet-stream"),
+        ("pagefind/pagefind-entry.json", "application/json"),
+        ("x.wasm", "application/wasm"),
+    ],
+)
 def test_content_types(preview: Running, name: str, kind: str) -> None:
     path = preview.out / name
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -385,10 +412,15 @@ def _wait_for(running: Running, done: Callable[[Status], bool]) -> Status:
 
 # -- the command ---------------------------------------------------------------------------
 
+
 def test_serve_command_prints_its_address_and_stops_cleanly(site_copy: Callable[[str], Path]) -> None:
     site = site_copy("valid")
-    proc = subprocess.Popen([sys.executable, "-m", "briefing", "serve", "--site", str(site), "--port", "0"],
-                            cwd=REPO, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "briefing", "serve", "--site", str(site), "--port", "0"],
+        cwd=REPO,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stderr is not None
         lines = []
@@ -414,7 +446,13 @@ def test_serve_command_prints_its_address_and_stops_cleanly(site_copy: Callable[
 def test_serving_beyond_loopback_warns(site_copy: Callable[[str], Path]) -> None:
     # 192.0.2.1 is reserved for documentation: binding fails at once and nothing is sent.
     site = site_copy("valid")
-    proc = subprocess.run([sys.executable, "-m", "briefing", "serve", "--site", str(site), "--host", "192.0.2.1",
-                           "--port", "0"], cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "briefing", "serve", "--site", str(site), "--host", "192.0.2.1", "--port", "0"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert "warning: --host 192.0.2.1: anyone who can reach this machine" in proc.stderr
     assert proc.returncode == 2 and "cannot listen on 192.0.2.1" in proc.stderr

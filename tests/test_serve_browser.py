@@ -17,13 +17,23 @@ from briefing.engine.builder import Options
 from briefing.serve.server import Running, start
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 WAIT_MS = 20_000
 
 if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is missing; scripts/install-test-tools.sh (run by `make test`) installs it",
-                allow_module_level=True)
+    pytest.skip(
+        f"{CHROMIUM} is missing; scripts/install-test-tools.sh (run by `make test`) installs it",
+        allow_module_level=True,
+    )
 
 sync_api = pytest.importorskip("playwright.sync_api")
 

@@ -65,29 +65,32 @@ def get_line(target: str) -> bytes:
     return f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode()
 
 
-@pytest.mark.parametrize("target", [
-    "/briefing/../secret.txt",
-    "/../secret.txt",
-    "/briefing/../../../../../../etc/passwd",
-    "/briefing/%2e%2e/secret.txt",
-    "/briefing/%2E%2E/secret.txt",
-    "/briefing/.%2e/secret.txt",
-    "/briefing/..%2Fsecret.txt",
-    "/briefing/%2e%2e%2fsecret.txt",
-    "/briefing/%2e%2e%2F%2e%2e%2F%2e%2e%2Fetc%2Fpasswd",
-    "/briefing/%252e%252e/secret.txt",
-    "/briefing/%252e%252e%252fsecret.txt",
-    "/briefing/..%5csecret.txt",
-    "/briefing/..\\secret.txt",
-    "/briefing/%2fetc%2fpasswd",
-    "/briefing//etc/passwd",
-    "//etc/passwd",
-    "/briefing/index.html%00.txt",
-    "/briefing/%c0%ae%c0%ae/secret.txt",
-    "/briefing/link-out.txt",
-    "/briefing/dir-out/secret.txt",
-    "/briefing/dir-out/site/../secret.txt",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/briefing/../secret.txt",
+        "/../secret.txt",
+        "/briefing/../../../../../../etc/passwd",
+        "/briefing/%2e%2e/secret.txt",
+        "/briefing/%2E%2E/secret.txt",
+        "/briefing/.%2e/secret.txt",
+        "/briefing/..%2Fsecret.txt",
+        "/briefing/%2e%2e%2fsecret.txt",
+        "/briefing/%2e%2e%2F%2e%2e%2F%2e%2e%2Fetc%2Fpasswd",
+        "/briefing/%252e%252e/secret.txt",
+        "/briefing/%252e%252e%252fsecret.txt",
+        "/briefing/..%5csecret.txt",
+        "/briefing/..\\secret.txt",
+        "/briefing/%2fetc%2fpasswd",
+        "/briefing//etc/passwd",
+        "//etc/passwd",
+        "/briefing/index.html%00.txt",
+        "/briefing/%c0%ae%c0%ae/secret.txt",
+        "/briefing/link-out.txt",
+        "/briefing/dir-out/secret.txt",
+        "/briefing/dir-out/site/../secret.txt",
+    ],
+)
 def test_nothing_outside_the_output_is_served(preview: Running, target: str) -> None:
     response = raw(preview.port, get_line(target))
     assert 400 <= status_of(response) < 500, response[:200]
@@ -100,18 +103,20 @@ def test_an_over_long_request_line_is_refused(preview: Running) -> None:
     assert status_of(response) == 414
 
 
-@pytest.mark.parametrize("headers", [
-    b"X-Long: " + b"a" * 20_000 + b"\r\n",                          # one huge line
-    b"".join(b"X-H%d: v\r\n" % i for i in range(200)),              # too many
-    b"".join(b"X-H%d: " % i + b"b" * 7_000 + b"\r\n" for i in range(8)),  # too much in all
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        b"X-Long: " + b"a" * 20_000 + b"\r\n",  # one huge line
+        b"".join(b"X-H%d: v\r\n" % i for i in range(200)),  # too many
+        b"".join(b"X-H%d: " % i + b"b" * 7_000 + b"\r\n" for i in range(8)),  # too much in all
+    ],
+)
 def test_oversized_headers_are_refused(preview: Running, headers: bytes) -> None:
     request = b"GET /briefing/ HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers + b"\r\n"
     assert status_of(raw(preview.port, request)) == 431
 
 
-def test_a_client_that_never_finishes_its_headers_is_dropped(
-        preview: Running, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_client_that_never_finishes_its_headers_is_dropped(preview: Running, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Handler, "head_deadline", 0.3)
     with socket.create_connection(("127.0.0.1", preview.port), timeout=WAIT) as sock:
         sock.sendall(b"GET /briefing/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: a")
@@ -128,9 +133,17 @@ def test_request_bodies_are_refused(preview: Running) -> None:
     assert status_of(raw(preview.port, post)) == 405
 
 
-@pytest.mark.parametrize("request_line", [
-    b"GET\r\n\r\n", b"GET /briefing/\r\n\r\n", b"\x16\x03\x01\x02\x00\x01\r\n\r\n",
-    b"GET /briefing/ HTTP/9.9\r\n\r\n", b"GET briefing HTTP/1.1\r\n\r\n", b"GET /briefing/ FTP/1.0\r\n\r\n"])
+@pytest.mark.parametrize(
+    "request_line",
+    [
+        b"GET\r\n\r\n",
+        b"GET /briefing/\r\n\r\n",
+        b"\x16\x03\x01\x02\x00\x01\r\n\r\n",
+        b"GET /briefing/ HTTP/9.9\r\n\r\n",
+        b"GET briefing HTTP/1.1\r\n\r\n",
+        b"GET /briefing/ FTP/1.0\r\n\r\n",
+    ],
+)
 def test_malformed_requests_get_an_error_not_a_crash(preview: Running, request_line: bytes) -> None:
     assert 400 <= status_of(raw(preview.port, request_line)) < 600
     assert status_of(raw(preview.port, get_line("/briefing/"))) == 200
@@ -166,7 +179,8 @@ def test_two_hundred_concurrent_requests_are_all_answered(preview: Running) -> N
 
 
 def test_clients_that_hang_up_mid_response_do_not_harm_the_server(
-        preview: Running, capfd: pytest.CaptureFixture[str]) -> None:
+    preview: Running, capfd: pytest.CaptureFixture[str]
+) -> None:
     for abrupt in (True, False) * 10:
         sock = socket.create_connection(("127.0.0.1", preview.port), timeout=WAIT)
         sock.sendall(get_line("/briefing/big.bin"))

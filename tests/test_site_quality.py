@@ -33,8 +33,10 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 _missing = [str(p) for p in (AXE, VNU, CHROMIUM, Path(NGINX)) if not p.exists()]
 _missing += [] if shutil.which("java") else ["java"]
 if _missing:
-    pytest.skip(f"missing {', '.join(_missing)}: scripts/install-test-tools.sh (run by `make test`) installs them",
-                allow_module_level=True)
+    pytest.skip(
+        f"missing {', '.join(_missing)}: scripts/install-test-tools.sh (run by `make test`) installs them",
+        allow_module_level=True,
+    )
 
 feedparser = pytest.importorskip("feedparser")
 extruct = pytest.importorskip("extruct")
@@ -118,8 +120,9 @@ def _all_result_hrefs(page: Any) -> list[str]:
     for i in range(items.count()):
         items.nth(i).scroll_into_view_if_needed()
     page.wait_for_function("() => !document.querySelector('pagefind-results .pf-skeleton')", timeout=WAIT_MS)
-    return list(page.locator("pagefind-results a.pf-result-link").evaluate_all(
-        "els => els.map(e => e.getAttribute('href'))"))
+    return list(
+        page.locator("pagefind-results a.pf-result-link").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    )
 
 
 # -- accessibility ------------------------------------------------------------------------------
@@ -127,8 +130,11 @@ def _all_result_hrefs(page: Any) -> list[str]:
 def axe_pages(browser: Any) -> Iterator[dict[tuple[str, str], Any]]:
     """One tab per width and colour scheme, reused across pages."""
     # axe is injected as a script, which the pages' CSP would rightly refuse: bypass it here only.
-    contexts = {(d, s): browser.new_context(viewport={"width": w, "height": 900}, color_scheme=s, bypass_csp=True)
-                for d, w in WIDTHS.items() for s in SCHEMES}
+    contexts = {
+        (d, s): browser.new_context(viewport={"width": w, "height": 900}, color_scheme=s, bypass_csp=True)
+        for d, w in WIDTHS.items()
+        for s in SCHEMES
+    }
     yield {key: ctx.new_page() for key, ctx in contexts.items()}
     for ctx in contexts.values():
         ctx.close()
@@ -137,17 +143,20 @@ def axe_pages(browser: Any) -> Iterator[dict[tuple[str, str], Any]]:
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("device", WIDTHS)
 @pytest.mark.parametrize("name", PAGES)
-def test_axe_finds_no_violations(axe_pages: dict[tuple[str, str], Any], base: str,
-                                 name: str, device: str, scheme: str) -> None:
+def test_axe_finds_no_violations(
+    axe_pages: dict[tuple[str, str], Any], base: str, name: str, device: str, scheme: str
+) -> None:
     page = axe_pages[(device, scheme)]
     page.goto(base + PAGES[name])
     if name == "search":  # check the results too, not just the empty box
         _search(page, SEARCH_NAME)
     page.add_script_tag(content=AXE_SOURCE)
     result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-    problems = [f"{v['id']} ({v['impact']}): {v['help']}\n    " +
-                "\n    ".join(f"{n['target']}: {n['failureSummary'].splitlines()[-1].strip()}" for n in v["nodes"][:5])
-                for v in result["violations"]]
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']}\n    "
+        + "\n    ".join(f"{n['target']}: {n['failureSummary'].splitlines()[-1].strip()}" for n in v["nodes"][:5])
+        for v in result["violations"]
+    ]
     assert not problems, f"/{PAGES[name]} at {WIDTHS[device]} px, {scheme}:\n" + "\n".join(problems)
 
 
@@ -168,11 +177,19 @@ def test_pages_fit_a_360_px_screen_without_sideways_scrolling(browser: Any, base
 # -- validity -----------------------------------------------------------------------------------
 def test_nu_html_checker_finds_no_errors(site: Path) -> None:
     files = _html_files(site)
-    done = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],
-                          capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     messages = json.loads(done.stderr or '{"messages": []}')["messages"]
-    errors = [f"{Path(m.get('url', '')).relative_to(site) if m.get('url', '').startswith(str(site)) else m.get('url')}"
-              f":{m.get('lastLine', '?')}: {m['message']}" for m in messages]
+    errors = [
+        f"{Path(m.get('url', '')).relative_to(site) if m.get('url', '').startswith(str(site)) else m.get('url')}"
+        f":{m.get('lastLine', '?')}: {m['message']}"
+        for m in messages
+    ]
     errors = [re.sub(r"^file:", "", e) for e in errors]
     assert len(files) > 50
     assert not errors, "\n".join(errors[:40])
@@ -216,13 +233,16 @@ def test_sitemap_is_valid_and_every_url_answers(site: Path, base: str) -> None:
     assert not failing, failing
 
 
-@pytest.mark.parametrize(("path", "types"), [
-    ("briefs/csto-summit-at-a-glance/", {"Report", "NewsArticle"}),
-    ("actors/vladimir-putin/", {"Person"}),
-    ("actors/csto/", {"Organization"}),
-    ("actors/russia/", {"Country"}),
-    ("events/csto-summit-2025/", {"Event"}),
-])
+@pytest.mark.parametrize(
+    ("path", "types"),
+    [
+        ("briefs/csto-summit-at-a-glance/", {"Report", "NewsArticle"}),
+        ("actors/vladimir-putin/", {"Person"}),
+        ("actors/csto/", {"Organization"}),
+        ("actors/russia/", {"Country"}),
+        ("events/csto-summit-2025/", {"Event"}),
+    ],
+)
 def test_json_ld_has_the_right_schema_org_type(site: Path, path: str, types: set[str]) -> None:
     html = (site / path / "index.html").read_text()
     data = extruct.extract(html, base_url="https://briefing.example.org/" + path, syntaxes=["json-ld"])["json-ld"]
@@ -262,7 +282,8 @@ def test_without_javascript_everything_reads_and_the_timeline_still_filters(brow
         assert az_links.last.is_visible()
         page.goto(base + "timeline/#only-event")
         visible = page.eval_on_selector_all(
-            ".timeline > li", "els => els.filter(e => e.offsetParent !== null).map(e => e.className)")
+            ".timeline > li", "els => els.filter(e => e.offsetParent !== null).map(e => e.className)"
+        )
         assert visible
         assert set(visible) == {"k-event"}
         page.goto(base + PAGES["brief"])
@@ -283,7 +304,8 @@ def test_timeline_checkboxes_filter_by_kind(browser: Any, base: str) -> None:
         page.get_by_role("checkbox", name="Briefs").uncheck()
         page.get_by_role("checkbox", name="Outcomes").uncheck()
         visible = page.eval_on_selector_all(
-            ".timeline > li", "els => els.filter(e => e.offsetParent !== null).map(e => e.className)")
+            ".timeline > li", "els => els.filter(e => e.offsetParent !== null).map(e => e.className)"
+        )
         assert visible
         assert not {"k-brief", "k-outcome"} & set(visible)
         assert "Showing" in page.get_by_role("status").inner_text()
@@ -322,7 +344,7 @@ def _indexed_urls(bundle: dict[str, bytes]) -> set[str]:
     for path, data in bundle.items():
         if path.endswith(".pf_fragment"):
             text = gzip.decompress(data).decode() if data[:2] == b"\x1f\x8b" else data.decode()
-            urls.add(json.loads(text[text.index("{"):])["url"])
+            urls.add(json.loads(text[text.index("{") :])["url"])
     return urls
 
 

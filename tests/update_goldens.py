@@ -88,8 +88,10 @@ def update() -> None:
             target.write_text(normalise((out / page).read_text(encoding="utf-8")), encoding="utf-8")
     for site in invalid_sites():
         (site / "expected.txt").write_text(diagnostics(site), encoding="utf-8")
-    print(f"updated {len(GOLDEN_PAGES)} pages in {GOLDENS.relative_to(TESTS.parent)} and "
-          f"{len(invalid_sites())} expected.txt files; review them with: git diff tests/")
+    print(
+        f"updated {len(GOLDEN_PAGES)} pages in {GOLDENS.relative_to(TESTS.parent)} and "
+        f"{len(invalid_sites())} expected.txt files; review them with: git diff tests/"
+    )
 
 
 if __name__ == "__main__":

@@ -37,47 +37,65 @@ Errors print as path:line:col: error: message, all at once."""
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="briefing", description=DESCRIPTION,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="briefing", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--version", action="version", version=f"briefing {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     def common(cmd: argparse.ArgumentParser) -> None:
-        cmd.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
-                         help="the site's folder, holding site.toml (default: the current folder)")
+        cmd.add_argument(
+            "--site",
+            type=Path,
+            default=Path("."),
+            metavar="DIR",
+            help="the site's folder, holding site.toml (default: the current folder)",
+        )
         cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
         cmd.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
 
-    b = sub.add_parser("build", help="validate, then write the site",
-                       description="Validate everything, then write the site atomically.",
-                       epilog="example: briefing build --out public --base-url https://example.org/b/")
+    b = sub.add_parser(
+        "build",
+        help="validate, then write the site",
+        description="Validate everything, then write the site atomically.",
+        epilog="example: briefing build --out public --base-url https://example.org/b/",
+    )
     common(b)
     b.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder (default: public/)")
     b.add_argument("--drafts", action="store_true", help="include briefs marked draft: true")
     b.add_argument("--base-url", default=None, metavar="URL", help="override site.toml's base_url")
-    b.add_argument("--clean", action="store_true",
-                   help="ignore the build cache (.briefing-cache/) and render every page")
+    b.add_argument(
+        "--clean", action="store_true", help="ignore the build cache (.briefing-cache/) and render every page"
+    )
 
-    c = sub.add_parser("check", help="validate only; write nothing",
-                       description="Validate every record and link; print every problem at once.",
-                       epilog="example: briefing check --format json | jq '.[].message'")
+    c = sub.add_parser(
+        "check",
+        help="validate only; write nothing",
+        description="Validate every record and link; print every problem at once.",
+        epilog="example: briefing check --format json | jq '.[].message'",
+    )
     common(c)
     c.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     c.add_argument("--drafts", action="store_true", help="check as if drafts were published")
 
-    n = sub.add_parser("new", help="create a new record with a valid id",
-                       description="Create content/<kind>s/<id>.yaml (a brief: .md) from a title; "
-                                   "non-Latin titles are transliterated.",
-                       epilog='examples:\n  briefing new actor "Александр Лукашенко"\n'
-                              '  briefing new brief "The summit at a glance"',
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    n = sub.add_parser(
+        "new",
+        help="create a new record with a valid id",
+        description="Create content/<kind>s/<id>.yaml (a brief: .md) from a title; "
+        "non-Latin titles are transliterated.",
+        epilog='examples:\n  briefing new actor "Александр Лукашенко"\n  briefing new brief "The summit at a glance"',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     common(n)
     n.add_argument("kind", metavar="KIND", help="actor, source, event, outcome or brief")
     n.add_argument("title", metavar="TITLE", help="the record's name or title")
 
-    s = sub.add_parser("serve", help="build, serve and rebuild on change, with live reload",
-                       description="Preview the site with live reload while you edit.",
-                       epilog="example: briefing serve --port 8080")
+    s = sub.add_parser(
+        "serve",
+        help="build, serve and rebuild on change, with live reload",
+        description="Preview the site with live reload while you edit.",
+        epilog="example: briefing serve --port 8080",
+    )
     common(s)
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     s.add_argument("--port", type=int, default=8000, help="port (default 8000)")
@@ -115,10 +133,13 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "debug", False):
             traceback.print_exc()
         else:
-            print(f"briefing: internal error: {type(exc).__name__}: {exc}\n"
-                  "This is a bug in briefing, not in your content. Run again with --debug and "
-                  "report the traceback with the briefing version "
-                  f"({__version__}).", file=sys.stderr)
+            print(
+                f"briefing: internal error: {type(exc).__name__}: {exc}\n"
+                "This is a bug in briefing, not in your content. Run again with --debug and "
+                "report the traceback with the briefing version "
+                f"({__version__}).",
+                file=sys.stderr,
+            )
         return EXIT_INTERNAL
 
 
@@ -148,8 +169,14 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print("briefing: --base-url must be an absolute http(s) URL", file=sys.stderr)
         return EXIT_USAGE
     try:
-        result = build(site, out, Options(drafts=args.drafts, base_url=args.base_url, strict=args.strict),
-                       use_cache=True, clean=args.clean, save_in_background=True)
+        result = build(
+            site,
+            out,
+            Options(drafts=args.drafts, base_url=args.base_url, strict=args.strict),
+            use_cache=True,
+            clean=args.clean,
+            save_in_background=True,
+        )
     except OutputError as exc:
         print(f"briefing: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -163,8 +190,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
     elif len(result.written) == len(result.files):
         print(f"wrote {len(result.files)} files to {out}", file=sys.stderr)
     else:
-        print(f"wrote {len(result.files)} files to {out}: {changed} file{'s' if changed != 1 else ''} changed",
-              file=sys.stderr)
+        print(
+            f"wrote {len(result.files)} files to {out}: {changed} file{'s' if changed != 1 else ''} changed",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 

@@ -60,8 +60,11 @@ def serve(root: Path, tmp: Path, port: int, prefix: str = "/") -> Iterator[str]:
     tmp.mkdir(parents=True, exist_ok=True)
     conf = tmp / "nginx.conf"
     conf.write_text(CONFIG.format(tmp=tmp, mime=MIME_TYPES, port=port, prefix=prefix, root=root.resolve()))
-    proc = subprocess.Popen([NGINX, "-p", str(tmp), "-e", str(tmp / "error.log"), "-c", str(conf)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [NGINX, "-p", str(tmp), "-e", str(tmp / "error.log"), "-c", str(conf)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         _wait_for(port, proc, tmp)
         yield f"http://127.0.0.1:{port}{prefix}"

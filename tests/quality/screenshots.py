@@ -53,8 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         with serve(site, Path(tmp) / "nginx", free_port()) as base, chromium() as browser:
             for device, width in WIDTHS.items():
                 for scheme in schemes:
-                    page = browser.new_page(viewport={"width": width, "height": HEIGHTS[device]},
-                                            color_scheme=scheme)  # type: ignore[arg-type]
+                    page = browser.new_page(viewport={"width": width, "height": HEIGHTS[device]}, color_scheme=scheme)  # type: ignore[arg-type]
                     for name, path in {**PAGES, **MORE}.items():
                         if (args.only and name not in args.only) or (not args.only and name in MORE):
                             continue

@@ -62,8 +62,12 @@ def load_config(site: Path, diags: Diagnostics) -> SiteConfig | None:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        diags.error(CONFIG_FILE, (1, 1), "config-missing",
-                    f"no {CONFIG_FILE} in {site}; run from the site's folder or pass --site DIR")
+        diags.error(
+            CONFIG_FILE,
+            (1, 1),
+            "config-missing",
+            f"no {CONFIG_FILE} in {site}; run from the site's folder or pass --site DIR",
+        )
         return None
     except UnicodeDecodeError:
         diags.error(CONFIG_FILE, (1, 1), "encoding", "not UTF-8 text; save the file as UTF-8")
@@ -88,16 +92,25 @@ def load_config(site: Path, diags: Diagnostics) -> SiteConfig | None:
     values.update(_check_table(md, MARKDOWN_SETTINGS, "markdown.", lines, diags))
     for key in ("title", "base_url"):
         if key not in data:
-            diags.error(CONFIG_FILE, (1, 1), "missing-field",
-                        f"missing required setting '{key}'; add e.g. {key} = \"...\"")
+            diags.error(
+                CONFIG_FILE, (1, 1), "missing-field", f"missing required setting '{key}'; add e.g. {key} = \"...\""
+            )
     base = data.get("base_url")
     if isinstance(base, str) and not valid_base_url(base):
-        diags.error(CONFIG_FILE, _find(lines, "base_url", value=True), "url",
-                    f"base_url must be an absolute http(s) URL, got '{base}'")
+        diags.error(
+            CONFIG_FILE,
+            _find(lines, "base_url", value=True),
+            "url",
+            f"base_url must be an absolute http(s) URL, got '{base}'",
+        )
     lang = values.get("language", "en")
     if isinstance(lang, str) and not _LANG_RE.match(lang):
-        diags.error(CONFIG_FILE, _find(lines, "language", value=True), "language",
-                    f"language '{lang}' is not a BCP 47 tag such as 'en' or 'pt-BR'")
+        diags.error(
+            CONFIG_FILE,
+            _find(lines, "language", value=True),
+            "language",
+            f"language '{lang}' is not a BCP 47 tag such as 'en' or 'pt-BR'",
+        )
     if len(diags.errors) > before:
         return None
     values["base_url"] = normalise_base_url(str(values["base_url"]))
@@ -122,20 +135,31 @@ def _check_table(
         if key not in schema:
             hint = difflib.get_close_matches(key, list(schema), n=1)
             extra = f"; did you mean '{hint[0]}'?" if hint else f"; known: {', '.join(schema)}"
-            diags.error(CONFIG_FILE, _find(lines, key, section), "unknown-field",
-                        f"unknown setting '{prefix}{key}'{extra}")
+            diags.error(
+                CONFIG_FILE, _find(lines, key, section), "unknown-field", f"unknown setting '{prefix}{key}'{extra}"
+            )
             continue
         kind = schema[key][0]
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            diags.error(CONFIG_FILE, _find(lines, key, section, value=True), "type",
-                        f"'{prefix}{key}' must be {_TYPE_WORDS[kind]}, got {_TYPE_WORDS.get(type(value), 'a table')}")
+            diags.error(
+                CONFIG_FILE,
+                _find(lines, key, section, value=True),
+                "type",
+                f"'{prefix}{key}' must be {_TYPE_WORDS[kind]}, got {_TYPE_WORDS.get(type(value), 'a table')}",
+            )
             continue
         out[key] = value
     return out
 
 
-_TYPE_WORDS: dict[type, str] = {str: "text in quotes", int: "a whole number", bool: "true or false",
-                                float: "a number", list: "a list", dict: "a table"}
+_TYPE_WORDS: dict[type, str] = {
+    str: "text in quotes",
+    int: "a whole number",
+    bool: "true or false",
+    float: "a number",
+    list: "a list",
+    dict: "a table",
+}
 _HEADER_RE = re.compile(r"^\s*\[\s*([A-Za-z0-9_.-]+)\s*\]")
 
 

@@ -21,7 +21,11 @@ def last_commit_dates(site: Path, folder: str = "content/briefs") -> dict[str, P
     try:
         proc = subprocess.run(
             ["git", "-C", str(site), "log", "--format=%x00%cs", "--name-only", "--relative", "--", folder],
-            capture_output=True, text=True, timeout=60, check=False)
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return {}
     if proc.returncode != 0:
@@ -39,8 +43,9 @@ def last_commit_dates(site: Path, folder: str = "content/briefs") -> dict[str, P
 def head_commit(site: Path) -> str | None:
     """The checkout's HEAD commit, or None outside git: the dates change only with it."""
     try:
-        proc = subprocess.run(["git", "-C", str(site), "rev-parse", "HEAD"],
-                              capture_output=True, text=True, timeout=10, check=False)
+        proc = subprocess.run(
+            ["git", "-C", str(site), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10, check=False
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     return proc.stdout.strip() if proc.returncode == 0 else None

@@ -70,20 +70,26 @@ def excesses(text: str) -> list[Excess]:
             indent = len(line) - len(line.lstrip(" \t"))
             depth = indent // 2 + len(_MARKER_RE.findall(m[0]))
             if depth > MAX_NESTING:
-                nesting = Excess(f"lists or quotes nested {depth} levels deep; Markdown renders at "
-                                 f"most {MAX_NESTING}", number, 1)
+                nesting = Excess(
+                    f"lists or quotes nested {depth} levels deep; Markdown renders at most {MAX_NESTING}", number, 1
+                )
         run = _RUN_RE.search(line) if run_found is None else None
         if run:
-            run_found = Excess(f"{len(run[0])} '{run[0][0]}' in a row; Markdown renders at most {MAX_RUN}",
-                               number, run.start() + 1)
+            run_found = Excess(
+                f"{len(run[0])} '{run[0][0]}' in a row; Markdown renders at most {MAX_RUN}", number, run.start() + 1
+            )
     return [e for e in (nesting, run_found) if e is not None]
 
 
 def _may_exceed(text: str) -> bool:
     """A cheap test that lets through every text the line-by-line check could fault:
     depth counts characters of a line's leading markers, and a run is one character."""
-    return (_DEEP_FIRST_RE.match(text) is not None or _DEEP_NEXT_RE.search(text) is not None
-            or _STARS in text or _UNDERSCORES in text)
+    return (
+        _DEEP_FIRST_RE.match(text) is not None
+        or _DEEP_NEXT_RE.search(text) is not None
+        or _STARS in text
+        or _UNDERSCORES in text
+    )
 
 
 def scan(text: str) -> list[Link]:
@@ -134,8 +140,12 @@ def mask_code(text: str) -> str:
 
 def _may_hold_code(text: str) -> bool:
     """False when the text has no fence, no indented line and no code span: nothing to blank."""
-    return ("`" in text or ("~" in text and "~~~" in text) or text.startswith(("    ", "\t"))
-            or _INDENTED_RE.search(text) is not None)
+    return (
+        "`" in text
+        or ("~" in text and "~~~" in text)
+        or text.startswith(("    ", "\t"))
+        or _INDENTED_RE.search(text) is not None
+    )
 
 
 def _blank(s: str) -> str:

@@ -51,9 +51,13 @@ def content_files(site: Path, diags: Diagnostics) -> list[tuple[str, Path]]:
     if not root.is_dir():
         if not (site / CONFIG_FILE).is_file():
             return []  # not a site at all: the missing site.toml says so, once
-        diags.error(CONTENT_DIR, (1, 1), "content-missing",
-                    f"no {CONTENT_DIR}/ folder in {site}; create it with subfolders "
-                    + ", ".join(f"{f}/" for f in FOLDERS.values()))
+        diags.error(
+            CONTENT_DIR,
+            (1, 1),
+            "content-missing",
+            f"no {CONTENT_DIR}/ folder in {site}; create it with subfolders "
+            + ", ".join(f"{f}/" for f in FOLDERS.values()),
+        )
         return []
     real_root = root.resolve()
     out: list[tuple[str, Path]] = []
@@ -80,23 +84,28 @@ def content_files(site: Path, diags: Diagnostics) -> list[tuple[str, Path]]:
             try:
                 real = path.resolve(strict=True)
             except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
-                diags.error(frel, (1, 1), "unreadable",
-                            "a link that leads nowhere (its target is missing, or it loops); fix or delete it")
+                diags.error(
+                    frel,
+                    (1, 1),
+                    "unreadable",
+                    "a link that leads nowhere (its target is missing, or it loops); fix or delete it",
+                )
                 continue
             if not real.is_relative_to(real_root):
-                diags.error(frel, (1, 1), "outside-content",
-                            "a link to a file outside content/; copy the file in instead")
+                diags.error(
+                    frel, (1, 1), "outside-content", "a link to a file outside content/; copy the file in instead"
+                )
                 continue
             if real.is_dir():
                 diags.warning(frel, (1, 1), "stray-file", "folders inside kind folders are ignored")
                 continue
             if not file.name.endswith((*YAML_SUFFIXES, ".md")):
-                diags.warning(frel, (1, 1), "stray-file",
-                              "ignored: content files end in .yaml, .yml or .md")
+                diags.warning(frel, (1, 1), "stray-file", "ignored: content files end in .yaml, .yml or .md")
                 continue
             if not real.is_file():
-                diags.error(frel, (1, 1), "unreadable", "not a regular file (a pipe or a device?); "
-                            "replace it with a text file")
+                diags.error(
+                    frel, (1, 1), "unreadable", "not a regular file (a pipe or a device?); replace it with a text file"
+                )
                 continue
             out.append((kind, path))
     return out
@@ -118,8 +127,9 @@ def load_file(site: Path, kind: str, path: Path, diags: Diagnostics) -> RawRecor
     return parse_record(rel, kind, stem, raw, diags)
 
 
-def parse_record(rel: str, kind: str, stem: str, raw: bytes, diags: Diagnostics,
-                 digest: str | None = None) -> RawRecord | None:
+def parse_record(
+    rel: str, kind: str, stem: str, raw: bytes, diags: Diagnostics, digest: str | None = None
+) -> RawRecord | None:
     """Turn a file's bytes into a RawRecord; pure, so caches can call it too (passing
     the ``digest`` of ``raw`` they have already taken)."""
     ok_id = _check_id(rel, stem, diags)
@@ -138,16 +148,20 @@ def parse_record(rel: str, kind: str, stem: str, raw: bytes, diags: Diagnostics,
     if is_md:
         split = _split_front_matter(text)
         if split is None:
-            diags.error(rel, (1, 1), "front-matter",
-                        "a .md record starts with front matter: a line '---', YAML fields, "
-                        "then a closing '---'")
+            diags.error(
+                rel,
+                (1, 1),
+                "front-matter",
+                "a .md record starts with front matter: a line '---', YAML fields, then a closing '---'",
+            )
             return None
         yaml_text, body, body_line = split
         offset = 1
     else:
         if kind == "brief":
-            diags.error(rel, (1, 1), "brief-format",
-                        "a brief is a .md file (YAML front matter + Markdown body); rename it")
+            diags.error(
+                rel, (1, 1), "brief-format", "a brief is a .md file (YAML front matter + Markdown body); rename it"
+            )
             return None
         yaml_text, offset = text, 0
     try:
@@ -172,15 +186,24 @@ def _check_id(rel: str, stem: str, diags: Diagnostics) -> bool:
     if ID_RE.match(stem) and not is_date_text(stem):
         return True
     if is_date_text(stem):
-        diags.error(rel, (1, 1), "bad-id", f"'{stem}' looks like a date, so [[{stem}]] would link to the "
-                    f"date's page; rename the file so its name holds a word as well, e.g. 'summit-{stem}'")
+        diags.error(
+            rel,
+            (1, 1),
+            "bad-id",
+            f"'{stem}' looks like a date, so [[{stem}]] would link to the "
+            f"date's page; rename the file so its name holds a word as well, e.g. 'summit-{stem}'",
+        )
         return False
     from briefing.content.slug import slugify  # local import: only needed on error
 
     hint = slugify(stem) or "an-id"
-    diags.error(rel, (1, 1), "bad-id",
-                f"'{stem}' is not a valid id (lower-case ASCII letters, digits and single "
-                f"hyphens); rename the file to '{hint}'")
+    diags.error(
+        rel,
+        (1, 1),
+        "bad-id",
+        f"'{stem}' is not a valid id (lower-case ASCII letters, digits and single "
+        f"hyphens); rename the file to '{hint}'",
+    )
     return False
 
 
@@ -190,8 +213,7 @@ def _decode(rel: str, raw: bytes, diags: Diagnostics) -> str | None:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        diags.error(rel, (line, col), "encoding",
-                    f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8")
+        diags.error(rel, (line, col), "encoding", f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8")
         return None
     text = text.removeprefix("\ufeff")
     if "\r" in text:
@@ -215,5 +237,4 @@ def _split_front_matter(text: str) -> tuple[str, str, int] | None:
 
 
 def load_all(site: Path, diags: Diagnostics) -> list[RawRecord]:
-    return [r for kind, path in content_files(site, diags)
-            if (r := load_file(site, kind, path, diags)) is not None]
+    return [r for kind, path in content_files(site, diags) if (r := load_file(site, kind, path, diags)) is not None]

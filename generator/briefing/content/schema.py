@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 KINDS = ("actor", "source", "event", "outcome", "brief")
-FOLDERS = {"actor": "actors", "source": "sources", "event": "events",
-           "outcome": "outcomes", "brief": "briefs"}
+FOLDERS = {"actor": "actors", "source": "sources", "event": "events", "outcome": "outcomes", "brief": "briefs"}
 KIND_OF_FOLDER = {folder: kind for kind, folder in FOLDERS.items()}
 
 ACTOR_KINDS = ("person", "organization", "state", "media", "other")
@@ -40,43 +39,58 @@ def _f(name: str, type_: str, **kw: object) -> Field:
 
 AFFILIATION = (
     _f("actor", "id", required=True, refs=("actor",)),
-    _f("role", "str"), _f("since", "date"), _f("until", "date"),
+    _f("role", "str"),
+    _f("since", "date"),
+    _f("until", "date"),
 )
 LINK = (_f("label", "str", required=True), _f("url", "url", required=True))
 QUOTE = (
     _f("speaker", "id", required=True, refs=("actor",)),
-    _f("text", "str", required=True), _f("date", "date"),
-    _f("event", "id", refs=("event",)), _f("about", "ids"), _f("note", "str"),
+    _f("text", "str", required=True),
+    _f("date", "date"),
+    _f("event", "id", refs=("event",)),
+    _f("about", "ids"),
+    _f("note", "str"),
 )
 UPDATE = (
     _f("date", "date", required=True),
     _f("status", "choice", required=True, choices=OUTCOME_STATUSES),
-    _f("note", "md"), _f("sources", "ids", refs=("source",)),
+    _f("note", "md"),
+    _f("sources", "ids", refs=("source",)),
 )
 
 SCHEMA: dict[str, tuple[Field, ...]] = {
     "actor": (
         _f("name", "str", required=True),
         _f("kind", "choice", required=True, choices=ACTOR_KINDS),
-        _f("aliases", "words"), _f("role", "str"),
+        _f("aliases", "words"),
+        _f("role", "str"),
         _f("country", "id", refs=("actor",)),
         _f("affiliations", "records", fields=AFFILIATION),
-        _f("summary", "md"), _f("links", "records", fields=LINK),
+        _f("summary", "md"),
+        _f("links", "records", fields=LINK),
     ),
     "source": (
         _f("title", "str", required=True),
-        _f("publisher", "id", refs=("actor",)), _f("author", "id-or-text", refs=("actor",)),
-        _f("published", "date"), _f("url", "url"), _f("language", "lang"),
-        _f("publish_text", "bool", default=False), _f("summary", "md"),
+        _f("publisher", "id", refs=("actor",)),
+        _f("author", "id-or-text", refs=("actor",)),
+        _f("published", "date"),
+        _f("url", "url"),
+        _f("language", "lang"),
+        _f("publish_text", "bool", default=False),
+        _f("summary", "md"),
         _f("quotes", "records", fields=QUOTE),
     ),
     "event": (
         _f("title", "str", required=True),
         _f("kind", "choice", required=True, choices=EVENT_KINDS),
-        _f("date", "date", required=True), _f("end", "date"),
+        _f("date", "date", required=True),
+        _f("end", "date"),
         _f("status", "choice", choices=EVENT_STATUSES, default="held"),
-        _f("location", "str"), _f("host", "id", refs=("actor",)),
-        _f("participants", "ids", refs=("actor",)), _f("sources", "ids", refs=("source",)),
+        _f("location", "str"),
+        _f("host", "id", refs=("actor",)),
+        _f("participants", "ids", refs=("actor",)),
+        _f("sources", "ids", refs=("source",)),
         _f("summary", "md"),
     ),
     "outcome": (
@@ -84,17 +98,25 @@ SCHEMA: dict[str, tuple[Field, ...]] = {
         _f("event", "id", required=True, refs=("event",)),
         _f("kind", "choice", required=True, choices=OUTCOME_KINDS),
         _f("status", "choice", required=True, choices=OUTCOME_STATUSES),
-        _f("date", "date"), _f("due", "date"),
-        _f("proposed_by", "ids", refs=("actor",)), _f("parties", "ids", refs=("actor",)),
-        _f("sources", "ids", refs=("source",)), _f("summary", "md"),
+        _f("date", "date"),
+        _f("due", "date"),
+        _f("proposed_by", "ids", refs=("actor",)),
+        _f("parties", "ids", refs=("actor",)),
+        _f("sources", "ids", refs=("source",)),
+        _f("summary", "md"),
         _f("updates", "records", fields=UPDATE),
     ),
     "brief": (
-        _f("title", "str", required=True), _f("date", "date", required=True),
+        _f("title", "str", required=True),
+        _f("date", "date", required=True),
         _f("summary", "str"),
-        _f("actors", "ids", refs=("actor",)), _f("events", "ids", refs=("event",)),
-        _f("outcomes", "ids", refs=("outcome",)), _f("sources", "ids", refs=("source",)),
-        _f("tags", "words"), _f("draft", "bool", default=False), _f("updated", "date"),
+        _f("actors", "ids", refs=("actor",)),
+        _f("events", "ids", refs=("event",)),
+        _f("outcomes", "ids", refs=("outcome",)),
+        _f("sources", "ids", refs=("source",)),
+        _f("tags", "words"),
+        _f("draft", "bool", default=False),
+        _f("updated", "date"),
     ),
 }
 

@@ -21,10 +21,18 @@ from briefing.diagnostics import Diagnostics
 URL_SCHEMES = ("http://", "https://", "mailto:")
 _LANG_RE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 TYPE_WORDS = {
-    "str": "text", "md": "Markdown text", "date": "a date (YYYY, YYYY-MM or YYYY-MM-DD)",
-    "bool": "true or false", "url": "an http(s) or mailto URL", "lang": "a language tag",
-    "choice": "one of the listed words", "id": "a record id", "ids": "a list of record ids",
-    "id-or-text": "a record id or a name", "words": "a list of words", "records": "a list of mappings",
+    "str": "text",
+    "md": "Markdown text",
+    "date": "a date (YYYY, YYYY-MM or YYYY-MM-DD)",
+    "bool": "true or false",
+    "url": "an http(s) or mailto URL",
+    "lang": "a language tag",
+    "choice": "one of the listed words",
+    "id": "a record id",
+    "ids": "a list of record ids",
+    "id-or-text": "a record id or a name",
+    "words": "a list of words",
+    "records": "a list of mappings",
 }
 
 
@@ -45,14 +53,16 @@ class _Checker:
             if key in known or (key == "extra" and not where):
                 continue
             hint = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
-            fix = f"; did you mean '{hint[0]}'?" if hint else (
-                "; put your own fields under 'extra:'" if not where else "")
+            fix = (
+                f"; did you mean '{hint[0]}'?"
+                if hint
+                else ("; put your own fields under 'extra:'" if not where else "")
+            )
             self.error(data.key_pos[key], "unknown-field", f"unknown field '{where}{key}'{fix}")
         for f in fields:
             if key_missing(data, f.name):
                 if f.required:
-                    self.error(data.pos, "missing-field",
-                               f"missing required field '{where}{f.name}' ({_expected(f)})")
+                    self.error(data.pos, "missing-field", f"missing required field '{where}{f.name}' ({_expected(f)})")
                 elif f.default is not None:
                     out[f.name] = f.default
                 continue
@@ -74,8 +84,11 @@ class _Checker:
         if t == "date":
             date = parse_date(value)
             if date is None:
-                self.error(pos, "bad-date",
-                           f"'{name}' is not a valid date: {describe(value)}; write YYYY, YYYY-MM or YYYY-MM-DD")
+                self.error(
+                    pos,
+                    "bad-date",
+                    f"'{name}' is not a valid date: {describe(value)}; write YYYY, YYYY-MM or YYYY-MM-DD",
+                )
             return date
         if t == "bool":
             return value if isinstance(value, bool) else self.wrong(pos, name, f, value)
@@ -94,8 +107,11 @@ class _Checker:
         records = []
         for i, item in enumerate(value):
             if not isinstance(item, PosDict):
-                self.error(value.where(i), "type", f"'{name}[{i}]' must be a mapping with fields "
-                           + ", ".join(sub.name for sub in f.fields))
+                self.error(
+                    value.where(i),
+                    "type",
+                    f"'{name}[{i}]' must be a mapping with fields " + ", ".join(sub.name for sub in f.fields),
+                )
                 continue
             records.append(self.mapping(item, f.fields, f"{name}[{i}]."))
         return records
@@ -113,8 +129,7 @@ class _Checker:
         elif t == "choice" and value not in f.choices:
             hint = difflib.get_close_matches(value, f.choices, n=1)
             fix = f"did you mean '{hint[0]}'? " if hint else ""
-            self.error(pos, "bad-choice",
-                       f"'{name}' is {value!r}; {fix}expected one of: {', '.join(f.choices)}")
+            self.error(pos, "bad-choice", f"'{name}' is {value!r}; {fix}expected one of: {', '.join(f.choices)}")
             return None
         elif t == "id":
             self.ref(value, pos, f, name)
@@ -125,8 +140,9 @@ class _Checker:
     def ref(self, value: str, pos: Pos, f: Field, name: str) -> None:
         target = value.strip()
         if not ID_RE.match(target):
-            self.error(pos, "bad-id", f"'{name}' holds {value!r}, which is not an id "
-                       "(lower-case letters, digits, hyphens)")
+            self.error(
+                pos, "bad-id", f"'{name}' holds {value!r}, which is not an id (lower-case letters, digits, hyphens)"
+            )
             return
         if target == self.raw.id:
             self.error(pos, "self-reference", f"'{name}' names this record itself")
@@ -139,13 +155,11 @@ class _Checker:
             return
         self.error(pos, "type", f"'{name}' must be {TYPE_WORDS[f.type]}, got {describe(value)}")
 
-    def scan_markdown(self, text: str, pos: Pos, name: str, block: bool = False,
-                      source: str | None = None) -> None:
+    def scan_markdown(self, text: str, pos: Pos, name: str, block: bool = False, source: str | None = None) -> None:
         """Collect links from Markdown held in a field (pos is the value's start;
         ``source`` the value as written, when quoting or folding moved its text)."""
         for excess in links.excesses(text):
-            line_pos = (pos[0] + excess.line - 1,
-                        excess.col + (pos[1] - 1 if excess.line == 1 and not block else 0))
+            line_pos = (pos[0] + excess.line - 1, excess.col + (pos[1] - 1 if excess.line == 1 and not block else 0))
             self.error(line_pos, "markdown-limit", f"'{name}' holds {excess.message}")
         cursor = 0
         for link in links.scan(text):
@@ -165,14 +179,16 @@ class _Checker:
         if link.kind == "date":
             date = parse_date(link.target)
             if date is None:
-                self.error(at, "bad-date", f"[[{link.target}]] is not a valid date; "
-                           "write [[YYYY]], [[YYYY-MM]] or [[YYYY-MM-DD]]")
+                self.error(
+                    at,
+                    "bad-date",
+                    f"[[{link.target}]] is not a valid date; write [[YYYY]], [[YYYY-MM]] or [[YYYY-MM-DD]]",
+                )
             else:
                 self.date_links.append((date, at))
         elif not ID_RE.match(link.target):
             shown = f"[[{link.target}]]" if link.kind == "record" else f"[@{link.target}]"
-            self.error(at, "bad-link", f"{shown} does not name an id (lower-case letters, "
-                       "digits, hyphens) or a date")
+            self.error(at, "bad-link", f"{shown} does not name an id (lower-case letters, digits, hyphens) or a date")
         else:
             kinds = ("source",) if link.kind == "cite" else ()
             self.refs.append(Ref(link.target, at, kinds, name, "cite" if link.kind == "cite" else "link"))
@@ -213,8 +229,18 @@ def validate(raw: RawRecord, diags: Diagnostics) -> Record:
     fields = checker.mapping(raw.data, SCHEMA[raw.kind], "")
     if raw.body is not None and raw.kind != "source":
         checker.scan_markdown(raw.body, (raw.body_line, 1), "body", block=True)
-    record = Record(RecordId(raw.id), raw.kind, raw.path, fields, raw.data, raw.body,
-                    raw.body_line, raw.digest, checker.refs, checker.date_links)
+    record = Record(
+        RecordId(raw.id),
+        raw.kind,
+        raw.path,
+        fields,
+        raw.data,
+        raw.body,
+        raw.body_line,
+        raw.digest,
+        checker.refs,
+        checker.date_links,
+    )
     if raw.kind == "source":
         check_quotes(record, diags)
     check_date_order(raw, fields, diags)
@@ -232,27 +258,52 @@ def check_date_order(raw: RawRecord, fields: dict[str, Any], diags: Diagnostics)
     for name, (first, then) in NESTED_DATE_ORDER.items():
         items = raw.data.get(name)
         if isinstance(items, PosList) and len(items) == len(fields.get(name, [])):
-            pairs += [(data, normal, first, then) for data, normal in zip(items, fields.get(name, []), strict=False)
-                      if isinstance(data, PosDict)]
+            pairs += [
+                (data, normal, first, then)
+                for data, normal in zip(items, fields.get(name, []), strict=False)
+                if isinstance(data, PosDict)
+            ]
     for data, normal, first, then in pairs:
         start, end = normal.get(first), normal.get(then)
         if isinstance(start, PartialDate) and isinstance(end, PartialDate) and _before(end, start):
-            diags.error(raw.path, data.where(then), "date-order",
-                        f"'{then}' ({end}) is before '{first}' ({start}); is one of them a typo?")
+            diags.error(
+                raw.path,
+                data.where(then),
+                "date-order",
+                f"'{then}' ({end}) is before '{first}' ({start}); is one of them a typo?",
+            )
 
 
 def _before(a: PartialDate, b: PartialDate) -> bool:
     """True when ``a`` is before ``b`` whatever the unknown parts turn out to be."""
+
     def level(d: PartialDate) -> int:
         return 3 if d.day else 2 if d.month else 1
+
     keep = min(level(a), level(b))
+
     def cut(d: PartialDate) -> tuple[int, int, int]:
         return (d.year, d.month if keep > 1 else 0, d.day if keep > 2 else 0)
+
     return cut(a) < cut(b)
 
 
-_QUOTE_MAP = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'",
-                            "’": "'", "‚": "'", "–": "-", "—": "-", "‑": "-", "−": "-"})
+_QUOTE_MAP = str.maketrans(
+    {
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "«": '"',
+        "»": '"',
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "–": "-",
+        "—": "-",
+        "‑": "-",
+        "−": "-",
+    }
+)
 
 
 def normalise_quote(text: str) -> str:
@@ -271,6 +322,10 @@ def check_quotes(record: Record, diags: Diagnostics) -> None:
         if isinstance(text, str) and normalise_quote(text) not in body:
             item = quotes[i] if isinstance(quotes, PosList) else None
             pos = item.where("text") if isinstance(item, PosDict) else record.data.pos
-            diags.error(record.path, pos, "quote-not-in-source",
-                        f"quotes[{i}].text is not in the source's text verbatim; copy the exact "
-                        "words, or move a paraphrase to 'note'")
+            diags.error(
+                record.path,
+                pos,
+                "quote-not-in-source",
+                f"quotes[{i}].text is not in the source's text verbatim; copy the exact "
+                "words, or move a paraphrase to 'note'",
+            )

@@ -147,9 +147,7 @@ class _Builder:
                 "yaml-limit",
             )
         if depth > MAX_DEPTH:
-            raise YamlError(
-                f"nested deeper than {MAX_DEPTH} levels", position(node, self.offset), "yaml-limit"
-            )
+            raise YamlError(f"nested deeper than {MAX_DEPTH} levels", position(node, self.offset), "yaml-limit")
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node)
         if node.tag not in _COLLECTIONS:
@@ -198,8 +196,13 @@ class _Builder:
         if start.line == end.line:
             return self.lines[start.line][start.column : end.column]
         first = self.lines[start.line][start.column :]
-        return "\n".join([first, *self.lines[start.line + 1 : end.line], self.lines[end.line][: end.column]
-                          if end.line < len(self.lines) else ""])
+        return "\n".join(
+            [
+                first,
+                *self.lines[start.line + 1 : end.line],
+                self.lines[end.line][: end.column] if end.line < len(self.lines) else "",
+            ]
+        )
 
     def _scalar(self, node: yaml.Node) -> Any:
         if node.tag == _STR:  # what the constructor would return, without its bookkeeping

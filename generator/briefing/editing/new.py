@@ -49,20 +49,25 @@ def new_record(site: Path, kind: str, title: str, today: dt.date | None = None) 
 def _template(kind: str, title: str, today: str) -> str:
     name_field = "name" if kind == "actor" else "title"
     lines = [f"{name_field}: {json.dumps(title, ensure_ascii=False)}"]
-    first = {"actor": ["kind: person  # person | organization | state | media | other"],
-             "event": ["kind: other  # summit | meeting | forum | sanctions | statement | other",
-                       f"date: {today}"],
-             "outcome": ["event:   # id of the event that produced it (required)",
-                         "kind: proposal  # proposal | declaration | decision | pledge | agreement | strategy | other",
-                         "status: proposed  # proposed | adopted | in-progress | implemented | stalled | rejected"],
-             "brief": [f"date: {today}", "summary: ", "draft: true  # remove when it is ready to publish"],
-             "source": []}[kind]
+    first = {
+        "actor": ["kind: person  # person | organization | state | media | other"],
+        "event": ["kind: other  # summit | meeting | forum | sanctions | statement | other", f"date: {today}"],
+        "outcome": [
+            "event:   # id of the event that produced it (required)",
+            "kind: proposal  # proposal | declaration | decision | pledge | agreement | strategy | other",
+            "status: proposed  # proposed | adopted | in-progress | implemented | stalled | rejected",
+        ],
+        "brief": [f"date: {today}", "summary: ", "draft: true  # remove when it is ready to publish"],
+        "source": [],
+    }[kind]
     lines += first
     written = {line.split(":")[0] for line in lines}
     optional = [f.name for f in SCHEMA[kind] if f.name not in written and not f.required]
     lines += [f"# {name}:" for name in optional]
     if kind == "brief":
         # the hints sit in code spans so that, left in place, they are not links to check
-        return "---\n" + "\n".join(lines) + "\n---\n\nWrite the brief here. Link records with `[[id]]`, " \
-               "dates with `[[2026-01-31]]`, cite sources with `[@source-id]`.\n"
+        return (
+            "---\n" + "\n".join(lines) + "\n---\n\nWrite the brief here. Link records with `[[id]]`, "
+            "dates with `[[2026-01-31]]`, cite sources with `[@source-id]`.\n"
+        )
     return "\n".join(lines) + "\n"

@@ -103,9 +103,12 @@ def check(site: Path, options: Options) -> Result:
     return Result(diags, lib)
 
 
-def _apply_git_dates(site: Path, records: list[Record],
-                     dates: dict[str, Any] | None = None,
-                     copies: dict[str, tuple[Record, Any, Record]] | None = None) -> list[Record]:
+def _apply_git_dates(
+    site: Path,
+    records: list[Record],
+    dates: dict[str, Any] | None = None,
+    copies: dict[str, tuple[Record, Any, Record]] | None = None,
+) -> list[Record]:
     """Briefs without ``updated`` get their last commit's date (copies: parsed records are cached).
 
     ``copies`` (path -> record, date, its copy) keeps a copy from one build to the next
@@ -147,8 +150,15 @@ def render(site: Path, options: Options) -> Result:
     return result
 
 
-def build(site: Path, out: Path, options: Options, *, use_cache: bool = False, clean: bool = False,
-          save_in_background: bool = False) -> Result:
+def build(
+    site: Path,
+    out: Path,
+    options: Options,
+    *,
+    use_cache: bool = False,
+    clean: bool = False,
+    save_in_background: bool = False,
+) -> Result:
     """Check, render and write the site to ``out`` atomically.
 
     With ``use_cache`` the state is kept in ``.briefing-cache/`` so the next build
@@ -165,8 +175,7 @@ class OutputFiles(Mapping[str, bytes]):
     """Every output file: the ones rendered in memory, the ones written to ``staging``
     (read from there until it is swapped in), the rest read from ``out``."""
 
-    def __init__(self, out: Path, paths: list[str], fresh: Mapping[str, bytes],
-                 staging: Staging | None = None) -> None:
+    def __init__(self, out: Path, paths: list[str], fresh: Mapping[str, bytes], staging: Staging | None = None) -> None:
         self._out, self._paths, self._fresh, self._staging = out, paths, fresh, staging
 
     def __getitem__(self, path: str) -> bytes:
@@ -200,8 +209,9 @@ class Builder:
     also on disk, so a separate ``briefing build`` process starts warm.
     """
 
-    def __init__(self, site: Path, out: Path, options: Options, *, use_cache: bool = False,
-                 clean: bool = False) -> None:
+    def __init__(
+        self, site: Path, out: Path, options: Options, *, use_cache: bool = False, clean: bool = False
+    ) -> None:
         self.site, self.out, self.options = site, out, options
         self.use_cache, self.clean = use_cache, clean
         # the command line: a forked child makes and saves the state; none is kept here
@@ -255,8 +265,13 @@ class Builder:
         key = fingerprint((self.options.drafts, config, sorted(git.items()), [str(d) for d in theme_dirs(self.site)]))
         out_id = output_identity(self.out)
         head = self._head()
-        if (head is not None and head.key == key and head.scan == scan and head.out_identity == out_id
-                and not _racy(scan, head.scanned_at)):
+        if (
+            head is not None
+            and head.key == key
+            and head.scan == scan
+            and head.out_identity == out_id
+            and not _racy(scan, head.scanned_at)
+        ):
             diags.items.extend(head.diags)
             library = self.state.library if self.state is not None else None
             return Result(diags, library, OutputFiles(self.out, head.paths, {}))
@@ -273,8 +288,9 @@ class Builder:
             self._start_ahead(records, config)
         identities: dict[str, tuple[Any, ...]] = {r.id: (r.path, r.digest, r.fields.get("updated")) for r in records}
         changed_ids = _changed(identities, state.identities if state is not None else {})
-        lib, resolve_diags = self._resolve(records, config, state if state and state.key == key else None,
-                                           identities, changed_ids)
+        lib, resolve_diags = self._resolve(
+            records, config, state if state and state.key == key else None, identities, changed_ids
+        )
         diags.items.extend(resolve_diags)
         clock.lap("resolve")
         if diags.failed(self.options.strict):
@@ -283,14 +299,12 @@ class Builder:
         renderer = self._renderer(lib, diags, self._environment(), state if trusted else None, changed_ids)
         renderer.last_site_json = partial(self._last_site_json, state) if trusted and state else None
         self._staging = None if trusted else Staging(self.out)
-        fresh, pages_state, rendered = self._render(renderer, state if trusted else None, changed_ids,
-                                                    self._staging)
+        fresh, pages_state, rendered = self._render(renderer, state if trusted else None, changed_ids, self._staging)
         clock.lap("render")
         if diags.failed(self.options.strict):
             return Result(diags, lib)
         old_pages = state.pages if trusted and state is not None else {}
-        changed = {p for p, data in fresh.items()
-                   if p not in old_pages or old_pages[p].digest != pages_state[p].digest}
+        changed = {p for p, data in fresh.items() if p not in old_pages or old_pages[p].digest != pages_state[p].digest}
         staging = self._staging
         if staging is not None:  # a whole write: every staged page is new
             changed |= staging.staged
@@ -306,16 +320,29 @@ class Builder:
             files = OutputFiles(self.out, paths, fresh, staging)
         removed = sorted(old_pages.keys() - pages_state.keys())
         clock.lap("steps")
-        spare_id, spare_digests = self._write(state, trusted, out_id, fresh, changed, removed, pages_state, paths,
-                                              staging)
+        spare_id, spare_digests = self._write(
+            state, trusted, out_id, fresh, changed, removed, pages_state, paths, staging
+        )
         files = OutputFiles(self.out, paths, fresh)  # the staged pages are in ``out`` now
         clock.lap("write")
 
         background = self.use_cache and self.background_save and len(pages_state) >= BACKGROUND_SAVE_FILES
 
         def next_state() -> State:
-            made = self._next_state(state if trusted else None, key, scan, started, parsed, lib, identities,
-                                    resolve_diags, diags, pages_state, renderer, rendered)
+            made = self._next_state(
+                state if trusted else None,
+                key,
+                scan,
+                started,
+                parsed,
+                lib,
+                identities,
+                resolve_diags,
+                diags,
+                pages_state,
+                renderer,
+                rendered,
+            )
             made.spare_identity, made.spare_digests = spare_id, spare_digests
             if background and spare_digests is None:  # (a builder with a cache swaps whole folders)
                 self._fresh_spare(made, paths)
@@ -334,12 +361,22 @@ class Builder:
             if self.use_cache:
                 cache.save(self.site, self.state)
                 clock.lap("save")
-        return Result(diags, lib, files, rendered=sorted(rendered), written=sorted(changed), removed=removed,
-                      timings=clock.laps)
+        return Result(
+            diags, lib, files, rendered=sorted(rendered), written=sorted(changed), removed=removed, timings=clock.laps
+        )
 
-    def _write(self, state: State | None, trusted: bool, out_id: tuple[int, ...] | None, fresh: dict[str, bytes],
-               changed: set[str], removed: list[str], pages_state: dict[str, PageState],
-               paths: list[str], staging: Staging | None) -> tuple[tuple[int, ...] | None, dict[str, bytes] | None]:
+    def _write(
+        self,
+        state: State | None,
+        trusted: bool,
+        out_id: tuple[int, ...] | None,
+        fresh: dict[str, bytes],
+        changed: set[str],
+        removed: list[str],
+        pages_state: dict[str, PageState],
+        paths: list[str],
+        staging: Staging | None,
+    ) -> tuple[tuple[int, ...] | None, dict[str, bytes] | None]:
         """Put the changed files in place; return the spare output's identity and digests.
 
         A builder kept in memory (``in_place``) replaces the changed files of a
@@ -352,13 +389,23 @@ class Builder:
             update_in_place(self.out, {p: fresh[p] for p in changed}, removed)
             return None, None
         spare = None if self.in_place else self._spare_dir()
-        if (trusted and spare is not None and spare_digests is not None and spare_id is not None
-                and output_identity(spare) == spare_id):
+        if (
+            trusted
+            and spare is not None
+            and spare_digests is not None
+            and spare_id is not None
+            and output_identity(spare) == spare_id
+        ):
             digests = {p: s.digest for p, s in pages_state.items()}
             update_site(self.out, {p: fresh[p] for p in changed}, digests, spare, spare_digests)
         else:
-            write_site(self.out, {p: fresh[p] for p in changed if p in fresh},
-                       keep=[p for p in paths if p not in changed], spare=spare, staging=staging)
+            write_site(
+                self.out,
+                {p: fresh[p] for p in changed if p in fresh},
+                keep=[p for p in paths if p not in changed],
+                spare=spare,
+                staging=staging,
+            )
         known = state is not None and out_id is not None and state.out_identity == out_id
         spare_id = output_identity(spare) if spare is not None else None
         spare_digests = {p: s.digest for p, s in state.pages.items()} if known and state else None
@@ -440,8 +487,9 @@ class Builder:
             self._env = make_env(self.site, folder)
         return self._env
 
-    def _renderer(self, lib: Library, diags: Diagnostics, env: RecordingEnvironment, state: State | None,
-                  changed_ids: set[str]) -> Renderer:
+    def _renderer(
+        self, lib: Library, diags: Diagnostics, env: RecordingEnvironment, state: State | None, changed_ids: set[str]
+    ) -> Renderer:
         """The last build's renderer when its pages, link targets and date pages still hold
         (see ``_same_pages``) and the theme is unchanged; else a new one, made from the
         last build's derived inputs when only those hold."""
@@ -467,8 +515,7 @@ class Builder:
         out.update(theme)
         return out
 
-    def _listing(self, scan: dict[str, Stat], state: State | None,
-                 diags: Diagnostics) -> list[tuple[str, str]]:
+    def _listing(self, scan: dict[str, Stat], state: State | None, diags: Diagnostics) -> list[tuple[str, str]]:
         """The content files (kind, path in the site), as ``load.content_files`` lists them; its
         answer depends only on the names and types of the entries, so it is asked again only
         when those change."""
@@ -481,15 +528,15 @@ class Builder:
             entries, found = last[1], last[2]
         else:
             local = Diagnostics()
-            entries = [(kind, path.relative_to(self.site).as_posix())
-                       for kind, path in content_files(self.site, local)]
+            entries = [(kind, path.relative_to(self.site).as_posix()) for kind, path in content_files(self.site, local)]
             found = local.items
         self._last_listing = (names, entries, found)
         diags.items.extend(found)
         return entries
 
-    def _parse(self, scan: dict[str, Stat], state: State | None,
-               diags: Diagnostics) -> tuple[list[Record], dict[str, Parsed]]:
+    def _parse(
+        self, scan: dict[str, Stat], state: State | None, diags: Diagnostics
+    ) -> tuple[list[Record], dict[str, Parsed]]:
         """Every content file's record; a file whose bytes are unchanged is not parsed again."""
         previous = self.parsed
         since = state.scanned_at if state is not None else 0
@@ -533,8 +580,9 @@ class Builder:
         self._content = _Content(scan, listed, kinds, parsed, records, where, found) if complete else None
         return records, parsed
 
-    def _parse_changed(self, scan: dict[str, Stat], last: _Content,
-                       limit: int) -> tuple[list[Record], dict[str, Parsed]] | None:
+    def _parse_changed(
+        self, scan: dict[str, Stat], last: _Content, limit: int
+    ) -> tuple[list[Record], dict[str, Parsed]] | None:
         """``_parse`` for a kept builder when content's names are unchanged: only the files
         whose stat changed since the last parse, or that changed too recently to trust
         their stat, are looked at. None when the change is more than a few files whose
@@ -563,8 +611,14 @@ class Builder:
                 records[last.where[rel]] = entry.record  # type: ignore[assignment]
         return records, parsed
 
-    def _resolve(self, records: list[Record], config: SiteConfig, state: State | None,
-                 identities: dict[str, tuple[Any, ...]], changed_ids: set[str]) -> tuple[Library, list[Diagnostic]]:
+    def _resolve(
+        self,
+        records: list[Record],
+        config: SiteConfig,
+        state: State | None,
+        identities: dict[str, tuple[Any, ...]],
+        changed_ids: set[str],
+    ) -> tuple[Library, list[Diagnostic]]:
         """The library; when only Markdown prose changed, the last one with the new records in it."""
         if state is not None and state.library.config == config:
             reused = _reuse_library(state, records, identities, changed_ids)
@@ -578,8 +632,9 @@ class Builder:
         return lib, local.items
 
     # -- render ------------------------------------------------------------------
-    def _render(self, renderer: Renderer, state: State | None, changed_ids: set[str],
-                staging: Staging | None) -> tuple[dict[str, bytes], dict[str, PageState], set[str]]:
+    def _render(
+        self, renderer: Renderer, state: State | None, changed_ids: set[str], staging: Staging | None
+    ) -> tuple[dict[str, bytes], dict[str, PageState], set[str]]:
         """Render the pages whose inputs changed; the rest keep their last output. With
         ``staging`` (a whole write ahead), each page goes to the new output as it comes,
         and only there (not in the files returned)."""
@@ -616,8 +671,11 @@ class Builder:
             # the slowest pages first: site.json, the feed, and pages that list many records
             # (indexes, tags, search); one of them last would leave the other worker idle
             listing = [position[path] for path in todo]
-            tasks = ([("extra", i) for i in todo_extras] + [("page", i) for i in listing if _lists(pages[i])]
-                     + [("page", i) for i in listing if not _lists(pages[i])])
+            tasks = (
+                [("extra", i) for i in todo_extras]
+                + [("page", i) for i in listing if _lists(pages[i])]
+                + [("page", i) for i in listing if not _lists(pages[i])]
+            )
             into = staging.open() if staging is not None else None  # the workers write the pages there
             results = parallel.render(renderer, self._bytecode(), tasks, into, self._stop_ahead())
         else:
@@ -689,10 +747,21 @@ class Builder:
                 dirty |= paths
         return dirty
 
-    def _next_state(self, state: State | None, key: bytes, scan: dict[str, Stat], started: int,
-                    parsed: dict[str, Parsed], lib: Library, identities: dict[str, tuple[Any, ...]],
-                    resolve_diags: list[Diagnostic], diags: Diagnostics, pages: dict[str, PageState],
-                    renderer: Renderer, rendered: set[str]) -> State:
+    def _next_state(
+        self,
+        state: State | None,
+        key: bytes,
+        scan: dict[str, Stat],
+        started: int,
+        parsed: dict[str, Parsed],
+        lib: Library,
+        identities: dict[str, tuple[Any, ...]],
+        resolve_diags: list[Diagnostic],
+        diags: Diagnostics,
+        pages: dict[str, PageState],
+        renderer: Renderer,
+        rendered: set[str],
+    ) -> State:
         if state is None:  # every page was rendered: made in one pass, not page by page
             read = sorted(path for path in rendered if path in pages)
             deps = Deps.of((path, pages[path].deps) for path in read)
@@ -712,10 +781,23 @@ class Builder:
                 deps.remove(path)
         snapshot = renderer.snapshot()
         templates = {k[1]: snapshot.value(k) for k, _ in deps.keys_of((), lambda tag, _index: tag == "tpl")}
-        return State(key, scan, started, parsed, lib, identities, resolve_diags, list(diags.items),
-                     pages, dict(renderer.virtual), templates, deps, output_identity(self.out),
-                     listing=self._last_listing,
-                     records_base=self.state.records_base if self.state is not None else None)
+        return State(
+            key,
+            scan,
+            started,
+            parsed,
+            lib,
+            identities,
+            resolve_diags,
+            list(diags.items),
+            pages,
+            dict(renderer.virtual),
+            templates,
+            deps,
+            output_identity(self.out),
+            listing=self._last_listing,
+            records_base=self.state.records_base if self.state is not None else None,
+        )
 
 
 # -- helpers ------------------------------------------------------------------------
@@ -768,8 +850,9 @@ def _read_files(reads: list[tuple[str, str, str, Stat, Parsed | None]]) -> list[
     return [read_file(Path(path_text), rel, kind, st, old) for rel, kind, path_text, st, old in reads]
 
 
-def _render_here(renderer: Renderer, todo: list[str], extras: list[Page],
-                 todo_extras: list[int]) -> Iterator[parallel.Rendered]:
+def _render_here(
+    renderer: Renderer, todo: list[str], extras: list[Page], todo_extras: list[int]
+) -> Iterator[parallel.Rendered]:
     for path in todo:
         page = renderer.page(path)
         assert page is not None, path
@@ -839,8 +922,9 @@ def _resolve_view(r: Record) -> tuple[Any, ...]:
     return (r.id, r.kind, r.path, r.fields, dict(r.data), links, cites, {d for d, _pos in r.date_links})
 
 
-def _reuse_library(state: State, records: list[Record], identities: dict[str, tuple[Any, ...]],
-                   changed_ids: set[str]) -> Library | None:
+def _reuse_library(
+    state: State, records: list[Record], identities: dict[str, tuple[Any, ...]], changed_ids: set[str]
+) -> Library | None:
     """The last library with new records swapped in, when no change can alter an index.
 
     That holds when the same records exist and every changed one differs only in
@@ -856,8 +940,12 @@ def _reuse_library(state: State, records: list[Record], identities: dict[str, tu
     new_records = dict(old.records)
     for r in (r for r in records if r.id in changed_ids):
         before = old.records.get(r.id)
-        if (before is None or r.id not in state.identities or r.path in flagged
-                or _resolve_view(before) != _resolve_view(r)):
+        if (
+            before is None
+            or r.id not in state.identities
+            or r.path in flagged
+            or _resolve_view(before) != _resolve_view(r)
+        ):
             return None
         new_records[r.id] = r
     return dataclasses.replace(old, records=new_records)

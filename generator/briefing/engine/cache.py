@@ -79,7 +79,7 @@ class _Groups:
         """Group ``i``, or None when empty; not to be changed (see ``edit``)."""
         group = self.changed.get(i)
         if group is None and i < len(self.ends):
-            group = self.flat[self.ends[i - 1] if i else 0:self.ends[i]]
+            group = self.flat[self.ends[i - 1] if i else 0 : self.ends[i]]
         return group or None
 
     def edit(self, i: int) -> array[int]:
@@ -132,9 +132,14 @@ class Deps:
         for rid in rids:
             owned_flat.extend(self._owned[rid])
             owned_ends.append(len(owned_flat))
-        return {"keys": _RS.join(self._keys), "paths": self.paths, "page_keys": self._page_keys.packed(),
-                "readers": self._readers.packed(), "owned": (_RS.join(rids), owned_ends, owned_flat),
-                "unowned": self._unowned}
+        return {
+            "keys": _RS.join(self._keys),
+            "paths": self.paths,
+            "page_keys": self._page_keys.packed(),
+            "readers": self._readers.packed(),
+            "owned": (_RS.join(rids), owned_ends, owned_flat),
+            "unowned": self._unowned,
+        }
 
     def __setstate__(self, data: dict[str, Any]) -> None:
         self.__init__()  # type: ignore[misc]
@@ -165,7 +170,7 @@ class Deps:
             paths.append(path)
             if isinstance(read, NumberedKeys):
                 theirs, ours = translated.setdefault(id(read.keys), (read.keys, []))
-                for key in theirs[len(ours):]:
+                for key in theirs[len(ours) :]:
                     if key not in ids:
                         ids[key] = len(keys)
                         keys.append(_joined(key))
@@ -249,8 +254,7 @@ class Deps:
             if readers is not None:
                 yield self.key(kid), readers
 
-    def keys_of(self, records: Iterable[str],
-                unowned: Callable[[str, str], bool]) -> Iterator[tuple[Key, array[int]]]:
+    def keys_of(self, records: Iterable[str], unowned: Callable[[str, str], bool]) -> Iterator[tuple[Key, array[int]]]:
         """The keys that belong to ``records`` (see ``deps.record_of``), and the keys no
         record owns for which ``unowned(kind, index)`` is true (``index`` names the
         library index of ``ix``, ``in`` and ``IX`` keys, else ""); with their readers."""

@@ -31,9 +31,24 @@ from briefing.library.records import Library
 
 Key = tuple[str, ...]
 RECORD_ATTRS = ("kind", "title", "date", "draft", "body", "data", "path", "body_line", "refs", "date_links")
-INDEXES = ("by_kind", "mentions", "mentioned_by", "date_mentions", "members", "co_mentions", "related",
-           "quotes_by_speaker", "quotes_at_event", "outcomes_by_event", "outcomes_by_actor", "events_by_actor",
-           "brief_sources", "dates", "dated_by_record", "tags")
+INDEXES = (
+    "by_kind",
+    "mentions",
+    "mentioned_by",
+    "date_mentions",
+    "members",
+    "co_mentions",
+    "related",
+    "quotes_by_speaker",
+    "quotes_at_event",
+    "outcomes_by_event",
+    "outcomes_by_actor",
+    "events_by_actor",
+    "brief_sources",
+    "dates",
+    "dated_by_record",
+    "tags",
+)
 WHOLE = ("timeline", "drafts")  # read as a whole
 
 
@@ -275,8 +290,9 @@ class Snapshot:
     with ``==``; a record's own values are compared by fingerprint, which is
     stricter (``1 == True``, but they print differently)."""
 
-    def __init__(self, lib: Library, virtual: Mapping[str, Mapping[str, Any]],
-                 templates: Callable[[str], bytes]) -> None:
+    def __init__(
+        self, lib: Library, virtual: Mapping[str, Mapping[str, Any]], templates: Callable[[str], bytes]
+    ) -> None:
         self.lib, self.virtual, self.templates = lib, virtual, templates
 
     def value(self, key: Key) -> Any:

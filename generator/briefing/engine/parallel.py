@@ -141,8 +141,12 @@ def _render(tasks: list[tuple[str, int]], into: Path | None) -> _Sent:
             page = _Worker.extras[index]
             before = len(renderer.diags.items)
             data, deps = renderer.render_extra(page)  # site.json declares its reads as keys
-            send(page, data, frozenset(k if type(k) is int else rec.number(k) for k in deps),
-                 renderer.diags.items[before:])
+            send(
+                page,
+                data,
+                frozenset(k if type(k) is int else rec.number(k) for k in deps),
+                renderer.diags.items[before:],
+            )
     # the survivors (memos, numbered keys) live as long as the worker: out of the
     # collector's sight, its full collections no longer walk them again and again
     # (5-10% of a worker's time); the chunk's young cycles are collected first
@@ -152,8 +156,13 @@ def _render(tasks: list[tuple[str, int]], into: Path | None) -> _Sent:
     return os.getpid(), keys[known:], out
 
 
-def render(renderer: Renderer, bytecode: Path | None, tasks: list[tuple[str, int]],
-           into: Path | None = None, ahead: dict[str, Converted] | None = None) -> Iterator[Rendered]:
+def render(
+    renderer: Renderer,
+    bytecode: Path | None,
+    tasks: list[tuple[str, int]],
+    into: Path | None = None,
+    ahead: dict[str, Converted] | None = None,
+) -> Iterator[Rendered]:
     """Render ``tasks`` ("page" or "extra", index in ``renderer``'s lists) in worker processes.
 
     Forked workers render with their copy of ``renderer``; others make their own from
@@ -166,11 +175,14 @@ def render(renderer: Renderer, bytecode: Path | None, tasks: list[tuple[str, int
     each key one object shared by every page of that worker that read it (making the
     two workers' equal keys one object cost this process 0.13 s at 10,000 briefs, while
     the workers need both cores; the cache state, made later, translates them all)."""
-    chunks = [tasks[i:i + CHUNK] for i in range(0, len(tasks), CHUNK)]
+    chunks = [tasks[i : i + CHUNK] for i in range(0, len(tasks), CHUNK)]
     numbered: dict[int, list[Key]] = {}  # worker pid -> its keys by number
     ctx = _context()
-    init, args = ((_adopt, (renderer, ahead or {})) if ctx.get_start_method() == "fork"
-                  else (_init, (renderer.site, renderer.lib, bytecode, ahead or {})))
+    init, args = (
+        (_adopt, (renderer, ahead or {}))
+        if ctx.get_start_method() == "fork"
+        else (_init, (renderer.site, renderer.lib, bytecode, ahead or {}))
+    )
     with _pool(ctx, init, args) as pool:
         for pid, new_keys, results in pool.imap_unordered(partial(_render, into=into), chunks):
             # a worker's chunks arrive in the order it sent them, so it never names a key before sending it

@@ -74,8 +74,11 @@ def same_indexes(a: Library, b: Library) -> bool:
     The build's reuse of a library makes such pairs, and ``share_unchanged``; when
     also no record came or went or changed its title or kind, their pages, link
     targets and date pages are the same, and a renderer made for one serves the other."""
-    return a.config == b.config and a.drafts == b.drafts and all(
-        getattr(a, name) is getattr(b, name) for name in INDEX_FIELDS)
+    return (
+        a.config == b.config
+        and a.drafts == b.drafts
+        and all(getattr(a, name) is getattr(b, name) for name in INDEX_FIELDS)
+    )
 
 
 def share_unchanged(old: Library, new: Library) -> Library:

@@ -26,8 +26,9 @@ RELATED_LIMIT, CO_MENTION_LIMIT = 5, 8
 POPULAR_CAP = 2000  # a target mentioned by more briefs than this says little about relatedness
 
 
-def resolve(records: list[Record], config: SiteConfig, diags: Diagnostics,
-            drafts: bool = False, previous: Library | None = None) -> Library:
+def resolve(
+    records: list[Record], config: SiteConfig, diags: Diagnostics, drafts: bool = False, previous: Library | None = None
+) -> Library:
     """Check every reference, drop drafts unless asked, and derive the indexes.
 
     Records whose files already hold errors are kept, so that references to
@@ -44,8 +45,11 @@ def resolve(records: list[Record], config: SiteConfig, diags: Diagnostics,
     lib = Library(config=config, records=published, drafts=draft_ids)
     _index_kinds(lib)
     order = _order(lib)
-    same = previous if (previous is not None and not broken and lib.drafts == previous.drafts
-                        and _same_fields(lib, previous)) else None
+    same = (
+        previous
+        if (previous is not None and not broken and lib.drafts == previous.drafts and _same_fields(lib, previous))
+        else None
+    )
     changed = _changed_records(lib, same)
     _index_mentions(lib, diags, order, same, changed)
     _index_fields(lib, broken, order, same)
@@ -65,9 +69,12 @@ def _unique(records: list[Record], diags: Diagnostics) -> dict[RecordId, Record]
             paths = sorted(r.path for r in group)
             for r in group:
                 others = ", ".join(p for p in paths if p != r.path)
-                diags.error(r.path, (1, 1), "duplicate-id",
-                            f"id '{rid}' is also used by {others}; ids are unique across kinds, "
-                            "rename one file")
+                diags.error(
+                    r.path,
+                    (1, 1),
+                    "duplicate-id",
+                    f"id '{rid}' is also used by {others}; ids are unique across kinds, rename one file",
+                )
         out[rid] = sorted(group, key=lambda r: r.path)[0]
     return out
 
@@ -85,20 +92,28 @@ def _check_refs(every: dict[RecordId, Record], diags: Diagnostics) -> None:
                 if not ids:
                     ids = sorted(every)
                     names = {_fold(alias): rid for rid, rec in every.items() for alias in _names(rec)}
-                diags.error(r.path, ref.pos, "unknown-id",
-                            f"{shown} names no record{_suggest(ref.target, ids, names)}")
+                diags.error(r.path, ref.pos, "unknown-id", f"{shown} names no record{_suggest(ref.target, ids, names)}")
             elif ref.kinds and target.kind not in ref.kinds and ref.via == "cite":
-                diags.error(r.path, ref.pos, "wrong-kind",
-                            f"{shown} is {_a(target.kind)}; [@id] cites a source, so link it with "
-                            f"[[{ref.target}]] instead")
+                diags.error(
+                    r.path,
+                    ref.pos,
+                    "wrong-kind",
+                    f"{shown} is {_a(target.kind)}; [@id] cites a source, so link it with [[{ref.target}]] instead",
+                )
             elif ref.kinds and target.kind not in ref.kinds:
-                diags.error(r.path, ref.pos, "wrong-kind",
-                            f"{shown} is {_a(target.kind)}; '{ref.field}' takes "
-                            f"{' or '.join(_a(k) for k in ref.kinds)}")
+                diags.error(
+                    r.path,
+                    ref.pos,
+                    "wrong-kind",
+                    f"{shown} is {_a(target.kind)}; '{ref.field}' takes {' or '.join(_a(k) for k in ref.kinds)}",
+                )
             elif ref.field == "country" and target.fields.get("kind") != "state":
-                diags.error(r.path, ref.pos, "wrong-kind",
-                            f"country '{ref.target}' is not a state actor (its kind is "
-                            f"{target.fields.get('kind')})")
+                diags.error(
+                    r.path,
+                    ref.pos,
+                    "wrong-kind",
+                    f"country '{ref.target}' is not a state actor (its kind is {target.fields.get('kind')})",
+                )
 
 
 def _shown(via: str, target: str) -> str:
@@ -124,7 +139,7 @@ def _suggest(target: str, ids: Sequence[str], names: dict[str, RecordId]) -> str
     by_name = names.get(_fold(target.replace("-", " ")))
     if by_name:
         return f"; did you mean '{by_name}'?"
-    return "; check the spelling, or create it with: briefing new KIND \"Title\""
+    return '; check the spelling, or create it with: briefing new KIND "Title"'
 
 
 def _index_kinds(lib: Library) -> None:
@@ -158,8 +173,13 @@ def _changed_records(lib: Library, same: Library | None) -> list[RecordId] | Non
 def _targets(lib: Library, rid: RecordId, r: Record) -> list[RecordId]:
     """The published records ``r`` mentions (an author counts when it is an actor's id)."""
     records = lib.records
-    found = {RecordId(ref.target) for ref in r.refs if ref.target in records and ref.target != rid
-             and (ref.via != "author" or records[RecordId(ref.target)].kind == "actor")}
+    found = {
+        RecordId(ref.target)
+        for ref in r.refs
+        if ref.target in records
+        and ref.target != rid
+        and (ref.via != "author" or records[RecordId(ref.target)].kind == "actor")
+    }
     return sorted(found)
 
 
@@ -167,17 +187,22 @@ def _day_keys(r: Record) -> set[str]:
     return {str(date) for date, _pos in r.date_links}
 
 
-def _index_mentions(lib: Library, diags: Diagnostics, order: Order, same: Library | None,
-                    changed: list[RecordId] | None) -> None:
+def _index_mentions(
+    lib: Library, diags: Diagnostics, order: Order, same: Library | None, changed: list[RecordId] | None
+) -> None:
     """Who mentions whom, and which records link which days; with ``same`` and ``changed``
     (see ``_changed_records``), ``same``'s indexes updated for the changed records."""
     if lib.drafts:
         for r in lib.records.values():
             for ref in r.refs:
                 if ref.target in lib.drafts:
-                    diags.warning(r.path, ref.pos, "draft-link",
-                                  f"'{ref.target}' is a draft, so the link shows as plain text; "
-                                  "build with --drafts to include it")
+                    diags.warning(
+                        r.path,
+                        ref.pos,
+                        "draft-link",
+                        f"'{ref.target}' is a draft, so the link shows as plain text; "
+                        "build with --drafts to include it",
+                    )
     if same is not None and changed is not None:
         _update_mentions(lib, order, same, changed)
     else:
@@ -195,9 +220,12 @@ def _index_mentions(lib: Library, diags: Diagnostics, order: Order, same: Librar
     for rid in lib.by_kind["actor"]:
         if rid not in lib.mentioned_by:
             r = lib.records[rid]
-            diags.warning(r.path, (1, 1), "unmentioned",
-                          f"nothing mentions actor '{rid}'; link it from a brief with [[{rid}]] "
-                          "or delete it")
+            diags.warning(
+                r.path,
+                (1, 1),
+                "unmentioned",
+                f"nothing mentions actor '{rid}'; link it from a brief with [[{rid}]] or delete it",
+            )
 
 
 def _update_mentions(lib: Library, order: Order, same: Library, changed: list[RecordId]) -> None:
@@ -234,8 +262,9 @@ def _update_mentions(lib: Library, order: Order, same: Library, changed: list[Re
     lib.date_mentions = dates if dates.keys() == same.date_mentions.keys() else dict(sorted(dates.items()))
 
 
-def _members(before: Iterable[RecordId], changed: list[RecordId], now: Mapping[RecordId, set[Any]],
-             key: object) -> set[RecordId]:
+def _members(
+    before: Iterable[RecordId], changed: list[RecordId], now: Mapping[RecordId, set[Any]], key: object
+) -> set[RecordId]:
     """The records listed under ``key`` (a target or a day): ``before``, with each changed
     record in or out as it now names ``key`` or not."""
     ids = set(before)
@@ -253,8 +282,10 @@ Order = dict[RecordId, tuple[object, ...]]
 def _order(lib: Library) -> Order:
     """Every record's place in lists of records: briefs newest first, everything else
     by title. Made once per library (made per comparison, it cost half a second)."""
-    return {i: (KIND_ORDER[r.kind], _neg(r.date) if r.kind == "brief" else (0, 0, 0), r.title.casefold(), i)
-            for i, r in lib.records.items()}
+    return {
+        i: (KIND_ORDER[r.kind], _neg(r.date) if r.kind == "brief" else (0, 0, 0), r.title.casefold(), i)
+        for i, r in lib.records.items()
+    }
 
 
 def _sorted_ids(order: Order, ids: Iterable[RecordId]) -> list[RecordId]:
@@ -278,8 +309,14 @@ def _index_fields(lib: Library, broken: frozenset[str], order: Order, same: Libr
     """The indexes of what records' fields say; ``same``: a library with the same fields,
     whose indexes serve (all but the briefs' sources, which also follow citations)."""
     if same is not None:
-        for name in ("members", "quotes_by_speaker", "quotes_at_event", "outcomes_by_event",
-                     "outcomes_by_actor", "events_by_actor"):
+        for name in (
+            "members",
+            "quotes_by_speaker",
+            "quotes_at_event",
+            "outcomes_by_event",
+            "outcomes_by_actor",
+            "events_by_actor",
+        ):
             setattr(lib, name, getattr(same, name))
         lib.brief_sources = {rid: _brief_sources(r, lib) for rid, r in lib.records.items() if r.kind == "brief"}
         return
@@ -309,21 +346,25 @@ def _index_fields(lib: Library, broken: frozenset[str], order: Order, same: Libr
                 outcomes_act[actor].add((rid, "party"))
         elif r.kind == "brief":
             lib.brief_sources[rid] = _brief_sources(r, lib)
-    lib.members = {k: sorted(v, key=lambda m: (lib.records[m[0]].title.casefold(), m[0]))
-                   for k, v in sorted(members.items())}
+    lib.members = {
+        k: sorted(v, key=lambda m: (lib.records[m[0]].title.casefold(), m[0])) for k, v in sorted(members.items())
+    }
     lib.quotes_by_speaker = _sorted_quotes(lib, quotes_by)
     lib.quotes_at_event = _sorted_quotes(lib, quotes_at)
     lib.outcomes_by_event = {k: _sorted_ids(order, v) for k, v in sorted(outcomes_ev.items())}
-    lib.outcomes_by_actor = {k: sorted(v, key=lambda o: (lib.records[o[0]].title.casefold(), o))
-                             for k, v in sorted(outcomes_act.items())}
-    lib.events_by_actor = {k: sorted(v, key=lambda e: (lib.records[e].date or PartialDate(0), e))
-                           for k, v in sorted(events_act.items())}
+    lib.outcomes_by_actor = {
+        k: sorted(v, key=lambda o: (lib.records[o[0]].title.casefold(), o)) for k, v in sorted(outcomes_act.items())
+    }
+    lib.events_by_actor = {
+        k: sorted(v, key=lambda e: (lib.records[e].date or PartialDate(0), e)) for k, v in sorted(events_act.items())
+    }
 
 
 def _sorted_quotes(lib: Library, groups: dict[str, list[QuoteRef]]) -> dict[RecordId, list[QuoteRef]]:
     def key(q: QuoteRef) -> tuple[object, ...]:
         date = lib.records[q.source].fields["quotes"][q.index].get("date") or PartialDate(0)
         return (date, q.source, q.index)
+
     return {RecordId(k): sorted(v, key=key) for k, v in sorted(groups.items())}
 
 
@@ -339,8 +380,9 @@ def _brief_sources(r: Record, lib: Library) -> list[RecordId]:
     return order
 
 
-def _index_related(lib: Library, previous: Library | None, same: Library | None = None,
-                   changed: list[RecordId] | None = None) -> None:
+def _index_related(
+    lib: Library, previous: Library | None, same: Library | None = None, changed: list[RecordId] | None = None
+) -> None:
     """Co-mentions of actors, and briefs related by shared actors and events; with
     ``same`` and ``changed`` (see ``_changed_records``), only the co-mentions of the
     actors the changed records mention, or mentioned before, are counted again."""
@@ -413,7 +455,7 @@ def _related_briefs(lib: Library, previous: Library | None = None) -> None:
         pairs: Counter[RecordId] = Counter()
         for i, a in enumerate(groups):
             set_a = sets.get(a) or sets.setdefault(a, set(lists[a]))
-            for b in groups[i + 1:]:
+            for b in groups[i + 1 :]:
                 pairs.update(set_a.intersection(sets.get(b) or sets.setdefault(b, set(lists[b]))))
         pairs.pop(rid, None)
         best = [o for _, _, o in sorted([(-n, rank[o], o) for o, n in pairs.items()])[:RELATED_LIMIT]]
@@ -466,8 +508,11 @@ def _index_dates(lib: Library, same: Library | None = None) -> None:
             return
         _date_pages(lib, lib.timeline)
         return
-    entries = [Dated(date, KIND_ORDER[r.kind], rid, label, r.kind, index)
-               for rid, r in lib.records.items() for date, label, index in dated_things(r)]
+    entries = [
+        Dated(date, KIND_ORDER[r.kind], rid, label, r.kind, index)
+        for rid, r in lib.records.items()
+        for date, label, index in dated_things(r)
+    ]
     # Dated's own order, compared as plain tuples (its generated comparisons are slow)
     entries.sort(key=lambda e: ((e.date.year, e.date.month, e.date.day), e.order, e.record, e.label, e.kind, e.index))
     lib.timeline = entries

@@ -126,8 +126,13 @@ class AheadConverter:
         self._reads.found = {}
         citations = self._markup.begin_page()
         html_text = self._markup.render(text)
-        return Converted(html_text, tuple(self._reads.found.items()), tuple(citations.order),
-                         tuple((k, tuple(v)) for k, v in citations.locators.items()), self._date_prefix)
+        return Converted(
+            html_text,
+            tuple(self._reads.found.items()),
+            tuple(citations.order),
+            tuple((k, tuple(v)) for k, v in citations.locators.items()),
+            self._date_prefix,
+        )
 
 
 def convert_ahead(links: Links, unsafe_html: bool, texts: Iterable[str], stop: Callable[[], bool]) -> list[Converted]:
@@ -182,8 +187,9 @@ class _Cite(InlineProcessor):
         label = found.text if found else source
         tip = f"{label}: “{locator}”" if locator else label
         sup = etree.Element("sup", {"class": "cite"})
-        a = etree.SubElement(sup, "a", {"href": f"#source-{number}", "data-source": tip,
-                                        "aria-label": f"Source {number}: {tip}"})
+        a = etree.SubElement(
+            sup, "a", {"href": f"#source-{number}", "data-source": tip, "aria-label": f"Source {number}: {tip}"}
+        )
         a.text = f"[{number}]"
         return sup, m.start(0), m.end(0)
 
@@ -202,7 +208,8 @@ class _SafeUrls(Treeprocessor):
 
 _URL_ATTR_RE = re.compile(
     r"""(?i)(?<=[\s"'/])(href|src|action|formaction|xlink:href|poster|background)(\s*=\s*)"""
-    r"""("[^"]*"|'[^']*'|[^\s"'>]+)""")
+    r"""("[^"]*"|'[^']*'|[^\s"'>]+)"""
+)
 
 
 class _SafeRawUrls(Postprocessor):
@@ -213,6 +220,7 @@ class _SafeRawUrls(Postprocessor):
         def fix(m: re.Match[str]) -> str:
             value = m[3][1:-1] if m[3][:1] in "\"'" else m[3]
             return m[0] if safe_url(value) else f'data-unsafe-url{m[2]}""'
+
         return _URL_ATTR_RE.sub(fix, text)
 
 
@@ -222,8 +230,12 @@ class _SafeRawUrls(Postprocessor):
 # a substring test answers first. tests/test_markup.py checks that a processor
 # takes no block without its triggers.
 BLOCK_TRIGGERS: dict[str, tuple[str, ...]] = {
-    "hashheader": ("#",), "setextheader": ("\n=", "\n-"), "quote": (">",), "table": ("|",),
-    "reference": ("]:",), "footnote": ("[^",),
+    "hashheader": ("#",),
+    "setextheader": ("\n=", "\n-"),
+    "quote": (">",),
+    "table": ("|",),
+    "reference": ("]:",),
+    "footnote": ("[^",),
 }
 
 
@@ -234,8 +246,9 @@ def gate_block_tests(parser: Any) -> None:
     parser.parseBlocks = partial(_parse_blocks, parser, [])
 
 
-def _parse_blocks(parser: Any, plan: list[tuple[Any, Any, tuple[str, ...]]], parent: etree.Element,
-                  blocks: list[str]) -> None:
+def _parse_blocks(
+    parser: Any, plan: list[tuple[Any, Any, tuple[str, ...]]], parent: etree.Element, blocks: list[str]
+) -> None:
     """``BlockParser.parseBlocks``: each block goes to the first processor whose test takes
     it and whose run does not return False, the processors tried in the registry's order."""
     processors = parser.blockprocessors
@@ -294,8 +307,6 @@ def _run_if_held(run: Any, triggers: tuple[str, ...], md: markdown.Markdown | No
     if holds(md.lines if md is not None else arg, triggers):  # type: ignore[attr-defined]
         return run(arg)
     return None if md is not None else arg
-
-
 
 
 class _Toc(TocExtension):
@@ -361,7 +372,11 @@ class Markup:
     def _converter(self) -> markdown.Markdown:
         md = markdown.Markdown(
             extensions=[
-                "tables", "fenced_code", "footnotes", "smarty", "sane_lists",
+                "tables",
+                "fenced_code",
+                "footnotes",
+                "smarty",
+                "sane_lists",
                 (_Toc if self.quick else TocExtension)(toc_depth="2-4"),
                 BriefingExtension(self.state, self.unsafe_html, self.quick),
             ],

@@ -91,7 +91,7 @@ class _Service(PagefindService):
                 pending += chunk
                 while (end := pending.find(b",", scanned)) >= 0:
                     reply: dict[str, Any] | None = json.loads(base64.b64decode(bytes(pending[:end])))
-                    del pending[:end + 1]
+                    del pending[: end + 1]
                     scanned = 0
                     if reply is not None:
                         self._answer(reply)

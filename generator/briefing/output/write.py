@@ -40,8 +40,9 @@ def check_output(site: Path, out: Path) -> None:
     if out_r.exists() and not out_r.is_dir():
         raise OutputError(f"{out} exists and is not a folder")
     if out_r.is_dir() and any(out_r.iterdir()) and not (out_r / MARKER).exists():
-        raise OutputError(f"{out} holds files that a build did not write (no {MARKER} marker); "
-                          "empty it or choose another --out")
+        raise OutputError(
+            f"{out} holds files that a build did not write (no {MARKER} marker); empty it or choose another --out"
+        )
 
 
 def clean_leftovers(out: Path) -> None:
@@ -130,8 +131,13 @@ class Staging:
         self.folder, self.staged = None, set()
 
 
-def write_site(out: Path, files: Mapping[str, bytes], keep: Iterable[str] = (), spare: Path | None = None,
-               staging: Staging | None = None) -> None:
+def write_site(
+    out: Path,
+    files: Mapping[str, bytes],
+    keep: Iterable[str] = (),
+    spare: Path | None = None,
+    staging: Staging | None = None,
+) -> None:
     """Write ``files`` (path -> bytes) and ``keep`` (paths whose bytes in the current
     output stay as they are) as the whole content of ``out``, in one swap.
 
@@ -159,8 +165,9 @@ def write_site(out: Path, files: Mapping[str, bytes], keep: Iterable[str] = (), 
             discard(tmp)
 
 
-def update_site(out: Path, files: Mapping[str, bytes], digests: Mapping[str, bytes],
-                spare: Path, spare_digests: Mapping[str, bytes]) -> None:
+def update_site(
+    out: Path, files: Mapping[str, bytes], digests: Mapping[str, bytes], spare: Path, spare_digests: Mapping[str, bytes]
+) -> None:
     """Bring ``spare`` (an earlier output, holding ``spare_digests``) up to ``digests``,
     then swap it in: the same atomic swap as ``write_site``, at the cost of what
     changed since the spare was the output rather than of the whole site.
@@ -364,7 +371,7 @@ def write_new(root: Path, rel: str, data: bytes, made: set[Path] | None = None) 
     try:
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
     finally:
         os.close(fd)
 

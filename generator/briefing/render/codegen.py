@@ -77,8 +77,13 @@ class QuickTemplate(jinja2.Template):
     """A template whose compiled code finds the names ``QuickCodeGenerator`` writes."""
 
     @classmethod
-    def from_code(cls, environment: jinja2.Environment, code: CodeType, globals: MutableMapping[str, Any],
-                  uptodate: Callable[[], bool] | None = None) -> jinja2.Template:
+    def from_code(
+        cls,
+        environment: jinja2.Environment,
+        code: CodeType,
+        globals: MutableMapping[str, Any],
+        uptodate: Callable[[], bool] | None = None,
+    ) -> jinja2.Template:
         template = super().from_code(environment, code, globals, uptodate)
         template.root_render_func.__globals__["_escape_inner"] = _escape_inner
         return template

@@ -20,8 +20,13 @@ from briefing.engine.deps import Key
 from briefing.library.records import Library
 from briefing.render.urls import Urls
 
-SCHEMA_TYPES = {"person": "Person", "organization": "Organization", "state": "Country",
-                "media": "NewsMediaOrganization", "other": "Thing"}
+SCHEMA_TYPES = {
+    "person": "Person",
+    "organization": "Organization",
+    "state": "Country",
+    "media": "NewsMediaOrganization",
+    "other": "Thing",
+}
 
 
 def to_json_safe(value: Any) -> Any:
@@ -46,8 +51,9 @@ def as_written(data: Any, fields: tuple[Field, ...]) -> dict[str, Any]:
         if f is not None and f.type == "date" and (date := parse_date(value)) is not None:
             out[str(key)] = str(date)
         elif f is not None and f.type == "records" and isinstance(value, list):
-            out[str(key)] = [as_written(item, f.fields) if isinstance(item, dict) else to_json_safe(item)
-                             for item in value]
+            out[str(key)] = [
+                as_written(item, f.fields) if isinstance(item, dict) else to_json_safe(item) for item in value
+            ]
         else:
             out[str(key)] = to_json_safe(value)
     return out
@@ -59,16 +65,27 @@ def script_json(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def jsonld(lib: Library, urls: Urls, rid: str | None, path: str, title: str,
-           thing: Callable[[str], dict[str, Any]] | None = None,
-           kind_of: Callable[[str], str | None] | None = None) -> dict[str, Any]:
+def jsonld(
+    lib: Library,
+    urls: Urls,
+    rid: str | None,
+    path: str,
+    title: str,
+    thing: Callable[[str], dict[str, Any]] | None = None,
+    kind_of: Callable[[str], str | None] | None = None,
+) -> dict[str, Any]:
     """The schema.org object for one page; ``thing`` makes the object of a record it names,
     and ``kind_of`` tells a record's kind (the library's unless given: a renderer shares
     both between pages)."""
     url = urls.absolute(path)
     if rid is None:
-        return {"@context": "https://schema.org", "@type": "WebPage", "name": title, "url": url,
-                "isPartOf": {"@type": "WebSite", "name": lib.config.title, "url": lib.config.base_url}}
+        return {
+            "@context": "https://schema.org",
+            "@type": "WebPage",
+            "name": title,
+            "url": url,
+            "isPartOf": {"@type": "WebSite", "name": lib.config.title, "url": lib.config.base_url},
+        }
     if thing is None:
         thing = partial(schema_thing, lib, urls)
     if kind_of is None:
@@ -77,10 +94,16 @@ def jsonld(lib: Library, urls: Urls, rid: str | None, path: str, title: str,
     f = r.fields
     base: dict[str, Any] = {"@context": "https://schema.org", "name": r.title, "url": url}
     if r.kind == "brief":
-        base.update({"@type": "Report", "headline": r.title[:110], "datePublished": str(f["date"]),
-                     "dateModified": str(f.get("updated") or f["date"]),
-                     "about": [thing(a) for a in lib.mentions.get(r.id, []) if kind_of(a) == "actor"],
-                     "publisher": {"@type": "Organization", "name": lib.config.title}})
+        base.update(
+            {
+                "@type": "Report",
+                "headline": r.title[:110],
+                "datePublished": str(f["date"]),
+                "dateModified": str(f.get("updated") or f["date"]),
+                "about": [thing(a) for a in lib.mentions.get(r.id, []) if kind_of(a) == "actor"],
+                "publisher": {"@type": "Organization", "name": lib.config.title},
+            }
+        )
         if f.get("summary"):
             base["description"] = f["summary"]
     elif r.kind == "actor":
@@ -92,9 +115,14 @@ def jsonld(lib: Library, urls: Urls, rid: str | None, path: str, title: str,
         if f.get("affiliations") and f["kind"] == "person":
             base["affiliation"] = [thing(a["actor"]) for a in f["affiliations"]]
     elif r.kind == "event":
-        base.update({"@type": "Event", "startDate": str(f["date"]),
-                     "eventStatus": "https://schema.org/" + {"cancelled": "EventCancelled"}.get(
-                         f.get("status", ""), "EventScheduled")})
+        base.update(
+            {
+                "@type": "Event",
+                "startDate": str(f["date"]),
+                "eventStatus": "https://schema.org/"
+                + {"cancelled": "EventCancelled"}.get(f.get("status", ""), "EventScheduled"),
+            }
+        )
         if f.get("end"):
             base["endDate"] = str(f["end"])
         if f.get("location"):
@@ -128,8 +156,7 @@ SITE_JSON = "data/site.json"  # its output path
 LineInputs = tuple[str, Any, Any, Any, str]
 
 
-def site_json(lib: Library, urls: Urls,
-              reuse: Callable[[str, LineInputs], str | None] | None = None) -> bytes:
+def site_json(lib: Library, urls: Urls, reuse: Callable[[str, LineInputs], str | None] | None = None) -> bytes:
     """Every published record with its fields as written, and its links both ways.
 
     One record per line: a diff of two builds shows which records changed, and the
@@ -159,8 +186,17 @@ def site_json_reads(lib: Library) -> Iterator[Key]:
 def _site_json_line(rid: str, inputs: LineInputs) -> str:
     kind, data, mentions, mentioned_by, url = inputs
     by = sorted({i for ids in (mentioned_by or {}).values() for i in ids})
-    return json.dumps({"id": rid, "kind": kind, "url": url, "fields": as_written(data, SCHEMA[kind]),
-                       "mentions": mentions or [], "mentioned_by": by}, ensure_ascii=False)
+    return json.dumps(
+        {
+            "id": rid,
+            "kind": kind,
+            "url": url,
+            "fields": as_written(data, SCHEMA[kind]),
+            "mentions": mentions or [],
+            "mentioned_by": by,
+        },
+        ensure_ascii=False,
+    )
 
 
 class SiteJsonLines:
@@ -176,14 +212,19 @@ class SiteJsonLines:
         for line in text.split("\n"):
             if line.startswith(self.PREFIX):
                 end = line.index('"', len(self.PREFIX))  # ids are checked: no quotes or escapes
-                self._lines[line[len(self.PREFIX):end]] = line.removesuffix(",")
+                self._lines[line[len(self.PREFIX) : end]] = line.removesuffix(",")
 
     def __call__(self, rid: str, inputs: LineInputs) -> str | None:
         lib, key = self._lib, RecordId(rid)
         old = lib.records.get(key)
         kind, data, mentions, mentioned_by, _url = inputs
-        if (old is None or old.kind != kind or old.data is not data or lib.mentions.get(key) is not mentions
-                or lib.mentioned_by.get(key) is not mentioned_by):  # same kind, same config: same URL
+        if (
+            old is None
+            or old.kind != kind
+            or old.data is not data
+            or lib.mentions.get(key) is not mentions
+            or lib.mentioned_by.get(key) is not mentioned_by
+        ):  # same kind, same config: same URL
             return None
         return self._lines.get(rid)
 

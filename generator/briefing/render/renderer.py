@@ -31,9 +31,15 @@ from briefing.render.urls import Urls, output_file
 from briefing.render.views import PLURAL, Views
 
 _T = TypeVar("_T")
-SECTIONS = [("briefs/", "Briefs"), ("actors/", "Actors"), ("events/", "Events"),
-            ("outcomes/", "Outcomes"), ("timeline/", "Timeline"), ("sources/", "Sources"),
-            ("search/", "Search")]
+SECTIONS = [
+    ("briefs/", "Briefs"),
+    ("actors/", "Actors"),
+    ("events/", "Events"),
+    ("outcomes/", "Outcomes"),
+    ("timeline/", "Timeline"),
+    ("sources/", "Sources"),
+    ("search/", "Search"),
+]
 
 
 @dataclass(frozen=True)
@@ -92,9 +98,14 @@ class RecordingEnvironment(jinja2.Environment):
 def make_env(site: Path, bytecode_dir: Path | None = None) -> RecordingEnvironment:
     loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d / "templates")) for d in theme_dirs(site)])
     cache = BytecodeCache(str(bytecode_dir)) if bytecode_dir else None
-    env = RecordingEnvironment(loader=loader, autoescape=jinja2.select_autoescape(["html", "xml"]),
-                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                               bytecode_cache=cache)
+    env = RecordingEnvironment(
+        loader=loader,
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        bytecode_cache=cache,
+    )
     env.tests["cyrillic"] = lambda text: any("\u0400" <= ch <= "\u04ff" for ch in str(text))
     env.filters["url"] = _url_filter
     return env
@@ -128,8 +139,9 @@ def first_markdown(r: Record) -> str | None:
     return r.body if r.kind == "brief" and r.body else None
 
 
-def convert_bodies(records: list[Record], config: SiteConfig, drafts: bool,
-                   stopped: Callable[[], bool]) -> list[Converted]:
+def convert_bodies(
+    records: list[Record], config: SiteConfig, drafts: bool, stopped: Callable[[], bool]
+) -> list[Converted]:
     """``bodies_ahead`` converted in turn, until ``stopped()``, with link targets guessed
     from the records (``link_targets`` needs the library): each conversion keeps what it
     found, and is used only where the renderer finds the same (``Markup.render``)."""
@@ -155,8 +167,14 @@ class Renderer:
     holds the keys each page read, for ``build`` to decide what to re-render.
     """
 
-    def __init__(self, site: Path, lib: Library, diags: Diagnostics,
-                 env: RecordingEnvironment | None = None, known: dict[str, dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        site: Path,
+        lib: Library,
+        diags: Diagnostics,
+        env: RecordingEnvironment | None = None,
+        known: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
         """``known``: the derived inputs (``virtual``) of a renderer made for a library whose
         indexes this one shares (``library.same_indexes``), so they need not be derived again."""
         self.site, self.lib, self.diags = site, lib, diags
@@ -173,9 +191,12 @@ class Renderer:
             links = link_targets(lib, self.urls)
             self.children = _date_children(lib)
         self.asset_urls = {name: self.urls.page(a.output) for name, a in self.assets.items()}
-        self.virtual: dict[str, dict[str, Any]] = {"link": links.targets, "children": self.children,
-                                                   "asset": self.asset_urls,
-                                                   "pages": known["pages"] if known is not None else {}}
+        self.virtual: dict[str, dict[str, Any]] = {
+            "link": links.targets,
+            "children": self.children,
+            "asset": self.asset_urls,
+            "pages": known["pages"] if known is not None else {},
+        }
         recording = Links(RecordingMapping("link", links.targets, self.rec), links.date_prefix)  # type: ignore[arg-type]
         self.markup = Markup(recording, lib.config.unsafe_html)
         self.view_lib = RecordingLibrary(lib, self.rec)
@@ -190,8 +211,14 @@ class Renderer:
         self._batch_converter: AheadConverter | None = None  # made by the first ``render_batch``
         # the last build's site.json lines, when the builder can vouch for them
         self.last_site_json: Callable[[], feeds.SiteJsonLines | None] | None = None
-        self.env.globals.update(site=lib.config, url=self.urls.page, abs_url=self.urls.absolute,
-                                asset=self.asset, sections=SECTIONS, plural=PLURAL)
+        self.env.globals.update(
+            site=lib.config,
+            url=self.urls.page,
+            abs_url=self.urls.absolute,
+            asset=self.asset,
+            sections=SECTIONS,
+            plural=PLURAL,
+        )
 
     def refresh(self, lib: Library, diags: Diagnostics) -> None:
         """Render from ``lib`` from now on, a library that shares this one's indexes
@@ -282,10 +309,12 @@ class Renderer:
             if kind == "outcome":
                 out["outcomes/"] = Page("outcomes/", "outcomes.html", "Outcome tracker", self._tracker, crumbs=crumb)
             else:
-                out[f"{folder}/"] = Page(f"{folder}/", "index.html", PLURAL[kind], partial(self._index, kind),
-                                         crumbs=crumb)
-        out["timeline/"] = Page("timeline/", "timeline.html", "Timeline", self._timeline,
-                                crumbs=(("timeline/", "Timeline"),))
+                out[f"{folder}/"] = Page(
+                    f"{folder}/", "index.html", PLURAL[kind], partial(self._index, kind), crumbs=crumb
+                )
+        out["timeline/"] = Page(
+            "timeline/", "timeline.html", "Timeline", self._timeline, crumbs=(("timeline/", "Timeline"),)
+        )
         out["dates/"] = Page("dates/", "dates.html", "Dates", self._dates, crumbs=(("dates/", "Dates"),))
         out["tags/"] = Page("tags/", "tags.html", "Tags", self._tags, crumbs=(("tags/", "Tags"),))
         out["search/"] = Page("search/", "search.html", "Search", self._search, crumbs=(("search/", "Search"),))
@@ -294,9 +323,15 @@ class Renderer:
 
     def _record_page(self, kind: str, rid: str) -> Page:
         folder = FOLDERS[kind]
-        return Page(f"{folder}/{rid}/", f"{kind}.html", self.lib.records[rid].title,  # type: ignore[index]
-                    partial(self.record_view, rid), rid, crumbs=((f"{folder}/", PLURAL[kind]),),
-                    deps=(("r", rid, "title"),))
+        return Page(
+            f"{folder}/{rid}/",
+            f"{kind}.html",
+            self.lib.records[rid].title,  # type: ignore[index]
+            partial(self.record_view, rid),
+            rid,
+            crumbs=((f"{folder}/", PLURAL[kind]),),
+            deps=(("r", rid, "title"),),
+        )
 
     def _date_page(self, key: str) -> Page:
         date = from_key(key)
@@ -304,8 +339,14 @@ class Renderer:
         return Page(f"dates/{key}/", "date.html", date.human(), partial(self._date, key, date), crumbs=tuple(crumbs))
 
     def _tag_page(self, slug: str, name: str) -> Page:
-        return Page(f"tags/{slug}/", "tag.html", f"Tag: {name}", partial(self._tag, slug),
-                    crumbs=(("tags/", "Tags"), (f"tags/{slug}/", name)), deps=(("ix", "tags", slug),))
+        return Page(
+            f"tags/{slug}/",
+            "tag.html",
+            f"Tag: {name}",
+            partial(self._tag, slug),
+            crumbs=(("tags/", "Tags"), (f"tags/{slug}/", name)),
+            deps=(("ix", "tags", slug),),
+        )
 
     def _list_pages(self) -> Iterator[Page]:
         """Every page in a stable order (worker processes list them too, and are handed
@@ -318,8 +359,15 @@ class Renderer:
             crumb = ((f"{folder}/", PLURAL[kind]),)
             template, records = f"{kind}.html", lib.records
             for rid in lib.by_kind[kind]:
-                yield Page(f"{folder}/{rid}/", template, records[rid].title, partial(self.record_view, rid), rid,
-                           crumbs=crumb, deps=(("r", rid, "title"),))
+                yield Page(
+                    f"{folder}/{rid}/",
+                    template,
+                    records[rid].title,
+                    partial(self.record_view, rid),
+                    rid,
+                    crumbs=crumb,
+                    deps=(("r", rid, "title"),),
+                )
         yield fixed["timeline/"]
         yield fixed["dates/"]
         for key in lib.dates:
@@ -351,9 +399,12 @@ class Renderer:
 
     def _date(self, key: str, date: PartialDate) -> dict[str, Any]:
         v, vl = self.views, self.view_lib
-        return {"date": v.date(date), "years": v.timeline(vl.dates[key]),
-                "linked_from": v.links(vl.date_mentions.get(key, [])),
-                "children": [v.date(d) for d in self._children(key)]}
+        return {
+            "date": v.date(date),
+            "years": v.timeline(vl.dates[key]),
+            "linked_from": v.links(vl.date_mentions.get(key, [])),
+            "children": [v.date(d) for d in self._children(key)],
+        }
 
     def _children(self, key: str) -> list[PartialDate]:
         self.rec.add(("v", "children", key))
@@ -362,15 +413,26 @@ class Renderer:
     def _dates(self) -> dict[str, Any]:
         vl, v = self.view_lib, self.views
         years = [k for k in vl.dates if "-" not in k]
-        return {"years": [{"date": v.date(PartialDate(int(y))),
-                           "count": len(vl.dates[y]),
-                           "months": [{"date": v.date(month), "count": len(vl.dates[str(month)])}
-                                      for month in self._children(y)]}
-                          for y in years]}
+        return {
+            "years": [
+                {
+                    "date": v.date(PartialDate(int(y))),
+                    "count": len(vl.dates[y]),
+                    "months": [
+                        {"date": v.date(month), "count": len(vl.dates[str(month)])} for month in self._children(y)
+                    ],
+                }
+                for y in years
+            ]
+        }
 
     def _tags(self) -> dict[str, Any]:
-        return {"tags": [{"name": name, "count": len(ids), "url": self.urls.page(f"tags/{slug}/")}
-                         for slug, (name, ids) in self.view_lib.tags.items()]}
+        return {
+            "tags": [
+                {"name": name, "count": len(ids), "url": self.urls.page(f"tags/{slug}/")}
+                for slug, (name, ids) in self.view_lib.tags.items()
+            ]
+        }
 
     def render_page(self, page: Page) -> bytes:
         template, meta, ctx = self._prepare(page)
@@ -380,13 +442,25 @@ class Renderer:
         """A page's template, the page's own fields (``page`` in templates) and its view model."""
         template = self.env.get_template(page.template)
         ctx = page.context()
-        ld = feeds.jsonld(cast(Library, self.view_lib), self.urls, page.record, page.path, page.title,
-                         self.views.thing, self.views.kind_of)
-        meta = {"title": page.title, "path": page.path, "url": self.urls.page(page.path),
-                "canonical": self.urls.absolute(page.path), "jsonld": feeds.script_json(ld),
-                "crumbs": [{"url": self.urls.page(p), "title": t} for p, t in page.crumbs],
-                "section": page.path.split("/", 1)[0] + "/" if page.path else "",
-                "description": _description(ctx, self.lib.config.description)}
+        ld = feeds.jsonld(
+            cast(Library, self.view_lib),
+            self.urls,
+            page.record,
+            page.path,
+            page.title,
+            self.views.thing,
+            self.views.kind_of,
+        )
+        meta = {
+            "title": page.title,
+            "path": page.path,
+            "url": self.urls.page(page.path),
+            "canonical": self.urls.absolute(page.path),
+            "jsonld": feeds.script_json(ld),
+            "crumbs": [{"url": self.urls.page(p), "title": t} for p, t in page.crumbs],
+            "section": page.path.split("/", 1)[0] + "/" if page.path else "",
+            "description": _description(ctx, self.lib.config.description),
+        }
         return template, meta, ctx
 
     def render_recorded(self, page: Page) -> tuple[bytes | None, frozenset[Key]]:
@@ -430,8 +504,9 @@ class Renderer:
         where it holds (``Markup.render``)."""
         if self._batch_converter is None:
             links = self.markup.state.links
-            self._batch_converter = AheadConverter(Links(self.virtual["link"], links.date_prefix),
-                                                   self.lib.config.unsafe_html)
+            self._batch_converter = AheadConverter(
+                Links(self.virtual["link"], links.date_prefix), self.lib.config.unsafe_html
+            )
         records, ahead, batch = self.lib.records, self.markup.ahead, self.markup.batch
         for page in pages:
             r = records.get(page.record) if page.record is not None else None  # type: ignore[call-overload]
@@ -448,8 +523,9 @@ class Renderer:
             keys, self.rec.keys = self.rec.keys, None
         return ready, keys, self.diags.items[before:]
 
-    def _finish_recorded(self, page: Page, ready: Any, keys: set[Key] | None,
-                         diags: list[Diagnostic]) -> tuple[bytes | None, frozenset[Key], list[Diagnostic]]:
+    def _finish_recorded(
+        self, page: Page, ready: Any, keys: set[Key] | None, diags: list[Diagnostic]
+    ) -> tuple[bytes | None, frozenset[Key], list[Diagnostic]]:
         if ready is None:
             return None, frozenset(), diags
         before = len(self.diags.items)
@@ -497,9 +573,15 @@ class Renderer:
         for rid in briefs:
             view = self.record_view(rid)
             r = vl.records[rid]
-            entries.append({**view["r"], "abs": self.urls.absolute(self.lib.path_of(rid)), "body": view["body"],
-                            "published": r.fields["date"].iso_datetime(),
-                            "updated": (r.fields.get("updated") or r.fields["date"]).iso_datetime()})
+            entries.append(
+                {
+                    **view["r"],
+                    "abs": self.urls.absolute(self.lib.path_of(rid)),
+                    "body": view["body"],
+                    "published": r.fields["date"].iso_datetime(),
+                    "updated": (r.fields.get("updated") or r.fields["date"]).iso_datetime(),
+                }
+            )
         updated = max((e["updated"] for e in entries), default="1970-01-01T00:00:00Z")
         return {"entries": entries, "updated": updated}
 
@@ -532,8 +614,12 @@ class Renderer:
         if where is None:
             raise exc
         name, line = where
-        self.diags.error(self._rel(name, page), (line, 1), "template",
-                         f"template failed while rendering /{page.path}: {type(exc).__name__}: {exc}")
+        self.diags.error(
+            self._rel(name, page),
+            (line, 1),
+            "template",
+            f"template failed while rendering /{page.path}: {type(exc).__name__}: {exc}",
+        )
 
     def _rel(self, name: str, page: Page) -> str:
         try:
@@ -547,8 +633,9 @@ class Renderer:
         frame = _template_frame(exc)
         if frame and not getattr(exc, "lineno", None):
             name, line = frame
-        self.diags.error(self._rel(name, page), (line, 1), "template",
-                         f"template error while rendering /{page.path}: {exc}")
+        self.diags.error(
+            self._rel(name, page), (line, 1), "template", f"template error while rendering /{page.path}: {exc}"
+        )
 
 
 def _template_frame(exc: BaseException) -> tuple[str, int] | None:

@@ -19,18 +19,28 @@ from briefing.markdown.convert import Markup, plain_paragraphs
 from briefing.render.feeds import schema_thing
 from briefing.render.urls import Urls
 
-KIND_LABELS = {"actor": "Actor", "source": "Source", "event": "Event",
-               "outcome": "Outcome", "brief": "Brief"}
-PLURAL = {"actor": "Actors", "source": "Sources", "event": "Events",
-          "outcome": "Outcomes", "brief": "Briefs"}
+KIND_LABELS = {"actor": "Actor", "source": "Source", "event": "Event", "outcome": "Outcome", "brief": "Brief"}
+PLURAL = {"actor": "Actors", "source": "Sources", "event": "Events", "outcome": "Outcomes", "brief": "Briefs"}
 STATUS_LABELS = {s: s.replace("-", " ").capitalize() for s in OUTCOME_STATUSES}
 # What a timeline entry is, for its label and the timeline's filter: a quote is its own facet.
 FACETS = {"brief": "Briefs", "event": "Events", "outcome": "Outcomes", "source": "Sources", "quote": "Quotes"}
-DATE_LABELS = {"brief": "Brief", "event": "Event", "ends": "Event ends", "outcome": "Outcome", "due": "Due",
-               "published": "Published", "quote": "Quote"}
+DATE_LABELS = {
+    "brief": "Brief",
+    "event": "Event",
+    "ends": "Event ends",
+    "outcome": "Outcome",
+    "due": "Due",
+    "published": "Published",
+    "quote": "Quote",
+}
 WORDS_PER_MINUTE = 230
-ACTOR_GROUPS = {"person": "People", "organization": "Organizations", "state": "States", "media": "Media",
-                "other": "Others"}
+ACTOR_GROUPS = {
+    "person": "People",
+    "organization": "Organizations",
+    "state": "States",
+    "media": "Media",
+    "other": "Others",
+}
 
 
 class Views:
@@ -84,10 +94,17 @@ class Views:
     def _link(self, rid: str) -> dict[str, Any]:
         r = self.lib.records[rid]  # type: ignore[index]
         f, kind = r.fields, r.kind
-        return {"id": rid, "url": self.urls.page(self.urls.record_path(kind, rid)), "title": r.title,
-                "kind": kind, "kind_label": KIND_LABELS[kind],
-                "subkind": f.get("kind", ""), "status": f.get("status", ""),
-                "date": self.date(r.date), "summary": f.get("summary", "") if kind == "brief" else ""}
+        return {
+            "id": rid,
+            "url": self.urls.page(self.urls.record_path(kind, rid)),
+            "title": r.title,
+            "kind": kind,
+            "kind_label": KIND_LABELS[kind],
+            "subkind": f.get("kind", ""),
+            "status": f.get("status", ""),
+            "date": self.date(r.date),
+            "summary": f.get("summary", "") if kind == "brief" else "",
+        }
 
     def links(self, ids: list[Any]) -> list[dict[str, Any]]:
         """The records of ``ids`` that exist, as links shared with other pages: callers must
@@ -129,10 +146,15 @@ class Views:
 
     def quote(self, q: QuoteRef) -> dict[str, Any]:
         data = self.lib.records[q.source].fields["quotes"][q.index]
-        return {"text": data["text"], "speaker": self._ref(data["speaker"]),
-                "source": self._ref(q.source), "date": self.date(data.get("date")),
-                "event": self.found(data.get("event")),
-                "about": self.links(data.get("about", [])), "note": data.get("note", "")}
+        return {
+            "text": data["text"],
+            "speaker": self._ref(data["speaker"]),
+            "source": self._ref(q.source),
+            "date": self.date(data.get("date")),
+            "event": self.found(data.get("event")),
+            "about": self.links(data.get("about", [])),
+            "note": data.get("note", ""),
+        }
 
     def dated(self, entry: Dated) -> dict[str, Any]:
         """A timeline entry; one dict per entry, shared: callers must not change it."""
@@ -141,10 +163,17 @@ class Views:
     def _dated_view(self, entry: Dated) -> dict[str, Any]:
         facet = "quote" if entry.label == "quote" else entry.kind
         what = DATE_LABELS.get(entry.label) or entry.label.replace("-", " ").capitalize()
-        out = {"date": self.date(entry.date), "label": entry.label, "record": self._ref(entry.record),
-               "anchor": f"{entry.kind}", "facet": facet, "facet_label": FACETS.get(facet, facet), "what": what,
-               # None rather than absent: a template's ``e.quote`` on a missing key costs two exceptions
-               "quote": self.quote(QuoteRef(entry.record, entry.index)) if entry.label == "quote" else None}
+        out = {
+            "date": self.date(entry.date),
+            "label": entry.label,
+            "record": self._ref(entry.record),
+            "anchor": f"{entry.kind}",
+            "facet": facet,
+            "facet_label": FACETS.get(facet, facet),
+            "what": what,
+            # None rather than absent: a template's ``e.quote`` on a missing key costs two exceptions
+            "quote": self.quote(QuoteRef(entry.record, entry.index)) if entry.label == "quote" else None,
+        }
         return out
 
     def mentions(self, rid: str) -> list[dict[str, Any]]:
@@ -154,8 +183,10 @@ class Views:
     def sources_list(self, rid: str, cited: list[str], locators: dict[str, list[str]]) -> list[dict[str, Any]]:
         listed = [s for s in self.lib.records[rid].fields.get("sources", []) if s in self.lib.records]  # type: ignore[index]
         order = [s for s in cited if s in self.lib.records] + [s for s in listed if s not in cited]
-        return [{"number": n, **self._ref(s), "locators": locators.get(s, []),
-                 "publisher": self._publisher(s)} for n, s in enumerate(order, 1)]
+        return [
+            {"number": n, **self._ref(s), "locators": locators.get(s, []), "publisher": self._publisher(s)}
+            for n, s in enumerate(order, 1)
+        ]
 
     def _publisher(self, sid: str) -> dict[str, Any] | None:
         pub = self.lib.records[sid].fields.get("publisher")  # type: ignore[index]
@@ -177,8 +208,12 @@ class Views:
     def record(self, rid: str) -> dict[str, Any]:
         r = self.lib.records[rid]  # type: ignore[index]
         citations = self.markup.begin_page()
-        view: dict[str, Any] = {"r": self._ref(rid), "fields": r.fields, "extra": r.fields.get("extra", {}),
-                                "mentions": self.mentions(rid)}
+        view: dict[str, Any] = {
+            "r": self._ref(rid),
+            "fields": r.fields,
+            "extra": r.fields.get("extra", {}),
+            "mentions": self.mentions(rid),
+        }
         view.update(getattr(self, f"_{r.kind}")(r))
         view["sources"] = self.sources_list(rid, citations.order, citations.locators)
         return view
@@ -186,14 +221,24 @@ class Views:
     def _brief(self, r: Record) -> dict[str, Any]:
         f = r.fields
         actors, events, outcomes = self.of_kinds(r.id, "actor", "event", "outcome")
-        return {"body": self.md(r.body), "summary": f.get("summary", ""),
-                "date": self.date(f.get("date")), "updated": self.date(f.get("updated")),
-                "actors": actors, "events": events, "outcomes": outcomes,
-                "related": self.links(self.lib.related.get(r.id, [])),
-                "minutes": max(1, round(len((r.body or "").split()) / WORDS_PER_MINUTE)),
-                "tags": [{"name": t, "url": self.urls.page(self.urls.tag_path(s))}
-                         for t in f.get("tags", []) for s in [self._slug(t)] if s in self.lib.tags],
-                "draft": r.draft}
+        return {
+            "body": self.md(r.body),
+            "summary": f.get("summary", ""),
+            "date": self.date(f.get("date")),
+            "updated": self.date(f.get("updated")),
+            "actors": actors,
+            "events": events,
+            "outcomes": outcomes,
+            "related": self.links(self.lib.related.get(r.id, [])),
+            "minutes": max(1, round(len((r.body or "").split()) / WORDS_PER_MINUTE)),
+            "tags": [
+                {"name": t, "url": self.urls.page(self.urls.tag_path(s))}
+                for t in f.get("tags", [])
+                for s in [self._slug(t)]
+                if s in self.lib.tags
+            ],
+            "draft": r.draft,
+        }
 
     def _slug(self, tag: str) -> str:
         """A tag's slug, made once per build: slugifying costs more than the rest of a tag."""
@@ -204,63 +249,105 @@ class Views:
 
     def _actor(self, r: Record) -> dict[str, Any]:
         f, rid = r.fields, r.id
-        affiliations = [{**a, "actor": self._ref(a["actor"]), "since": self.date(a.get("since")),
-                         "until": self.date(a.get("until"))}
-                        for a in f.get("affiliations", []) if a["actor"] in self.lib.records]
-        members = [{**a, "actor": self._ref(m), "since": self.date(a.get("since")),
-                    "until": self.date(a.get("until"))} for m, a in self.lib.members.get(rid, [])]
-        related_ids = {rid, *self.lib.events_by_actor.get(rid, []),
-                       *(o for o, _ in self.lib.outcomes_by_actor.get(rid, [])),
-                       *(i for ids in self.lib.mentioned_by.get(rid, {}).values() for i in ids)}
-        timeline = sorted((e for i in related_ids for e in self.lib.dated_by_record.get(i, [])
-                           if e.label != "quote" or self._speaker(e) == rid), key=_entry_order)
-        return {"summary": self.md(f.get("summary")), "body": self.md(r.body),
-                "country": self.found(f.get("country")),
-                "affiliations": affiliations, "members": members,
-                "quotes": [self.quote(q) for q in self.lib.quotes_by_speaker.get(rid, [])],
-                "events": self.links(self.lib.events_by_actor.get(rid, [])),
-                "outcomes": [{**self._ref(o), "role": role} for o, role in self.lib.outcomes_by_actor.get(rid, [])],
-                "co_mentions": [{**self._ref(a), "count": n} for a, n in self.lib.co_mentions.get(rid, [])],
-                "timeline": [self.dated(e) for e in timeline],
-                "links": f.get("links", [])}
+        affiliations = [
+            {
+                **a,
+                "actor": self._ref(a["actor"]),
+                "since": self.date(a.get("since")),
+                "until": self.date(a.get("until")),
+            }
+            for a in f.get("affiliations", [])
+            if a["actor"] in self.lib.records
+        ]
+        members = [
+            {**a, "actor": self._ref(m), "since": self.date(a.get("since")), "until": self.date(a.get("until"))}
+            for m, a in self.lib.members.get(rid, [])
+        ]
+        related_ids = {
+            rid,
+            *self.lib.events_by_actor.get(rid, []),
+            *(o for o, _ in self.lib.outcomes_by_actor.get(rid, [])),
+            *(i for ids in self.lib.mentioned_by.get(rid, {}).values() for i in ids),
+        }
+        timeline = sorted(
+            (
+                e
+                for i in related_ids
+                for e in self.lib.dated_by_record.get(i, [])
+                if e.label != "quote" or self._speaker(e) == rid
+            ),
+            key=_entry_order,
+        )
+        return {
+            "summary": self.md(f.get("summary")),
+            "body": self.md(r.body),
+            "country": self.found(f.get("country")),
+            "affiliations": affiliations,
+            "members": members,
+            "quotes": [self.quote(q) for q in self.lib.quotes_by_speaker.get(rid, [])],
+            "events": self.links(self.lib.events_by_actor.get(rid, [])),
+            "outcomes": [{**self._ref(o), "role": role} for o, role in self.lib.outcomes_by_actor.get(rid, [])],
+            "co_mentions": [{**self._ref(a), "count": n} for a, n in self.lib.co_mentions.get(rid, [])],
+            "timeline": [self.dated(e) for e in timeline],
+            "links": f.get("links", []),
+        }
 
     def _speaker(self, e: Dated) -> str:
         return str(self.lib.records[e.record].fields["quotes"][e.index]["speaker"])
 
     def _event(self, r: Record) -> dict[str, Any]:
         f = r.fields
-        return {"summary": self.md(f.get("summary")), "body": self.md(r.body),
-                "date": self.date(f.get("date")), "end": self.date(f.get("end")),
-                "host": self.found(f.get("host")),
-                "participants": self.links(f.get("participants", [])),
-                "outcomes": self.links(self.lib.outcomes_by_event.get(r.id, [])),
-                "quotes": [self.quote(q) for q in self.lib.quotes_at_event.get(r.id, [])],
-                "briefs": self.links(self.lib.mentioned_by_kind(r.id, "brief"))}
+        return {
+            "summary": self.md(f.get("summary")),
+            "body": self.md(r.body),
+            "date": self.date(f.get("date")),
+            "end": self.date(f.get("end")),
+            "host": self.found(f.get("host")),
+            "participants": self.links(f.get("participants", [])),
+            "outcomes": self.links(self.lib.outcomes_by_event.get(r.id, [])),
+            "quotes": [self.quote(q) for q in self.lib.quotes_at_event.get(r.id, [])],
+            "briefs": self.links(self.lib.mentioned_by_kind(r.id, "brief")),
+        }
 
     def _outcome(self, r: Record) -> dict[str, Any]:
         f = r.fields
-        history = [{"date": self.date(u["date"]), "status": u["status"],
-                    "status_label": STATUS_LABELS[u["status"]], "note": self.md(u.get("note")),
-                    "sources": self.links(u.get("sources", []))} for u in f.get("updates", [])]
+        history = [
+            {
+                "date": self.date(u["date"]),
+                "status": u["status"],
+                "status_label": STATUS_LABELS[u["status"]],
+                "note": self.md(u.get("note")),
+                "sources": self.links(u.get("sources", [])),
+            }
+            for u in f.get("updates", [])
+        ]
         history.sort(key=lambda h: h["date"]["iso"])
-        return {"summary": self.md(f.get("summary")), "body": self.md(r.body),
-                "status_label": STATUS_LABELS[f["status"]], "history": history,
-                "date": self.date(f.get("date")), "due": self.date(f.get("due")),
-                "event": self.found(f["event"]),
-                "proposed_by": self.links(f.get("proposed_by", [])),
-                "parties": self.links(f.get("parties", [])),
-                "briefs": self.links(self.lib.mentioned_by_kind(r.id, "brief"))}
+        return {
+            "summary": self.md(f.get("summary")),
+            "body": self.md(r.body),
+            "status_label": STATUS_LABELS[f["status"]],
+            "history": history,
+            "date": self.date(f.get("date")),
+            "due": self.date(f.get("due")),
+            "event": self.found(f["event"]),
+            "proposed_by": self.links(f.get("proposed_by", [])),
+            "parties": self.links(f.get("parties", [])),
+            "briefs": self.links(self.lib.mentioned_by_kind(r.id, "brief")),
+        }
 
     def _source(self, r: Record) -> dict[str, Any]:
         f = r.fields
         author = f.get("author")
-        return {"summary": self.md(f.get("summary")), "published": self.date(f.get("published")),
-                "publisher": self._publisher(r.id),
-                "author": self._ref(author) if author in self.lib.records else author,
-                "quotes": [self.quote(QuoteRef(r.id, i)) for i in range(len(f.get("quotes", [])))],
-                "text": plain_paragraphs(r.body) if r.body and f.get("publish_text") else "",
-                "has_text": bool(r.body and r.body.strip()),
-                "language": f.get("language") or self.lib.config.language}
+        return {
+            "summary": self.md(f.get("summary")),
+            "published": self.date(f.get("published")),
+            "publisher": self._publisher(r.id),
+            "author": self._ref(author) if author in self.lib.records else author,
+            "quotes": [self.quote(QuoteRef(r.id, i)) for i in range(len(f.get("quotes", [])))],
+            "text": plain_paragraphs(r.body) if r.body and f.get("publish_text") else "",
+            "has_text": bool(r.body and r.body.strip()),
+            "language": f.get("language") or self.lib.config.language,
+        }
 
     # -- indexes --------------------------------------------------------------
     def index(self, kind: str) -> dict[str, Any]:
@@ -270,8 +357,12 @@ class Views:
             for item in items:
                 item["role"] = self.lib.records[item["id"]].fields.get("role", "")
                 groups.setdefault(item["subkind"], []).append(item)
-            return {"kind": kind, "groups": [{"label": ACTOR_GROUPS.get(k, k.capitalize()), "items": v}
-                                             for k, v in sorted(groups.items())]}
+            return {
+                "kind": kind,
+                "groups": [
+                    {"label": ACTOR_GROUPS.get(k, k.capitalize()), "items": v} for k, v in sorted(groups.items())
+                ],
+            }
         for item in items:
             item["role"] = ""  # as actors have: a template's ``item.role`` is then found, not missed
         if kind == "event":
@@ -284,15 +375,17 @@ class Views:
             item = self.link(oid)
             r = self.lib.records[oid]
             item["event"] = self.found(r.fields["event"])
-            item["history"] = [{"date": self.date(u["date"]), "status": u["status"],
-                                "status_label": STATUS_LABELS[u["status"]]}
-                               for u in sorted(r.fields.get("updates", []), key=lambda u: u["date"])]
+            item["history"] = [
+                {"date": self.date(u["date"]), "status": u["status"], "status_label": STATUS_LABELS[u["status"]]}
+                for u in sorted(r.fields.get("updates", []), key=lambda u: u["date"])
+            ]
             item["proposed_by"] = self.links(r.fields.get("proposed_by", []))
             item["due"] = self.date(r.fields.get("due"))
             by_status[r.fields["status"]].append(item)
-        return {"statuses": [{"status": s, "label": STATUS_LABELS[s], "items": by_status[s]}
-                             for s in OUTCOME_STATUSES],
-                "total": sum(len(v) for v in by_status.values())}
+        return {
+            "statuses": [{"status": s, "label": STATUS_LABELS[s], "items": by_status[s]} for s in OUTCOME_STATUSES],
+            "total": sum(len(v) for v in by_status.values()),
+        }
 
     def timeline(self, entries: list[Dated]) -> list[dict[str, Any]]:
         """Entries grouped by year, then month (month 0: the year alone)."""
@@ -302,11 +395,19 @@ class Views:
                 years.append({"year": e.date.year, "date": self.date(PartialDate(e.date.year)), "months": []})
             months = years[-1]["months"]
             if not months or months[-1]["month"] != e.date.month:
-                label = (PartialDate(e.date.year, e.date.month).human() if e.date.month
-                         else f"{e.date.year}, month not known")
-                months.append({"month": e.date.month, "label": label,
-                               "date": self.date(PartialDate(e.date.year, e.date.month)) if e.date.month else None,
-                               "entries": []})
+                label = (
+                    PartialDate(e.date.year, e.date.month).human()
+                    if e.date.month
+                    else f"{e.date.year}, month not known"
+                )
+                months.append(
+                    {
+                        "month": e.date.month,
+                        "label": label,
+                        "date": self.date(PartialDate(e.date.year, e.date.month)) if e.date.month else None,
+                        "entries": [],
+                    }
+                )
             months[-1]["entries"].append(self.dated(e))
         return years
 
@@ -320,12 +421,15 @@ class Views:
         mentioned = {a: sum(len(v) for v in lib.mentioned_by.get(a, {}).values()) for a in lib.by_kind["actor"]}
         popular = sorted(lib.by_kind["actor"], key=lambda a: (-mentioned[a], a))
         mentions = {a: mentioned[a] for a in popular[:limit]}
-        return {"latest": self.links(lib.by_kind["brief"][:limit]),
-                "tracker_total": sum(counts.values()),
-                "popular_max": max(mentions.values(), default=0),
-                "upcoming": self.links(upcoming), "pending": self.links(pending),
-                "tracker": [{"status": s, "label": STATUS_LABELS[s], "count": n} for s, n in counts.items() if n],
-                "popular": [{**self._ref(a), "count": mentions[a]} for a in popular[:limit]]}
+        return {
+            "latest": self.links(lib.by_kind["brief"][:limit]),
+            "tracker_total": sum(counts.values()),
+            "popular_max": max(mentions.values(), default=0),
+            "upcoming": self.links(upcoming),
+            "pending": self.links(pending),
+            "tracker": [{"status": s, "label": STATUS_LABELS[s], "count": n} for s, n in counts.items() if n],
+            "popular": [{**self._ref(a), "count": mentions[a]} for a in popular[:limit]],
+        }
 
     def az(self) -> list[dict[str, Any]]:
         """Every record A to Z: the search page's fallback without JavaScript."""

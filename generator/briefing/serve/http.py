@@ -42,17 +42,31 @@ HEAD_DEADLINE = 10.0  # seconds to send the whole head once it has begun (slow-l
 HEARTBEAT = 15.0  # seconds between SSE comments, so proxies and browsers keep the stream
 
 TYPES = {
-    ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
-    ".svg": "image/svg+xml", ".xml": "application/xml; charset=utf-8",
-    ".json": "application/json", ".txt": "text/plain; charset=utf-8",
-    ".wasm": "application/wasm", ".webmanifest": "application/manifest+json",
-    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-    ".webp": "image/webp", ".avif": "image/avif", ".ico": "image/x-icon",
-    ".woff2": "font/woff2", ".woff": "font/woff", ".pdf": "application/pdf",
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".xml": "application/xml; charset=utf-8",
+    ".json": "application/json",
+    ".txt": "text/plain; charset=utf-8",
+    ".wasm": "application/wasm",
+    ".webmanifest": "application/manifest+json",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".pdf": "application/pdf",
     # Pagefind's index: compressed binary chunks that its own script decodes.
-    ".pagefind": "application/octet-stream", ".pf_meta": "application/octet-stream",
-    ".pf_index": "application/octet-stream", ".pf_fragment": "application/octet-stream",
+    ".pagefind": "application/octet-stream",
+    ".pf_meta": "application/octet-stream",
+    ".pf_index": "application/octet-stream",
+    ".pf_fragment": "application/octet-stream",
     ".pf_filter": "application/octet-stream",
 }
 
@@ -95,8 +109,7 @@ def resolve_inside(root: Path, segments: list[str]) -> Path | None:
 
 def inject(page: bytes, generation: str) -> bytes:
     """Add the live-reload script before the last ``</body>`` (or at the end)."""
-    tag = (f'<script src="{PREFIX}reload.js" data-generation="{html.escape(generation)}" defer>'
-           "</script>\n").encode()
+    tag = (f'<script src="{PREFIX}reload.js" data-generation="{html.escape(generation)}" defer></script>\n').encode()
     at = page.lower().rfind(b"</body>")
     return page + tag if at < 0 else page[:at] + tag + page[at:]
 
@@ -249,7 +262,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_error(HTTPStatus.BAD_REQUEST)
             return
         if target.startswith(PREFIX):
-            self._internal(target[len(PREFIX):], head)
+            self._internal(target[len(PREFIX) :], head)
             return
         try:
             segments = url_segments(target)
@@ -272,14 +285,14 @@ class Handler(BaseHTTPRequestHandler):
             return
         mount = [s for s in preview.mount().split("/") if s]
         suffix = f"?{query}" if query else ""
-        if segments[:len(mount)] != mount:
+        if segments[: len(mount)] != mount:
             # Outside base_url's path: send "/" and any page that exists there to its real place.
             if not segments or resolve_inside(preview.root, segments) is not None:
                 self._redirect(_url([*mount, *segments], slash or not segments) + suffix)
             else:
                 self._not_found(status, head)
             return
-        rel = segments[len(mount):]
+        rel = segments[len(mount) :]
         found = resolve_inside(preview.root, rel)
         if found is not None and found.is_dir():
             if not slash and segments:
@@ -312,10 +325,12 @@ class Handler(BaseHTTPRequestHandler):
     def _no_site(self, status: Status, head: bool) -> None:
         """Before the first good build there is no site: say why, and reload once there is."""
         items = "".join(f"<li><code>{html.escape(d.text())}</code></li>" for d in status.problems)
-        page = ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-                "<title>No site yet</title></head><body><h1>The site has not built yet</h1>"
-                "<p>Fix the errors below; this page reloads when the build succeeds.</p>"
-                f"<ul>{items}</ul></body></html>")
+        page = (
+            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            "<title>No site yet</title></head><body><h1>The site has not built yet</h1>"
+            "<p>Fix the errors below; this page reloads when the build succeeds.</p>"
+            f"<ul>{items}</ul></body></html>"
+        )
         self._send(HTTPStatus.SERVICE_UNAVAILABLE, TYPES[".html"], inject(page.encode(), status.generation), head)
 
     def _redirect(self, location: str) -> None:

@@ -37,9 +37,24 @@ class Status:
     seq: int = 0
 
     def as_json(self) -> dict[str, object]:
-        return {"generation": self.generation, "building": self.building, "ok": self.ok, "seq": self.seq,
-                "problems": [{"path": d.path, "line": d.line, "col": d.col, "severity": d.severity,
-                              "code": d.code, "message": d.message, "text": d.text()} for d in self.problems]}
+        return {
+            "generation": self.generation,
+            "building": self.building,
+            "ok": self.ok,
+            "seq": self.seq,
+            "problems": [
+                {
+                    "path": d.path,
+                    "line": d.line,
+                    "col": d.col,
+                    "severity": d.severity,
+                    "code": d.code,
+                    "message": d.message,
+                    "text": d.text(),
+                }
+                for d in self.problems
+            ],
+        }
 
 
 @dataclass
@@ -63,9 +78,15 @@ class BuildLoop:
     debounce can be tested without sleeping.
     """
 
-    def __init__(self, rebuild: Rebuild, *, strict: bool = False, debounce: float = 0.15,
-                 report: Callable[[Result, float], None] | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        rebuild: Rebuild,
+        *,
+        strict: bool = False,
+        debounce: float = 0.15,
+        report: Callable[[Result, float], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._rebuild = rebuild
         self._strict = strict
         self._debounce = debounce
@@ -173,8 +194,7 @@ class BuildLoop:
             s.seq += 1
             s.last = result
             if failed:
-                s.problems = tuple(d for d in result.diags.sorted()
-                                   if d.severity == "error" or self._strict)
+                s.problems = tuple(d for d in result.diags.sorted() if d.severity == "error" or self._strict)
             else:
                 s.problems = ()
                 s.good = result

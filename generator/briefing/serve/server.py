@@ -60,8 +60,9 @@ class Running:
         return f"http://{shown}:{self.port}{self.server.preview.mount()}"
 
     def serve_in_thread(self) -> None:
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1},
-                                       name="briefing-http", daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, name="briefing-http", daemon=True
+        )
         self.thread.start()
 
     def stop(self) -> None:
@@ -79,9 +80,17 @@ class Running:
             shutil.rmtree(self.out.parent, ignore_errors=True)
 
 
-def start(site: Path, options: Options, *, host: str = "127.0.0.1", port: int = 8000, poll: bool = False,
-          out: Path | None = None, debug: bool = False,
-          report: Callable[[Result, float], None] | None = None) -> Running:
+def start(
+    site: Path,
+    options: Options,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    poll: bool = False,
+    out: Path | None = None,
+    debug: bool = False,
+    report: Callable[[Result, float], None] | None = None,
+) -> Running:
     """Build once, then listen and watch; the caller runs ``server.serve_forever`` and calls ``stop``.
 
     Raises ``OutputError`` for an unsafe ``out`` and ``OSError`` if the port is taken.
@@ -115,6 +124,7 @@ def _rebuilder(site: Path, out: Path, options: Options, debug: bool) -> Rebuild:
             if debug:
                 traceback.print_exc()
             raise
+
     return rebuild
 
 
@@ -137,8 +147,10 @@ class Reporter:
             if self.builds == 1:
                 done = f"built {len(result.files)} files in {seconds:.2f} s"
             else:
-                done = (f"rebuilt in {seconds:.2f} s: {len(result.written)} of {len(result.files)} files "
-                        f"changed, {len(result.removed)} removed")
+                done = (
+                    f"rebuilt in {seconds:.2f} s: {len(result.written)} of {len(result.files)} files "
+                    f"changed, {len(result.removed)} removed"
+                )
             self.stream.write(f"{text}[{stamp}] {done}\n")
         self.stream.flush()
 
@@ -160,29 +172,42 @@ def serve(args: argparse.Namespace) -> int:
     """Run the preview until Ctrl-C; returns the exit code."""
     site = Path(args.site)
     if not (site / CONFIG_FILE).is_file():
-        print(f"briefing: no {CONFIG_FILE} in {site}; run from the site's folder or pass --site DIR",
-              file=sys.stderr)
+        print(f"briefing: no {CONFIG_FILE} in {site}; run from the site's folder or pass --site DIR", file=sys.stderr)
         return EXIT_USAGE
     if not 0 <= args.port <= 65535:
         print(f"briefing: --port must be between 0 and 65535, got {args.port}", file=sys.stderr)
         return EXIT_USAGE
     host = args.host.strip("[]")
     if not _is_loopback(host):
-        print(f"warning: --host {host}: anyone who can reach this machine on port {args.port} can see "
-              "the preview (drafts too, with --drafts); it has no password and is not hardened for "
-              "the open internet. Leave out --host to keep it on 127.0.0.1.", file=sys.stderr)
+        print(
+            f"warning: --host {host}: anyone who can reach this machine on port {args.port} can see "
+            "the preview (drafts too, with --drafts); it has no password and is not hardened for "
+            "the open internet. Leave out --host to keep it on 127.0.0.1.",
+            file=sys.stderr,
+        )
     options = Options(drafts=args.drafts, strict=args.strict)
     try:
-        running = start(site, options, host=host, port=args.port, poll=args.poll, out=args.out,
-                        debug=args.debug, report=Reporter(args.strict))
+        running = start(
+            site,
+            options,
+            host=host,
+            port=args.port,
+            poll=args.poll,
+            out=args.out,
+            debug=args.debug,
+            report=Reporter(args.strict),
+        )
     except OutputError as exc:
         print(f"briefing: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:
         print(f"briefing: cannot listen on {host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
-    print(f"serving {running.url} with live reload; watching {site.resolve()} (Ctrl-C to stop)",
-          file=sys.stderr, flush=True)
+    print(
+        f"serving {running.url} with live reload; watching {site.resolve()} (Ctrl-C to stop)",
+        file=sys.stderr,
+        flush=True,
+    )
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)  # so `kill` also removes the private build folder
     try:

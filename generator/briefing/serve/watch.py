@@ -36,11 +36,14 @@ WATCHED_DIRS = ("content", "theme")
 
 def is_editor_noise(name: str) -> bool:
     """Temp, swap, backup and lock files that editors write beside the real one."""
-    return (name.startswith(".")              # hidden: .x.swp (vim), .#x (emacs lock), .DS_Store
-            or name.endswith(("~", ".swp", ".swx", ".swo", ".tmp", ".crdownload"))
-            or name == "4913"                 # vim's "can I write here" probe
-            or "___jb_tmp___" in name or "___jb_old___" in name  # JetBrains safe write
-            or (name.startswith("#") and name.endswith("#")))    # emacs auto-save
+    return (
+        name.startswith(".")  # hidden: .x.swp (vim), .#x (emacs lock), .DS_Store
+        or name.endswith(("~", ".swp", ".swx", ".swo", ".tmp", ".crdownload"))
+        or name == "4913"  # vim's "can I write here" probe
+        or "___jb_tmp___" in name
+        or "___jb_old___" in name  # JetBrains safe write
+        or (name.startswith("#") and name.endswith("#"))
+    )  # emacs auto-save
 
 
 def relevant(site: Path, path: str) -> bool:

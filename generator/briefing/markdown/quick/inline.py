@@ -32,11 +32,26 @@ from briefing.content.links import CITE_RE, WIKI_RE
 # own. A pass with a pattern not named here gets no gate. tests/test_markup.py checks
 # that a pattern finds nothing in a text without its triggers.
 TRIGGERS: dict[str, tuple[str, ...]] = {
-    "backtick": ("`",), "escape": ("\\",), "footnote": ("[",), "briefing-wiki": ("[",), "briefing-cite": ("[",),
-    "reference": ("[",), "link": ("[",), "image_link": ("[",), "image_reference": ("[",),
-    "short_reference": ("[",), "short_image_ref": ("[",), "autolink": ("<",), "automail": ("<",), "html": ("<",),
-    "linebreak": ("  \n",), "entity": ("&",), "em_strong": ("*", "_"),
-    "smarty-em-dashes": ("--",), "smarty-en-dashes": ("--",), "smarty-ellipses": ("...",),
+    "backtick": ("`",),
+    "escape": ("\\",),
+    "footnote": ("[",),
+    "briefing-wiki": ("[",),
+    "briefing-cite": ("[",),
+    "reference": ("[",),
+    "link": ("[",),
+    "image_link": ("[",),
+    "image_reference": ("[",),
+    "short_reference": ("[",),
+    "short_image_ref": ("[",),
+    "autolink": ("<",),
+    "automail": ("<",),
+    "html": ("<",),
+    "linebreak": ("  \n",),
+    "entity": ("&",),
+    "em_strong": ("*", "_"),
+    "smarty-em-dashes": ("--",),
+    "smarty-en-dashes": ("--",),
+    "smarty-ellipses": ("...",),
     **{f"smarty-quotes-{i}": ("'", '"') for i in range(15)},
 }
 
@@ -82,9 +97,14 @@ class QuickInline(treeprocessors.InlineProcessor):
         known = self.inlinePatterns
         if tuple(map(id, known)) != self._made_for:  # made once per converter, not per document
             triggers = {id(known[name]): TRIGGERS[name] for name in TRIGGERS if name in known}
-            self._patterns = [(p, p.getCompiledRegExp() if isinstance(p, InlineProcessor) else None,
-                               triggers.get(id(p), ("",)))  # "" is in every text: no test
-                              for p in known]
+            self._patterns = [
+                (
+                    p,
+                    p.getCompiledRegExp() if isinstance(p, InlineProcessor) else None,
+                    triggers.get(id(p), ("",)),
+                )  # "" is in every text: no test
+                for p in known
+            ]
             self._gate = inline_gate(known)
             self._made_for = tuple(map(id, known))
 
@@ -148,10 +168,27 @@ _PLAIN = r"[^\s*_\[\]\\`<&](?:[^*_\[\]\\`<&]*[^\s*_\[\]\\`<&])?"
 assert WIKI_RE.pattern.startswith(r"\[") and CITE_RE.pattern.startswith(r"\[")
 _TOKEN_RE = re.compile(
     rf"[*\[](?:(?<=\*)(?<!\*\*)\*(?P<strong>{_PLAIN})\*\*|(?<=\*)(?<!\*\*)(?P<em>{_PLAIN})\*"
-    rf"|(?<=\[)(?P<wiki>{WIKI_RE.pattern[2:]})|(?<=\[)(?P<cite>{CITE_RE.pattern[2:]}))")
-_PLAIN_PATTERNS = {"backtick", "escape", "footnote", "briefing-wiki", "briefing-cite", "reference", "link",
-                   "image_link", "image_reference", "short_reference", "short_image_ref", "autolink",
-                   "automail", "html", "linebreak", "entity", "em_strong"}
+    rf"|(?<=\[)(?P<wiki>{WIKI_RE.pattern[2:]})|(?<=\[)(?P<cite>{CITE_RE.pattern[2:]}))"
+)
+_PLAIN_PATTERNS = {
+    "backtick",
+    "escape",
+    "footnote",
+    "briefing-wiki",
+    "briefing-cite",
+    "reference",
+    "link",
+    "image_link",
+    "image_reference",
+    "short_reference",
+    "short_image_ref",
+    "autolink",
+    "automail",
+    "html",
+    "linebreak",
+    "entity",
+    "em_strong",
+}
 # the core pass's triggers but "*" and "[", which a plain text holds only in its tokens
 _OTHER_TRIGGERS = {t for name in _PLAIN_PATTERNS for t in TRIGGERS[name]} - {"*", "["}
 _OTHER_CHARS = re.compile("[" + re.escape("".join(t for t in _OTHER_TRIGGERS if len(t) == 1)) + "]")
@@ -209,8 +246,11 @@ class PlainInline(QuickInline):
         super()._prepare()
         if self._made_for != made_for:
             names = {name for name in _PLAIN_PATTERNS if name in self.inlinePatterns}
-            self._plain = (self._gate is not None and len(names) == len(self.inlinePatterns)
-                           and {"briefing-wiki", "briefing-cite"} <= names)
+            self._plain = (
+                self._gate is not None
+                and len(names) == len(self.inlinePatterns)
+                and {"briefing-wiki", "briefing-cite"} <= names
+            )
 
     def _plan(self, tree: etree.Element) -> list[tuple[etree.Element, etree.Element, bool, str, _Tokens]] | None:
         plan = []
@@ -269,10 +309,11 @@ class PlainInline(QuickInline):
         return tokens
 
 
-def _place(parent: etree.Element, element: etree.Element, is_tail: bool, text: str,
-           nodes: list[tuple[int, int, etree.Element]]) -> None:
+def _place(
+    parent: etree.Element, element: etree.Element, is_tail: bool, text: str, nodes: list[tuple[int, int, etree.Element]]
+) -> None:
     """Put ``nodes`` into the tree where the stock pass would, with the text between them."""
-    head = text[:nodes[0][0]] or None
+    head = text[: nodes[0][0]] or None
     starts = [start for start, _, _ in nodes[1:]] + [len(text)]
     for (_, end, node), following in zip(nodes, starts, strict=True):
         node.tail = text[end:following] or None

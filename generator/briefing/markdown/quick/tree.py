@@ -87,8 +87,11 @@ class HeadingIds(TocTreeprocessor):
                 name = _plain_name(el)
                 if name is None:
                     name = strip_tags(render_inner_html(remove_fnrefs(el), self.md))
-                el.attrib["id"] = unique(self.slugify(html.unescape(name), self.sep), used_ids,  # type: ignore[call-arg]
-                                           counters)
+                el.attrib["id"] = unique(
+                    self.slugify(html.unescape(name), self.sep),
+                    used_ids,  # type: ignore[call-arg]
+                    counters,
+                )
             el.attrib.pop("data-toc-label", None)  # read only for the table's label
             if self.use_anchors:
                 self.add_anchor(el, el.attrib["id"])
