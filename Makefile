@@ -30,7 +30,6 @@ lint: $(STAMP)
 	$(BIN)/ruff check generator tests bench scripts
 	$(BIN)/ruff format --check generator tests bench scripts
 	$(BIN)/mypy
-	$(BIN)/python scripts/code_sizes.py --check > /dev/null
 
 format: $(STAMP)
 	$(BIN)/ruff format generator tests bench scripts

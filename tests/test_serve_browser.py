@@ -29,6 +29,8 @@ CHROMIUM_ARGS = [
 ]
 WAIT_MS = 20_000
 
+pytestmark = pytest.mark.browser  # `pytest -m 'not browser'` runs with Python alone
+
 if not CHROMIUM.exists():
     pytest.skip(
         f"{CHROMIUM} is missing; scripts/install-test-tools.sh (run by `make test`) installs it",

@@ -30,6 +30,8 @@ VNU = REPO / "node_modules/vnu-jar/build/dist/vnu.jar"
 CHROMIUM = Path("/usr/bin/chromium")
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
+pytestmark = pytest.mark.browser  # `pytest -m 'not browser'` runs with Python alone
+
 _missing = [str(p) for p in (AXE, VNU, CHROMIUM, Path(NGINX)) if not p.exists()]
 _missing += [] if shutil.which("java") else ["java"]
 if _missing:
