@@ -11,7 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from briefing.engine.builder import Builder, Options
+from briefing.engine.builder import Builder
+from briefing.pipeline import Options
 
 
 def main() -> int:

@@ -39,7 +39,8 @@ def _wait_for(path: Path, marker: bytes, limit: float = 120.0) -> float:
 
 def briefing(site: Path, out: Path, brief: str, edits: int) -> dict[str, object]:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from briefing.engine.builder import Builder, Options
+    from briefing.engine.builder import Builder
+    from briefing.pipeline import Options
 
     shutil.rmtree(out, ignore_errors=True)
     builder = Builder(site, out, Options())

@@ -264,7 +264,8 @@ def profile(n: int) -> str:
     off, so the profile sees everything)."""
     from briefing.engine import builder as build
     from briefing.engine import parallel
-    from briefing.engine.builder import Builder, Options
+    from briefing.engine.builder import Builder
+    from briefing.pipeline import Options
 
     site = prepare(n) / "briefing"
     parallel.MIN_PAGES = 10**9

@@ -6,8 +6,8 @@ import re
 import sys
 from pathlib import Path
 
-from briefing.engine.builder import Options, check
-from briefing.library import resolve
+from briefing.library import related
+from briefing.pipeline import Options, check
 from conftest import REPO
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -66,7 +66,7 @@ def test_related_briefs_are_those_sharing_the_most_records_newest_first(tmp_path
     for b in briefs:
         scores = {o: len(linked[b] & linked[o]) for o in briefs if o != b}
         ranked = sorted((o for o in briefs if o != b and scores[o]), key=lambda o: -scores[o])  # stable: newest first
-        assert lib.related[b] == ranked[: resolve.RELATED_LIMIT], b
-        last = resolve.RELATED_LIMIT
+        assert lib.related[b] == ranked[: related.RELATED_LIMIT], b
+        last = related.RELATED_LIMIT
         ties += len(ranked) > last and scores[ranked[last - 1]] == scores[ranked[last]]
     assert ties > 50  # the order among equals is tested, not only the counts

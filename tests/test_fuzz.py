@@ -18,7 +18,8 @@ from briefing.content.schema import FOLDERS, KINDS, SCHEMA
 from briefing.content.validate import validate
 from briefing.diagnostics import Diagnostics
 from briefing.library.resolve import resolve
-from briefing.markdown.convert import Links, Markup, Target
+from briefing.markdown.convert import Markup
+from briefing.markdown.extensions import Links, Target
 from test_hostile import audit
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

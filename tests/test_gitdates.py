@@ -8,7 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from briefing.content.dates import PartialDate
-from briefing.engine.builder import Builder, Options
+from briefing.engine.builder import Builder
+from briefing.pipeline import Options
 
 
 def _git(site: Path, *args: str, date: str = "2026-01-01T12:00:00") -> None:

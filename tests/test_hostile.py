@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 
 from briefing.content import load, yamlpos
-from briefing.markdown.convert import Links, Markup
+from briefing.markdown.convert import Markup
+from briefing.markdown.extensions import Links
 from conftest import run_cli
 from update_goldens import SITES, run
 

@@ -17,11 +17,15 @@ from briefing.content.load import load_all
 from briefing.content.validate import validate
 from briefing.diagnostics import Diagnostics
 from briefing.engine import builder as build_module
-from briefing.engine import cache, parallel
-from briefing.engine.builder import Builder, Options, Result, build, check, render
+from briefing.engine import cache, parallel, rendering
+from briefing.engine import output as engine_output
+from briefing.engine.ahead import AheadMarkup
+from briefing.engine.builder import Builder, build
+from briefing.engine.recording import listing_keys
+from briefing.engine.reresolve import resolve_again
 from briefing.library.resolve import resolve
-from briefing.markdown.convert import Markup
 from briefing.output import write
+from briefing.pipeline import Options, Result, check, render
 from briefing.render import feeds
 from briefing.render.renderer import Renderer
 from conftest import SITES, run_cli
@@ -317,7 +321,7 @@ def test_the_first_edit_after_a_clean_build_updates_a_spare_made_for_it(
         whole_writes.append(out)
         write.write_site(out, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(build_module, "write_site", write_site)
+    monkeypatch.setattr(engine_output, "write_site", write_site)
     for edit in (
         append_prose("fund-explained", "One more line."),
         add_link("daily-report", "karl-ode"),
@@ -468,15 +472,15 @@ def test_a_page_made_alone_is_the_listed_page(site_copy: Callable[[str], Path]) 
     alone = Renderer(site, result.library, Diagnostics())
     assert len(listed) > 30
     for page in listed:
-        made = alone.page(page.output)
+        made = alone.page_list.find(page.output)
         assert made is not None, page.output
-        assert (made.path, made.template, made.title, made.record, made.crumbs, made.deps) == (
+        assert (made.path, made.template, made.title, made.record, made.crumbs, listing_keys(made)) == (
             page.path,
             page.template,
             page.title,
             page.record,
             page.crumbs,
-            page.deps,
+            listing_keys(page),
         )
         assert alone.render_page(made) == alone.render_page(page)
     for missing in (
@@ -487,7 +491,7 @@ def test_a_page_made_alone_is_the_listed_page(site_copy: Callable[[str], Path]) 
         "nowhere/index.html",
         "briefs/index.htm",
     ):
-        assert alone.page(missing) is None, missing
+        assert alone.page_list.find(missing) is None, missing
 
 
 def test_a_missing_or_corrupt_records_file_is_ignored(site_copy: Callable[[str], Path], tmp_path: Path) -> None:
@@ -559,7 +563,7 @@ def test_resolving_from_the_last_library_gives_the_same_library(site_copy: Calla
             for r in records
         ]
         config = before.config
-        again = resolve(records, config, Diagnostics(), previous=before)
+        again = resolve_again(records, config, Diagnostics(), False, frozenset(), before)
         fresh = resolve(records, config, Diagnostics())
         assert again == fresh
         before = fresh
@@ -612,8 +616,8 @@ def test_site_json_after_a_link_edit_makes_only_the_lines_whose_records_changed(
     out = tmp_path / "out"
     assert core_builder(site, out, use_cache=True).build().ok
     made: list[str] = []
-    line = feeds._site_json_line
-    monkeypatch.setattr(feeds, "_site_json_line", lambda rid, inputs: made.append(rid) or line(rid, inputs))
+    line = feeds.site_json_line
+    monkeypatch.setattr(feeds, "site_json_line", lambda rid, inputs: made.append(rid) or line(rid, inputs))
     add_link("fund-explained", "karl-ode")(site)
     assert core_builder(site, out, use_cache=True).build().ok  # from the saved cache, as the command line
     assert sorted(made) == ["fund-explained", "karl-ode"]  # its mentions, and the actor's mentioned-by
@@ -656,7 +660,7 @@ def finish_ahead_first(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     monkeypatch.setattr(parallel.Ahead, "stop", finished)
     monkeypatch.setattr(parallel, "MIN_PAGES", 1)
     monkeypatch.setattr(parallel, "workers", lambda: 2)
-    monkeypatch.setattr(build_module, "AHEAD_BRIEFS", 1)
+    monkeypatch.setattr(rendering, "AHEAD_BRIEFS", 1)
     return counts
 
 
@@ -761,7 +765,7 @@ def test_a_failing_build_drops_its_work_ahead(
     brief = site / "content/briefs/fund-explained.md"
     brief.write_text(brief.read_text().replace("tags: [summit]", "tags: [summit]\nactors: [nobody-known]"))
     monkeypatch.setattr(parallel, "workers", lambda: 2)
-    monkeypatch.setattr(build_module, "AHEAD_BRIEFS", 1)
+    monkeypatch.setattr(rendering, "AHEAD_BRIEFS", 1)
     started: list[parallel.Ahead[Any]] = []
     made = parallel.Ahead.__init__
 
@@ -783,13 +787,13 @@ def test_markdown_converted_ahead_serves_a_build_rendered_in_one_process(
     counts = finish_ahead_first(monkeypatch)
     monkeypatch.setattr(parallel, "MIN_PAGES", 10_000)  # rendered here, with what was converted ahead
     used: list[str] = []
-    holds = Markup._still_holds
+    holds = AheadMarkup._still_holds
 
-    def still_holds(self: Markup, done: Any) -> bool:
+    def still_holds(self: AheadMarkup, done: Any) -> bool:
         used.append(done.html)
         return holds(self, done)
 
-    monkeypatch.setattr(Markup, "_still_holds", still_holds)
+    monkeypatch.setattr(AheadMarkup, "_still_holds", still_holds)
     ahead = core_builder(site, tmp_path / "ahead")
     assert ahead.build().ok and counts == [2] and len(used) >= 2
     assert tree(tmp_path / "ahead") == tree(tmp_path / "plain")

@@ -23,8 +23,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown import blockprocessors, treeprocessors
 
-from briefing.markdown.convert import BLOCK_TRIGGERS, Links, Markup, Target
+from briefing.engine.ahead import AheadMarkup
+from briefing.markdown.convert import Markup
+from briefing.markdown.extensions import Links, Target
 from briefing.markdown.quick import inline
+from briefing.markdown.quick.blocks import BLOCK_TRIGGERS
 from briefing.markdown.quick.inline import TRIGGERS, PlainInline, QuickInline, inline_gate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -178,6 +181,30 @@ def test_the_quick_pass_is_in_use() -> None:
     md = Markup(LINKS).md
     assert type(md.treeprocessors["inline"]).__name__ == "PlainInline"
     assert type(md.treeprocessors["smarty"]).__name__ == "QuickInline"
+
+
+def test_an_untested_python_markdown_keeps_the_stock_passes_and_renders_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A newer Python-Markdown may change the private parts the quick passes replace: then
+    they stay out (the build is slower, never wrong)."""
+    from briefing.markdown import quick
+    from briefing.markdown.quick.tree import HeadingIds
+
+    monkeypatch.setattr(markdown, "__version_info__", (3, 99, 0, "final", 0))
+    assert not quick.supported()
+    fallback = Markup(LINKS).md
+    assert not isinstance(fallback.treeprocessors["inline"], PlainInline)
+    assert not isinstance(fallback.treeprocessors["smarty"], QuickInline)
+    assert not isinstance(fallback.treeprocessors["toc"], HeadingIds)
+    files = [*ROOT.glob("content/**/*.md"), *ROOT.glob("tests/sites/valid/content/**/*.md")]
+    bench = [corpus.body_markdown(brief, corpus.BRIEFING_LINKS) for brief in BENCH.briefs[:20]]
+    for text in [path.read_text() for path in files] + bench:
+        tested = Markup(LINKS)
+        monkeypatch.setattr(markdown, "__version_info__", (3, 11, 3, "final", 0))
+        quick_html = Markup(LINKS).render(text)
+        monkeypatch.setattr(markdown, "__version_info__", (3, 99, 0, "final", 0))
+        assert Markup(LINKS).render(text) == quick_html == tested.render(text)
 
 
 def test_bundled_and_fixture_markdown_renders_the_same_both_ways() -> None:
@@ -469,7 +496,7 @@ def test_the_quick_last_steps_are_in_use() -> None:
 
 
 def ahead_of(texts: list[str]) -> dict[str, Any]:
-    from briefing.markdown.convert import convert_ahead
+    from briefing.engine.ahead import convert_ahead
 
     return dict(zip(texts, convert_ahead(LINKS, False, texts, lambda: False), strict=True))
 
@@ -496,7 +523,7 @@ def test_markdown_converted_ahead_is_what_converting_gives() -> None:
     """The HTML, the recorded reads (what an edit re-renders by) and the citations, as if converted here."""
     ahead = ahead_of([BODY])
     assert BODY in ahead
-    here, used = Markup(LINKS), Markup(LINKS)
+    here, used = Markup(LINKS), AheadMarkup(LINKS)
     used.ahead = ahead
     used.md = None  # type: ignore[assignment]  # converting would fail: the ahead HTML must be used
     assert recorded_render(used, BODY) == recorded_render(here, BODY)
@@ -511,14 +538,14 @@ def test_markdown_converted_ahead_is_not_used_where_a_target_differs() -> None:
         Links(LINKS.targets, "/elsewhere/dates/"),
         Links({**LINKS.targets, "nobody": Target("/actors/nobody/", "Nobody", "actor")}, "/dates/"),
     ):
-        used, here = Markup(links), Markup(links)
+        used, here = AheadMarkup(links), Markup(links)
         used.ahead = ahead
         assert recorded_render(used, BODY) == recorded_render(here, BODY) != recorded_render(Markup(LINKS), BODY)
 
 
 def test_markdown_converted_ahead_is_not_used_after_other_citations_on_the_page() -> None:
     ahead = ahead_of([BODY])
-    used, here = Markup(LINKS), Markup(LINKS)
+    used, here = AheadMarkup(LINKS), Markup(LINKS)
     used.ahead = ahead
     for m in (used, here):
         m.begin_page()
@@ -528,7 +555,7 @@ def test_markdown_converted_ahead_is_not_used_after_other_citations_on_the_page(
 
 
 def test_converting_ahead_stops_when_asked() -> None:
-    from briefing.markdown.convert import convert_ahead
+    from briefing.engine.ahead import convert_ahead
 
     asked: list[int] = []
 

@@ -1,4 +1,4 @@
-"""Pages rendered together (``Renderer.render_batch``, as render workers do) come out as
+"""Pages rendered together (``RecordingRenderer.render_batch``, as render workers do) come out as
 pages rendered one at a time: the same bytes, the same recorded reads, the same errors."""
 
 from __future__ import annotations
@@ -11,20 +11,20 @@ from typing import Any
 import pytest
 
 from briefing.diagnostics import Diagnostics
-from briefing.engine.builder import Options, check
-from briefing.markdown import convert as markup
-from briefing.render.renderer import Renderer
+from briefing.engine import ahead
+from briefing.engine.recording import RecordingRenderer
+from briefing.pipeline import Options, check
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _renderer(site: Path) -> Renderer:
+def _renderer(site: Path) -> RecordingRenderer:
     result = check(site, Options())
     assert result.library is not None and not result.diags.errors
-    return Renderer(site, result.library, Diagnostics())
+    return RecordingRenderer(site, result.library, Diagnostics())
 
 
-def _both(site: Path, size: int) -> tuple[list[Any], list[Any], Renderer]:
+def _both(site: Path, size: int) -> tuple[list[Any], list[Any], RecordingRenderer]:
     alone, together = _renderer(site), _renderer(site)
     one_by_one = []
     for page in alone.pages():
@@ -45,6 +45,7 @@ def test_the_bundled_site_renders_the_same_together(size: int) -> None:
     one_by_one, batched, renderer = _both(ROOT, size)
     assert len(batched) > 50
     assert batched == one_by_one
+    assert isinstance(renderer.markup, ahead.AheadMarkup)
     assert not renderer.markup.batch  # conversions are kept for their batch only
 
 
@@ -67,9 +68,9 @@ def test_failing_pages_fail_the_same_together(site_copy: Callable[[str], Path]) 
 
 def test_the_briefs_markdown_is_converted_first(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     converted: list[str] = []
-    convert = markup.AheadConverter.convert
+    convert = ahead.AheadConverter.convert
     monkeypatch.setattr(
-        markup.AheadConverter, "convert", lambda self, text: converted.append(text) or convert(self, text)
+        ahead.AheadConverter, "convert", lambda self, text: converted.append(text) or convert(self, text)
     )
     site = tmp_path / "site"
     shutil.copytree(ROOT / "content", site / "content")

@@ -32,7 +32,7 @@ from watchdog.events import (
 )
 
 from briefing.diagnostics import Diagnostics
-from briefing.engine.builder import Options, Result
+from briefing.pipeline import Options, Result
 from briefing.serve.loop import BuildLoop, Status
 from briefing.serve.server import Reporter, Running, start
 from briefing.serve.watch import is_editor_noise, start_watching, wants_rebuild

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.engine.builder import Options
+from briefing.pipeline import Options
 from briefing.serve.server import Running, start
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.engine.builder import Options
+from briefing.pipeline import Options
 from briefing.serve.http import Handler
 from briefing.serve.server import Running, start
 from conftest import SITES

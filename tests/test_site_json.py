@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 from typing import cast
 
-from briefing.engine.builder import Options, render
+from briefing.engine import sitejson
 from briefing.engine.deps import Recorder, RecordingLibrary
 from briefing.library.records import Library
+from briefing.pipeline import Options, render
 from briefing.render import feeds
 from briefing.render.urls import Urls
 from conftest import SITES
@@ -46,4 +47,4 @@ def test_site_json_declares_exactly_what_it_reads() -> None:
     recorder.keys = set()
     recording = cast(Library, RecordingLibrary(lib, recorder))
     assert feeds.site_json(recording, Urls(lib.config)) == result.files["data/site.json"]
-    assert recorder.keys == set(feeds.site_json_reads(lib))
+    assert recorder.keys == set(sitejson.reads(lib))

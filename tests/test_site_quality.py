@@ -21,8 +21,8 @@ from urllib.parse import urldefrag, urljoin
 
 import pytest
 
-from briefing.engine.builder import Options, render
 from briefing.output.search import search_files
+from briefing.pipeline import Options, render
 
 REPO = Path(__file__).resolve().parents[1]
 AXE = REPO / "node_modules/axe-core/axe.min.js"

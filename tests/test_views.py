@@ -4,12 +4,10 @@ every read it made, or an edit to that record would leave them stale."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import cast
 
-from briefing.engine.builder import Options, check
-from briefing.library.records import Library
-from briefing.render.renderer import Renderer
-from briefing.render.views import Views
+from briefing.engine.recording import RecordingRenderer
+from briefing.pipeline import Options, check
+from briefing.render.views import made_anew
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,9 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_shared_links_record_the_same_reads_as_links_made_afresh() -> None:
     result = check(ROOT, Options())
     assert result.library is not None and not result.diags.errors
-    shared = Renderer(ROOT, result.library, result.diags)
-    fresh = Renderer(ROOT, result.library, result.diags)
-    fresh.views = Views(cast(Library, fresh.view_lib), fresh.markup, fresh.urls)  # no recorder: no sharing
+    shared = RecordingRenderer(ROOT, result.library, result.diags)
+    fresh = RecordingRenderer(ROOT, result.library, result.diags)
+    fresh.share = made_anew  # type: ignore[assignment]  # every value made for its page: no sharing
+    fresh.use(result.library, result.diags)
     pages = list(zip(shared.pages(), fresh.pages(), strict=True))
     assert len(pages) > 50
     for a, b in pages:
@@ -29,7 +28,7 @@ def test_shared_links_record_the_same_reads_as_links_made_afresh() -> None:
 def test_a_link_can_be_added_to_without_changing_the_next_one() -> None:
     result = check(ROOT, Options())
     assert result.library is not None
-    renderer = Renderer(ROOT, result.library, result.diags)
+    renderer = RecordingRenderer(ROOT, result.library, result.diags)
     first = renderer.views.link("csto")
     first["role"] = "changed"
     assert "role" not in renderer.views.link("csto")

@@ -15,8 +15,9 @@ from pathlib import Path
 from briefing import __version__
 from briefing.diagnostics import format_json, format_text
 from briefing.editing.new import NewError, new_record
-from briefing.engine.builder import Options, build, check
+from briefing.engine.builder import build
 from briefing.output.write import OutputError
+from briefing.pipeline import Options, check
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 from briefing.content.dates import PartialDate, parse_date
+from briefing.content.model import Record
 
 
 def last_commit_dates(site: Path, folder: str = "content/briefs") -> dict[str, PartialDate]:
@@ -67,3 +70,21 @@ class CommitDates:
             self._dates = last_commit_dates(site)
             self._head = head
         return self._dates
+
+
+def with_commit_dates(
+    records: list[Record],
+    dates: dict[str, PartialDate],
+    copy: Callable[[Record, PartialDate], Record] | None = None,
+) -> list[Record]:
+    """Briefs without ``updated`` given their file's last commit date (``dates``, by path).
+
+    Records are not changed in place (caches hold them): a brief gets a copy, made by
+    ``copy`` when given (the engine keeps copies from one build to the next)."""
+    if not dates:
+        return records
+    make = copy or (lambda r, date: dataclasses.replace(r, fields={**r.fields, "updated": date}))
+    return [
+        make(r, dates[r.path]) if r.kind == "brief" and "updated" not in r.fields and r.path in dates else r
+        for r in records
+    ]

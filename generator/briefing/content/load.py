@@ -114,17 +114,25 @@ def content_files(site: Path, diags: Diagnostics) -> list[tuple[str, Path]]:
 def load_file(site: Path, kind: str, path: Path, diags: Diagnostics) -> RawRecord | None:
     """Read one file; report and return None when it cannot become a record."""
     rel = path.relative_to(site).as_posix()
-    stem = path.name.rsplit(".", 1)[0]
+    raw = read_bytes(path, rel, diags)
+    return parse_record(rel, kind, path.name.rsplit(".", 1)[0], raw, diags) if raw is not None else None
+
+
+def read_bytes(path: Path, rel: str, diags: Diagnostics) -> bytes | None:
+    """A content file's bytes, or None once what kept them from being read is reported.
+
+    Every build reads content files through here. A file over the limit is refused before
+    it is read: it may be any size at all."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:  # refuse before reading: the file may be any size at all
-            diags.error(rel, (1, 1), "too-large", _too_large(size))
-            return None
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                diags.error(rel, (1, 1), "too-large", _too_large(size))
+                return None
+            return fh.read()
     except OSError as exc:
-        diags.error(rel, (1, 1), "unreadable", f"cannot read file: {exc.strerror}")
+        diags.error(rel, (1, 1), "unreadable", f"cannot read file: {exc.strerror or exc}")
         return None
-    return parse_record(rel, kind, stem, raw, diags)
 
 
 def parse_record(

@@ -33,11 +33,12 @@ from pathlib import Path
 from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
 
 from briefing.diagnostics import Diagnostic, Diagnostics
+from briefing.engine.ahead import AheadMarkup, Converted
 from briefing.engine.deps import Key, NumberedKeys
+from briefing.engine.recording import RecordingEnvironment, RecordingRenderer
 from briefing.library.records import Library
-from briefing.markdown.convert import Converted
 from briefing.output.write import digest, write_new
-from briefing.render.renderer import Renderer, make_env
+from briefing.render.templates import make_env
 
 MIN_PAGES = 300  # fewer pages than this render faster in one process
 CHUNK = 40
@@ -66,7 +67,7 @@ class _Worker:
     """What one worker process holds; made by ``_init`` in each worker (the pool's
     initializer is the only way to give a worker state that outlives one task)."""
 
-    renderer: ClassVar[Renderer | None] = None
+    renderer: ClassVar[RecordingRenderer | None] = None
     pages: ClassVar[list[Any]] = []
     extras: ClassVar[list[Any]] = []
     sent: ClassVar[int] = 0  # how many of its recorder's numbered keys it has sent
@@ -75,10 +76,11 @@ class _Worker:
 def _init(site: Path, lib: Library, bytecode: Path | None, ahead: dict[str, Converted]) -> None:
     """A worker's own renderer, made from the site and the library (a forkserver's
     workers, which inherit nothing)."""
-    _adopt(Renderer(site, lib, Diagnostics(), env=make_env(site, bytecode)), ahead)
+    env = make_env(site, bytecode, RecordingEnvironment)
+    _adopt(RecordingRenderer(site, lib, Diagnostics(), env=env), ahead)  # type: ignore[arg-type]
 
 
-def _adopt(renderer: Renderer, ahead: dict[str, Converted]) -> None:
+def _adopt(renderer: RecordingRenderer, ahead: dict[str, Converted]) -> None:
     """Render with ``renderer``: a forked worker's copy of the parent's, whose pages the
     parent has listed (making and listing them again cost each worker 0.2 s at 10,000 briefs)."""
     # rendering leaves a few cycles: a render worker collects them even when its parent,
@@ -94,10 +96,13 @@ def _adopt(renderer: Renderer, ahead: dict[str, Converted]) -> None:
     # Jinja need not look at each template file's time again for every page (a stat
     # call for each template a page uses)
     renderer.env.auto_reload = False
+    assert isinstance(renderer.markup, AheadMarkup)
     renderer.markup.ahead = ahead
     _Worker.renderer = renderer
     _Worker.pages = renderer.pages()
-    _Worker.extras = renderer.extra_pages(renderer.outputs())
+    if not renderer.pages_known:
+        renderer.set_pages(renderer.page_list.outputs())
+    _Worker.extras = renderer.extra_pages()
     renderer.rec.number_keys()
     _Worker.sent = 0
 
@@ -140,7 +145,7 @@ def _render(tasks: list[tuple[str, int]], into: Path | None) -> _Sent:
         for _, index in group:
             page = _Worker.extras[index]
             before = len(renderer.diags.items)
-            data, deps = renderer.render_extra(page)  # site.json declares its reads as keys
+            data, deps = renderer.render_extra_recorded(page)  # site.json declares its reads as keys
             send(
                 page,
                 data,
@@ -157,7 +162,7 @@ def _render(tasks: list[tuple[str, int]], into: Path | None) -> _Sent:
 
 
 def render(
-    renderer: Renderer,
+    renderer: RecordingRenderer,
     bytecode: Path | None,
     tasks: list[tuple[str, int]],
     into: Path | None = None,

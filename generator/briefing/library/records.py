@@ -68,27 +68,5 @@ class Library:
         return self.mentioned_by.get(RecordId(rid), {}).get(kind, [])
 
 
-def same_indexes(a: Library, b: Library) -> bool:
-    """Whether ``b`` shares ``a``'s indexes (the same objects) and settings.
-
-    The build's reuse of a library makes such pairs, and ``share_unchanged``; when
-    also no record came or went or changed its title or kind, their pages, link
-    targets and date pages are the same, and a renderer made for one serves the other."""
-    return (
-        a.config == b.config
-        and a.drafts == b.drafts
-        and all(getattr(a, name) is getattr(b, name) for name in INDEX_FIELDS)
-    )
-
-
-def share_unchanged(old: Library, new: Library) -> Library:
-    """``new`` with every index equal to ``old``'s replaced by ``old``'s object, so later
-    steps see by identity what did not change (a new link changes a few entries of a
-    few indexes: the rest need not be compared again, nor their pages listed)."""
-    for name in (*INDEX_FIELDS, "drafts"):
-        if getattr(new, name) == getattr(old, name):
-            setattr(new, name, getattr(old, name))
-    return new
-
-
+# the derived indexes: every field but the settings, the records and the drafts
 INDEX_FIELDS = tuple(f.name for f in fields(Library) if f.name not in ("config", "records", "drafts"))

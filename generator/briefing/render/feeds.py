@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -16,7 +16,6 @@ from briefing.content.dates import PartialDate, parse_date
 from briefing.content.model import RecordId
 from briefing.content.schema import SCHEMA, Field
 from briefing.content.yamlpos import PosDict, PosList
-from briefing.engine.deps import Key
 from briefing.library.records import Library
 from briefing.render.urls import Urls
 
@@ -152,38 +151,25 @@ def schema_thing(lib: Library, urls: Urls, rid: str) -> dict[str, Any]:
 SITE_JSON = "data/site.json"  # its output path
 
 # what a record's line in ``site.json`` is made of: its kind, its data, its mentions
-# entry, its mentioned-by entry and its URL (see ``site_json``)
+# entry, its mentioned-by entry and its URL
 LineInputs = tuple[str, Any, Any, Any, str]
 
 
-def site_json(lib: Library, urls: Urls, reuse: Callable[[str, LineInputs], str | None] | None = None) -> bytes:
+def site_json(lib: Library, urls: Urls) -> bytes:
     """Every published record with its fields as written, and its links both ways.
 
     One record per line: a diff of two builds shows which records changed, and the
     json module writes each line with its C encoder (it has none for indented JSON,
-    whose pure-Python writer took a second at 10,000 briefs). ``reuse`` may give a
-    record's line from the last build when its inputs are the same objects: after
-    a one-file edit, a few of 12,000 lines are made (see ``SiteJsonLines``)."""
-    site = {"title": lib.config.title, "base_url": lib.config.base_url, "language": lib.config.language}
-    lines = []
-    for rid, r in lib.records.items():
-        inputs = (r.kind, r.data, lib.mentions.get(rid), lib.mentioned_by.get(rid), urls.absolute(lib.path_of(rid)))
-        line = reuse(rid, inputs) if reuse is not None else None
-        lines.append(line if line is not None else _site_json_line(rid, inputs))
-    records = "[\n" + ",\n".join(lines) + "\n]" if lines else "[]"
-    return f'{{"site": {json.dumps(site, ensure_ascii=False)},\n"records": {records}}}\n'.encode()
+    whose pure-Python writer took a second at 10,000 briefs)."""
+    return site_json_document(lib, [site_json_line(rid, line_inputs(lib, urls, rid)) for rid in lib.records])
 
 
-def site_json_reads(lib: Library) -> Iterator[Key]:
-    """The keys ``site_json`` reads (see ``deps``), declared rather than recorded: a
-    recording library costs a tenth of a second over 12,000 records.
-    ``tests/test_site_json.py`` checks them against a recorded run."""
-    yield ("IX", "records")
-    for rid in lib.records:
-        yield from (("r", rid, "kind"), ("r", rid, "data"), ("ix", "mentions", rid), ("ix", "mentioned_by", rid))
+def line_inputs(lib: Library, urls: Urls, rid: RecordId) -> LineInputs:
+    r = lib.records[rid]
+    return (r.kind, r.data, lib.mentions.get(rid), lib.mentioned_by.get(rid), urls.absolute(lib.path_of(rid)))
 
 
-def _site_json_line(rid: str, inputs: LineInputs) -> str:
+def site_json_line(rid: str, inputs: LineInputs) -> str:
     kind, data, mentions, mentioned_by, url = inputs
     by = sorted({i for ids in (mentioned_by or {}).values() for i in ids})
     return json.dumps(
@@ -199,34 +185,10 @@ def _site_json_line(rid: str, inputs: LineInputs) -> str:
     )
 
 
-class SiteJsonLines:
-    """The last build's ``site.json`` lines, for ``site_json`` to reuse: a line is
-    taken when the record's inputs are the very objects the last library held
-    (a library is never changed in place, so the same object means the same value)."""
-
-    PREFIX = '{"id": "'
-
-    def __init__(self, lib: Library, text: str) -> None:
-        self._lib = lib
-        self._lines: dict[str, str] = {}
-        for line in text.split("\n"):
-            if line.startswith(self.PREFIX):
-                end = line.index('"', len(self.PREFIX))  # ids are checked: no quotes or escapes
-                self._lines[line[len(self.PREFIX) : end]] = line.removesuffix(",")
-
-    def __call__(self, rid: str, inputs: LineInputs) -> str | None:
-        lib, key = self._lib, RecordId(rid)
-        old = lib.records.get(key)
-        kind, data, mentions, mentioned_by, _url = inputs
-        if (
-            old is None
-            or old.kind != kind
-            or old.data is not data
-            or lib.mentions.get(key) is not mentions
-            or lib.mentioned_by.get(key) is not mentioned_by
-        ):  # same kind, same config: same URL
-            return None
-        return self._lines.get(rid)
+def site_json_document(lib: Library, lines: list[str]) -> bytes:
+    site = {"title": lib.config.title, "base_url": lib.config.base_url, "language": lib.config.language}
+    records = "[\n" + ",\n".join(lines) + "\n]" if lines else "[]"
+    return f'{{"site": {json.dumps(site, ensure_ascii=False)},\n"records": {records}}}\n'.encode()
 
 
 def robots(urls: Urls) -> bytes:

@@ -6,14 +6,13 @@ gathered here, so the data a page depends on is visible in one function.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from briefing.content.dates import PartialDate
 from briefing.content.model import Record
 from briefing.content.schema import OUTCOME_STATUSES
 from briefing.content.slug import slugify
-from briefing.engine.deps import Key, Recorder
 from briefing.library.records import Dated, Library, QuoteRef
 from briefing.markdown.convert import Markup, plain_paragraphs
 from briefing.render.feeds import schema_thing
@@ -43,51 +42,45 @@ ACTOR_GROUPS = {
 }
 
 
+# How a value that many pages show is made: ``share(table, key, make, arg)`` returns
+# ``make(arg)``, and may keep it in ``table`` under ``key`` for later callers. The plain
+# way makes it every time; the engine keeps it, and replays the reads it recorded while
+# making it to every later page that shows it (``engine.recording.ReplayShare``).
+Share = Callable[[dict[Any, Any], Hashable, Callable[[Any], Any], Any], Any]
+
+
+def made_anew(table: dict[Any, Any], key: Hashable, make: Callable[[Any], Any], arg: Any) -> Any:
+    """The plain ``Share``: every page gets values made for it."""
+    return make(arg)
+
+
 class Views:
     """View models for one library: make a new one when the library changes.
 
-    With a ``recorder`` (the renderer's), a record's link is made once and its
-    recorded reads replayed to every later page that shows it: a page lists
-    about twenty links, and most records are linked from many pages.
+    A record's link, a date and a timeline entry are made through ``share``: a page
+    lists about twenty links, and most records are linked from many pages.
     """
 
-    def __init__(self, lib: Library, markup: Markup, urls: Urls, recorder: Recorder | None = None) -> None:
+    def __init__(self, lib: Library, markup: Markup, urls: Urls, share: Share = made_anew) -> None:
         self.lib, self.markup, self.urls = lib, markup, urls
-        self._rec = recorder
-        self._links: dict[str, tuple[dict[str, Any], set[Key]]] = {}
-        # dates and timeline entries are looked up by plain tuples: hashing and comparing
-        # tuples happens in C, a dataclass's own __hash__ and __eq__ in Python
-        self._dates: dict[tuple[int, int, int], tuple[dict[str, str], set[Key]]] = {}
-        self._dated: dict[tuple[int, int, int, int, str, str, str, int], tuple[dict[str, Any], set[Key]]] = {}
+        self._shared = share
+        # the tables ``share`` may keep values in, by what they are looked up by: dates and
+        # timeline entries by plain tuples (hashed and compared in C, unlike a dataclass)
+        self._links: dict[str, Any] = {}
+        self._dates: dict[tuple[int, int, int], Any] = {}
+        self._dated: dict[tuple[int, int, int, int, str, str, str, int], Any] = {}
         self._slugs: dict[str, str] = {}
-        self._things: dict[str, tuple[dict[str, Any], set[Key]]] = {}
-        self._found: dict[str, tuple[dict[str, Any] | None, set[Key]]] = {}
-        self._kinds: dict[str, tuple[str | None, set[Key]]] = {}
-
-    def _shared(self, memo: dict[Any, tuple[Any, set[Key]]], key: Any, make: Callable[[Any], Any], arg: Any) -> Any:
-        """``make(arg)``, made once per build under ``key`` and shared; every later caller gets
-        the reads it made replayed, so a page records what it shows however often it is shown."""
-        rec = self._rec
-        if rec is None:
-            return make(arg)
-        found = memo.get(key)
-        if found is None:
-            outer, rec.keys = rec.keys, set()
-            try:
-                found = memo[key] = (make(arg), rec.keys)
-            finally:
-                rec.keys = outer
-        if rec.keys is not None:
-            rec.keys |= found[1]
-        return found[0]
+        self._things: dict[str, Any] = {}
+        self._found: dict[str, Any] = {}
+        self._kinds: dict[str, Any] = {}
 
     # -- small pieces -------------------------------------------------------
     def link(self, rid: str) -> dict[str, Any]:
         """A record as a link: its URL, title, kind, status, date (a fresh copy each time,
         so a caller may add to it)."""
-        return dict(self._ref(rid))
+        return dict(self.ref(rid))
 
-    def _ref(self, rid: str) -> dict[str, Any]:
+    def ref(self, rid: str) -> dict[str, Any]:
         """``link`` without the copy, for callers that only read it or copy it themselves."""
         return self._shared(self._links, rid, self._link, rid)  # type: ignore[no-any-return]
 
@@ -117,7 +110,7 @@ class Views:
         return self._shared(self._found, rid, self._link_if_found, rid)  # type: ignore[no-any-return]
 
     def _link_if_found(self, rid: Any) -> dict[str, Any] | None:
-        return self._ref(rid) if rid in self.lib.records else None
+        return self.ref(rid) if rid in self.lib.records else None
 
     def kind_of(self, rid: str) -> str | None:
         """A record's kind, or None when there is no such record; shared like a link."""
@@ -148,8 +141,8 @@ class Views:
         data = self.lib.records[q.source].fields["quotes"][q.index]
         return {
             "text": data["text"],
-            "speaker": self._ref(data["speaker"]),
-            "source": self._ref(q.source),
+            "speaker": self.ref(data["speaker"]),
+            "source": self.ref(q.source),
             "date": self.date(data.get("date")),
             "event": self.found(data.get("event")),
             "about": self.links(data.get("about", [])),
@@ -166,7 +159,7 @@ class Views:
         out = {
             "date": self.date(entry.date),
             "label": entry.label,
-            "record": self._ref(entry.record),
+            "record": self.ref(entry.record),
             "anchor": f"{entry.kind}",
             "facet": facet,
             "facet_label": FACETS.get(facet, facet),
@@ -184,7 +177,7 @@ class Views:
         listed = [s for s in self.lib.records[rid].fields.get("sources", []) if s in self.lib.records]  # type: ignore[index]
         order = [s for s in cited if s in self.lib.records] + [s for s in listed if s not in cited]
         return [
-            {"number": n, **self._ref(s), "locators": locators.get(s, []), "publisher": self._publisher(s)}
+            {"number": n, **self.ref(s), "locators": locators.get(s, []), "publisher": self._publisher(s)}
             for n, s in enumerate(order, 1)
         ]
 
@@ -209,7 +202,7 @@ class Views:
         r = self.lib.records[rid]  # type: ignore[index]
         citations = self.markup.begin_page()
         view: dict[str, Any] = {
-            "r": self._ref(rid),
+            "r": self.ref(rid),
             "fields": r.fields,
             "extra": r.fields.get("extra", {}),
             "mentions": self.mentions(rid),
@@ -252,7 +245,7 @@ class Views:
         affiliations = [
             {
                 **a,
-                "actor": self._ref(a["actor"]),
+                "actor": self.ref(a["actor"]),
                 "since": self.date(a.get("since")),
                 "until": self.date(a.get("until")),
             }
@@ -260,7 +253,7 @@ class Views:
             if a["actor"] in self.lib.records
         ]
         members = [
-            {**a, "actor": self._ref(m), "since": self.date(a.get("since")), "until": self.date(a.get("until"))}
+            {**a, "actor": self.ref(m), "since": self.date(a.get("since")), "until": self.date(a.get("until"))}
             for m, a in self.lib.members.get(rid, [])
         ]
         related_ids = {
@@ -286,8 +279,8 @@ class Views:
             "members": members,
             "quotes": [self.quote(q) for q in self.lib.quotes_by_speaker.get(rid, [])],
             "events": self.links(self.lib.events_by_actor.get(rid, [])),
-            "outcomes": [{**self._ref(o), "role": role} for o, role in self.lib.outcomes_by_actor.get(rid, [])],
-            "co_mentions": [{**self._ref(a), "count": n} for a, n in self.lib.co_mentions.get(rid, [])],
+            "outcomes": [{**self.ref(o), "role": role} for o, role in self.lib.outcomes_by_actor.get(rid, [])],
+            "co_mentions": [{**self.ref(a), "count": n} for a, n in self.lib.co_mentions.get(rid, [])],
             "timeline": [self.dated(e) for e in timeline],
             "links": f.get("links", []),
         }
@@ -342,106 +335,12 @@ class Views:
             "summary": self.md(f.get("summary")),
             "published": self.date(f.get("published")),
             "publisher": self._publisher(r.id),
-            "author": self._ref(author) if author in self.lib.records else author,
+            "author": self.ref(author) if author in self.lib.records else author,
             "quotes": [self.quote(QuoteRef(r.id, i)) for i in range(len(f.get("quotes", [])))],
             "text": plain_paragraphs(r.body) if r.body and f.get("publish_text") else "",
             "has_text": bool(r.body and r.body.strip()),
             "language": f.get("language") or self.lib.config.language,
         }
-
-    # -- indexes --------------------------------------------------------------
-    def index(self, kind: str) -> dict[str, Any]:
-        items = [dict(item) for item in self.links(self.lib.by_kind[kind])]  # copies: a role is added
-        if kind == "actor":
-            groups: dict[str, list[dict[str, Any]]] = {}
-            for item in items:
-                item["role"] = self.lib.records[item["id"]].fields.get("role", "")
-                groups.setdefault(item["subkind"], []).append(item)
-            return {
-                "kind": kind,
-                "groups": [
-                    {"label": ACTOR_GROUPS.get(k, k.capitalize()), "items": v} for k, v in sorted(groups.items())
-                ],
-            }
-        for item in items:
-            item["role"] = ""  # as actors have: a template's ``item.role`` is then found, not missed
-        if kind == "event":
-            items.sort(key=lambda i: (i["date"]["iso"] if i["date"] else "", i["id"]), reverse=True)
-        return {"kind": kind, "groups": [{"label": "", "items": items}]}
-
-    def tracker(self) -> dict[str, Any]:
-        by_status: dict[str, list[dict[str, Any]]] = {s: [] for s in OUTCOME_STATUSES}
-        for oid in self.lib.by_kind["outcome"]:
-            item = self.link(oid)
-            r = self.lib.records[oid]
-            item["event"] = self.found(r.fields["event"])
-            item["history"] = [
-                {"date": self.date(u["date"]), "status": u["status"], "status_label": STATUS_LABELS[u["status"]]}
-                for u in sorted(r.fields.get("updates", []), key=lambda u: u["date"])
-            ]
-            item["proposed_by"] = self.links(r.fields.get("proposed_by", []))
-            item["due"] = self.date(r.fields.get("due"))
-            by_status[r.fields["status"]].append(item)
-        return {
-            "statuses": [{"status": s, "label": STATUS_LABELS[s], "items": by_status[s]} for s in OUTCOME_STATUSES],
-            "total": sum(len(v) for v in by_status.values()),
-        }
-
-    def timeline(self, entries: list[Dated]) -> list[dict[str, Any]]:
-        """Entries grouped by year, then month (month 0: the year alone)."""
-        years: list[dict[str, Any]] = []
-        for e in entries:
-            if not years or years[-1]["year"] != e.date.year:
-                years.append({"year": e.date.year, "date": self.date(PartialDate(e.date.year)), "months": []})
-            months = years[-1]["months"]
-            if not months or months[-1]["month"] != e.date.month:
-                label = (
-                    PartialDate(e.date.year, e.date.month).human()
-                    if e.date.month
-                    else f"{e.date.year}, month not known"
-                )
-                months.append(
-                    {
-                        "month": e.date.month,
-                        "label": label,
-                        "date": self.date(PartialDate(e.date.year, e.date.month)) if e.date.month else None,
-                        "entries": [],
-                    }
-                )
-            months[-1]["entries"].append(self.dated(e))
-        return years
-
-    def home(self, limit: int = 10) -> dict[str, Any]:
-        lib = self.lib
-        upcoming = [i for i in lib.by_kind["event"] if lib.records[i].fields.get("status") in ("scheduled", "proposed")]
-        pending = [i for i in lib.by_kind["outcome"] if lib.records[i].fields["status"] in ("proposed", "in-progress")]
-        counts = {s: 0 for s in OUTCOME_STATUSES}
-        for i in lib.by_kind["outcome"]:
-            counts[lib.records[i].fields["status"]] += 1
-        mentioned = {a: sum(len(v) for v in lib.mentioned_by.get(a, {}).values()) for a in lib.by_kind["actor"]}
-        popular = sorted(lib.by_kind["actor"], key=lambda a: (-mentioned[a], a))
-        mentions = {a: mentioned[a] for a in popular[:limit]}
-        return {
-            "latest": self.links(lib.by_kind["brief"][:limit]),
-            "tracker_total": sum(counts.values()),
-            "popular_max": max(mentions.values(), default=0),
-            "upcoming": self.links(upcoming),
-            "pending": self.links(pending),
-            "tracker": [{"status": s, "label": STATUS_LABELS[s], "count": n} for s, n in counts.items() if n],
-            "popular": [{**self._ref(a), "count": mentions[a]} for a in popular[:limit]],
-        }
-
-    def az(self) -> list[dict[str, Any]]:
-        """Every record A to Z: the search page's fallback without JavaScript."""
-        items = sorted(self.links(list(self.lib.records)), key=lambda i: (i["title"].casefold(), i["id"]))
-        letters: list[dict[str, Any]] = []
-        for item in items:
-            first = item["title"][:1].upper()
-            letter = first if first.isalpha() else "#"
-            if not letters or letters[-1]["letter"] != letter:
-                letters.append({"letter": letter, "items": []})
-            letters[-1]["items"].append(item)
-        return letters
 
 
 def _entry_order(e: Dated) -> tuple[int, int, int, int, str, str, str, int]:

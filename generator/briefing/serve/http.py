@@ -30,7 +30,7 @@ from urllib.parse import quote, unquote
 
 from briefing.content.config import load_config
 from briefing.diagnostics import Diagnostics
-from briefing.engine.builder import Result
+from briefing.pipeline import Result
 from briefing.serve.loop import BuildLoop, Status
 
 PREFIX = "/__briefing/"

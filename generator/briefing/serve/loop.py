@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from briefing.diagnostics import Diagnostic, Diagnostics
-from briefing.engine.builder import Result
+from briefing.pipeline import Result
 
 Rebuild = Callable[[], Result]
 

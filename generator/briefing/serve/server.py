@@ -26,8 +26,9 @@ from watchdog.observers.api import BaseObserver
 
 from briefing.content.config import CONFIG_FILE
 from briefing.diagnostics import format_text
-from briefing.engine.builder import Builder, Options, Result
+from briefing.engine.builder import Builder
 from briefing.output.write import OutputError, check_output
+from briefing.pipeline import Options, Result
 from briefing.serve.http import Preview, PreviewServer, reload_script
 from briefing.serve.loop import BuildLoop, Rebuild
 from briefing.serve.watch import start_watching
