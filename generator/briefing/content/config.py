@@ -5,38 +5,33 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+from briefing.content.schema import is_language_tag
 from briefing.diagnostics import Diagnostics
 
 CONFIG_FILE = "site.toml"
 
-# name -> (type, default, doc). Each documented setting is one line here.
-SETTINGS: dict[str, tuple[type, object, str]] = {
-    "title": (str, None, "The site's name, shown in the header and the feed (required)."),
-    "base_url": (str, None, "Absolute URL the site is served at; may carry a path (required)."),
-    "language": (str, "en", "BCP 47 language of the content, e.g. 'en' or 'ru'."),
-    "description": (str, "", "One sentence for the home page, feed and search engines."),
-    "author": (str, "", "Who publishes the site; used in the feed."),
-    "feed_limit": (int, 50, "How many of the latest briefs the Atom feed carries."),
-}
-MARKDOWN_SETTINGS: dict[str, tuple[type, object, str]] = {
-    "unsafe_html": (bool, False, "Pass raw HTML in Markdown through instead of escaping it."),
-}
-_LANG_RE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+
+def _setting(doc: str, default: Any = MISSING, table: str = "") -> Any:
+    """A setting of ``site.toml`` (in ``[table]`` when given), documented where it is declared."""
+    return field(default=default, metadata={"doc": doc, "table": table})
 
 
 @dataclass(frozen=True)
 class SiteConfig:
-    title: str
-    base_url: str  # always ends with "/"
-    language: str = "en"
-    description: str = ""
-    author: str = ""
-    feed_limit: int = 50
-    unsafe_html: bool = False
+    """The settings of ``site.toml``: each field is one setting, and this is their only list."""
+
+    title: str = _setting("The site's name, shown in the header and the feed (required).")
+    base_url: str = _setting("Absolute URL the site is served at; may carry a path (required).")  # ends with "/"
+    language: str = _setting("BCP 47 language of the content, e.g. 'en' or 'ru'.", "en")
+    description: str = _setting("One sentence for the home page, feed and search engines.", "")
+    author: str = _setting("Who publishes the site; used in the feed.", "")
+    feed_limit: int = _setting("How many of the latest briefs the Atom feed carries.", 50)
+    unsafe_html: bool = _setting("Pass raw HTML in Markdown through instead of escaping it.", False, "markdown")
 
     @property
     def base_path(self) -> str:
@@ -45,6 +40,20 @@ class SiteConfig:
 
     def with_base_url(self, base_url: str) -> SiteConfig:
         return SiteConfig(**{**self.__dict__, "base_url": normalise_base_url(base_url)})
+
+
+_TYPES = {"str": str, "int": int, "bool": bool}
+TABLES = sorted({str(f.metadata["table"]) for f in fields(SiteConfig)} - {""})  # [markdown] ...
+
+
+def settings(table: str) -> dict[str, tuple[type, object, str]]:
+    """The settings of one table of ``site.toml`` ("" for the top): name -> (type, default or
+    None when required, what it is)."""
+    return {
+        f.name: (_TYPES[str(f.type)], None if f.default is MISSING else f.default, f.metadata["doc"])
+        for f in fields(SiteConfig)
+        if f.metadata["table"] == table
+    }
 
 
 def normalise_base_url(url: str) -> str:
@@ -84,13 +93,14 @@ def load_config(site: Path, diags: Diagnostics) -> SiteConfig | None:
         return None
     lines = text.splitlines()
     before = len(diags.errors)
-    values = _check_table(data, SETTINGS, "", lines, diags)
-    md = data.get("markdown", {})
-    if not isinstance(md, dict):
-        diags.error(CONFIG_FILE, _find(lines, "markdown", value=True), "type", "markdown must be a table: [markdown]")
-        md = {}
-    values.update(_check_table(md, MARKDOWN_SETTINGS, "markdown.", lines, diags))
-    for key in ("title", "base_url"):
+    values = _check_table(data, settings(""), "", lines, diags)
+    for table in TABLES:
+        found = data.get(table, {})
+        if not isinstance(found, dict):
+            diags.error(CONFIG_FILE, _find(lines, table, value=True), "type", f"{table} must be a table: [{table}]")
+            found = {}
+        values.update(_check_table(found, settings(table), f"{table}.", lines, diags))
+    for key in (name for name, (_type, default, _doc) in settings("").items() if default is None):
         if key not in data:
             diags.error(
                 CONFIG_FILE, (1, 1), "missing-field", f"missing required setting '{key}'; add e.g. {key} = \"...\""
@@ -104,7 +114,7 @@ def load_config(site: Path, diags: Diagnostics) -> SiteConfig | None:
             f"base_url must be an absolute http(s) URL, got '{base}'",
         )
     lang = values.get("language", "en")
-    if isinstance(lang, str) and not _LANG_RE.match(lang):
+    if isinstance(lang, str) and not is_language_tag(lang):
         diags.error(
             CONFIG_FILE,
             _find(lines, "language", value=True),
@@ -130,7 +140,7 @@ def _check_table(
             out[key] = default
     section = prefix.rstrip(".")
     for key, value in data.items():
-        if key == "markdown" and not prefix:
+        if key in TABLES and not prefix:
             continue
         if key not in schema:
             hint = difflib.get_close_matches(key, list(schema), n=1)

@@ -23,8 +23,8 @@ CONTENT_DIR = "content"
 MAX_FILE_BYTES = 4 * 1024 * 1024
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 YAML_SUFFIXES = (".yaml", ".yml")
+CONTENT_SUFFIXES = (*YAML_SUFFIXES, ".md")
 _FRONT_END_RE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
-_IGNORED = re.compile(r"(^\.|~$|\.swp$|\.swx$|\.tmp$|___jb_(tmp|old)___$|^#.*#$|^4913$)")  # 4913: vim's probe file
 
 
 @dataclass
@@ -41,8 +41,16 @@ class RawRecord:
 
 
 def ignored_name(name: str) -> bool:
-    """Editor temp files and hidden files are never content."""
-    return bool(_IGNORED.search(name))
+    """Hidden files, and the temp, swap, backup and lock files editors write beside the
+    real one, are never content (and the dev server does not rebuild for them)."""
+    return (
+        name.startswith(".")  # hidden: .x.swp (vim), .#x (emacs lock), .DS_Store
+        or name.endswith(("~", ".swp", ".swx", ".swo", ".tmp", ".crdownload"))
+        or name == "4913"  # vim's "can I write here" probe
+        or "___jb_tmp___" in name
+        or "___jb_old___" in name  # JetBrains safe write
+        or (name.startswith("#") and name.endswith("#"))  # emacs auto-save
+    )
 
 
 def content_files(site: Path, diags: Diagnostics) -> list[tuple[str, Path]]:
@@ -76,39 +84,38 @@ def content_files(site: Path, diags: Diagnostics) -> list[tuple[str, Path]]:
         for file in sorted(os.scandir(entry.path), key=lambda e: e.name):
             if ignored_name(file.name):
                 continue
-            path = Path(file.path)
-            frel = f"{rel}/{file.name}"
-            if folder_inside and file.is_file(follow_symlinks=False) and file.name.endswith((*YAML_SUFFIXES, ".md")):
-                out.append((kind, path))
-                continue
-            try:
-                real = path.resolve(strict=True)
-            except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
-                diags.error(
-                    frel,
-                    (1, 1),
-                    "unreadable",
-                    "a link that leads nowhere (its target is missing, or it loops); fix or delete it",
-                )
-                continue
-            if not real.is_relative_to(real_root):
-                diags.error(
-                    frel, (1, 1), "outside-content", "a link to a file outside content/; copy the file in instead"
-                )
-                continue
-            if real.is_dir():
-                diags.warning(frel, (1, 1), "stray-file", "folders inside kind folders are ignored")
-                continue
-            if not file.name.endswith((*YAML_SUFFIXES, ".md")):
-                diags.warning(frel, (1, 1), "stray-file", "ignored: content files end in .yaml, .yml or .md")
-                continue
-            if not real.is_file():
-                diags.error(
-                    frel, (1, 1), "unreadable", "not a regular file (a pipe or a device?); replace it with a text file"
-                )
-                continue
-            out.append((kind, path))
+            plain = folder_inside and file.is_file(follow_symlinks=False) and file.name.endswith(CONTENT_SUFFIXES)
+            if plain or _odd_file_is_content(Path(file.path), f"{rel}/{file.name}", real_root, diags):
+                out.append((kind, Path(file.path)))
     return out
+
+
+def _odd_file_is_content(path: Path, rel: str, real_root: Path, diags: Diagnostics) -> bool:
+    """Whether a link, a folder or an oddly named file in a kind's folder is content;
+    what it is instead is reported."""
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
+        diags.error(
+            rel,
+            (1, 1),
+            "unreadable",
+            "a link that leads nowhere (its target is missing, or it loops); fix or delete it",
+        )
+        return False
+    if not real.is_relative_to(real_root):
+        diags.error(rel, (1, 1), "outside-content", "a link to a file outside content/; copy the file in instead")
+        return False
+    if real.is_dir():
+        diags.warning(rel, (1, 1), "stray-file", "folders inside kind folders are ignored")
+        return False
+    if not path.name.endswith(CONTENT_SUFFIXES):
+        diags.warning(rel, (1, 1), "stray-file", "ignored: content files end in .yaml, .yml or .md")
+        return False
+    if not real.is_file():
+        diags.error(rel, (1, 1), "unreadable", "not a regular file (a pipe or a device?); replace it with a text file")
+        return False
+    return True
 
 
 def load_file(site: Path, kind: str, path: Path, diags: Diagnostics) -> RawRecord | None:

@@ -6,6 +6,7 @@ declared once.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 KINDS = ("actor", "source", "event", "outcome", "brief")
@@ -16,6 +17,14 @@ ACTOR_KINDS = ("person", "organization", "state", "media", "other")
 EVENT_KINDS = ("summit", "meeting", "forum", "sanctions", "statement", "other")
 EVENT_STATUSES = ("held", "scheduled", "proposed", "cancelled")
 OUTCOME_KINDS = ("proposal", "declaration", "decision", "pledge", "agreement", "strategy", "other")
+_LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+
+
+def is_language_tag(text: str) -> bool:
+    """Whether ``text`` has the shape of a BCP 47 tag (``en``, ``pt-BR``, ``zh-Hant-TW``)."""
+    return bool(_LANGUAGE_RE.match(text))
+
+
 OUTCOME_STATUSES = ("proposed", "adopted", "in-progress", "implemented", "stalled", "rejected")
 
 

@@ -7,19 +7,17 @@ we only collect the references, with positions, for it to check.
 from __future__ import annotations
 
 import difflib
-import re
 from typing import Any
 
 from briefing.content import links
 from briefing.content.dates import PartialDate, parse_date
 from briefing.content.load import ID_RE, RawRecord
 from briefing.content.model import Record, RecordId, Ref
-from briefing.content.schema import SCHEMA, Field
+from briefing.content.schema import SCHEMA, Field, is_language_tag
 from briefing.content.yamlpos import Pos, PosDict, PosList
 from briefing.diagnostics import Diagnostics
 
 URL_SCHEMES = ("http://", "https://", "mailto:")
-_LANG_RE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 TYPE_WORDS = {
     "str": "text",
     "md": "Markdown text",
@@ -123,7 +121,7 @@ class _Checker:
         elif t == "url" and not value.strip().lower().startswith(URL_SCHEMES):
             self.error(pos, "bad-url", f"'{name}' must be an http(s) or mailto URL, got {value!r}")
             return None
-        elif t == "lang" and not _LANG_RE.match(value):
+        elif t == "lang" and not is_language_tag(value):
             self.error(pos, "bad-language", f"'{name}' must be a BCP 47 tag like 'en' or 'ru', got {value!r}")
             return None
         elif t == "choice" and value not in f.choices:

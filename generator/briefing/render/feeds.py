@@ -1,4 +1,4 @@
-"""Machine-readable output: schema.org JSON-LD, ``data/site.json``, robots.txt.
+"""Machine-readable output: ``data/site.json`` and robots.txt (JSON-LD: ``jsonld``).
 
 The Atom feed and the sitemap are templates (``feed.xml``, ``sitemap.xml``) so
 a theme can change them; their data is gathered here.
@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from briefing.content.dates import PartialDate, parse_date
@@ -18,14 +16,6 @@ from briefing.content.schema import SCHEMA, Field
 from briefing.content.yamlpos import PosDict, PosList
 from briefing.library.records import Library
 from briefing.render.urls import Urls
-
-SCHEMA_TYPES = {
-    "person": "Person",
-    "organization": "Organization",
-    "state": "Country",
-    "media": "NewsMediaOrganization",
-    "other": "Thing",
-}
 
 
 def to_json_safe(value: Any) -> Any:
@@ -56,96 +46,6 @@ def as_written(data: Any, fields: tuple[Field, ...]) -> dict[str, Any]:
         else:
             out[str(key)] = to_json_safe(value)
     return out
-
-
-def script_json(data: Any) -> str:
-    """JSON for inside <script>: no '<', '>' or '&' that could end the element."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def jsonld(
-    lib: Library,
-    urls: Urls,
-    rid: str | None,
-    path: str,
-    title: str,
-    thing: Callable[[str], dict[str, Any]] | None = None,
-    kind_of: Callable[[str], str | None] | None = None,
-) -> dict[str, Any]:
-    """The schema.org object for one page; ``thing`` makes the object of a record it names,
-    and ``kind_of`` tells a record's kind (the library's unless given: a renderer shares
-    both between pages)."""
-    url = urls.absolute(path)
-    if rid is None:
-        return {
-            "@context": "https://schema.org",
-            "@type": "WebPage",
-            "name": title,
-            "url": url,
-            "isPartOf": {"@type": "WebSite", "name": lib.config.title, "url": lib.config.base_url},
-        }
-    if thing is None:
-        thing = partial(schema_thing, lib, urls)
-    if kind_of is None:
-        kind_of = lib.kind_of
-    r = lib.records[rid]  # type: ignore[index]
-    f = r.fields
-    base: dict[str, Any] = {"@context": "https://schema.org", "name": r.title, "url": url}
-    if r.kind == "brief":
-        base.update(
-            {
-                "@type": "Report",
-                "headline": r.title[:110],
-                "datePublished": str(f["date"]),
-                "dateModified": str(f.get("updated") or f["date"]),
-                "about": [thing(a) for a in lib.mentions.get(r.id, []) if kind_of(a) == "actor"],
-                "publisher": {"@type": "Organization", "name": lib.config.title},
-            }
-        )
-        if f.get("summary"):
-            base["description"] = f["summary"]
-    elif r.kind == "actor":
-        base["@type"] = SCHEMA_TYPES[f["kind"]]
-        if f.get("aliases"):
-            base["alternateName"] = f["aliases"]
-        if f.get("role"):
-            base["description" if f["kind"] != "person" else "jobTitle"] = f["role"]
-        if f.get("affiliations") and f["kind"] == "person":
-            base["affiliation"] = [thing(a["actor"]) for a in f["affiliations"]]
-    elif r.kind == "event":
-        base.update(
-            {
-                "@type": "Event",
-                "startDate": str(f["date"]),
-                "eventStatus": "https://schema.org/"
-                + {"cancelled": "EventCancelled"}.get(f.get("status", ""), "EventScheduled"),
-            }
-        )
-        if f.get("end"):
-            base["endDate"] = str(f["end"])
-        if f.get("location"):
-            base["location"] = {"@type": "Place", "name": f["location"]}
-        if f.get("participants"):
-            base["attendee"] = [thing(p) for p in f["participants"]]
-    elif r.kind == "source":
-        base.update({"@type": "NewsArticle", "headline": r.title[:110]})
-        if f.get("published"):
-            base["datePublished"] = str(f["published"])
-        if f.get("url"):
-            base["sameAs"] = f["url"]
-    else:
-        base.update({"@type": "CreativeWork", "creativeWorkStatus": f["status"]})
-        if f.get("date"):
-            base["dateCreated"] = str(f["date"])
-    return base
-
-
-def schema_thing(lib: Library, urls: Urls, rid: str) -> dict[str, Any]:
-    """A record named by a page, as a schema.org Thing."""
-    r = lib.records[rid]  # type: ignore[index]
-    kind = SCHEMA_TYPES.get(r.fields.get("kind", ""), "Thing") if r.kind == "actor" else "Thing"
-    return {"@type": kind, "name": r.title, "url": urls.absolute(lib.path_of(rid))}
 
 
 SITE_JSON = "data/site.json"  # its output path

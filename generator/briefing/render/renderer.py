@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import jinja2
 
@@ -20,7 +20,7 @@ from briefing.diagnostics import Diagnostics
 from briefing.library.records import Library
 from briefing.markdown.convert import Markup
 from briefing.markdown.extensions import Links, Target
-from briefing.render import feeds, templates
+from briefing.render import feeds, jsonld, records, templates
 from briefing.render.lists import ListViews, date_children
 from briefing.render.pages import Page, PageList
 from briefing.render.theme import assets
@@ -115,7 +115,10 @@ class Renderer:
 
     def record_view(self, rid: str) -> dict[str, Any]:
         """A record's view model, shared by its page and the feed."""
-        return self.share(self._record_views, rid, self.views.record, rid)  # type: ignore[no-any-return]
+        return self.share(self._record_views, rid, self._record_view, rid)  # type: ignore[no-any-return]
+
+    def _record_view(self, rid: str) -> dict[str, Any]:
+        return records.record(self.views, rid)
 
     def home(self) -> dict[str, Any]:
         return self.lists.home()
@@ -152,21 +155,13 @@ class Renderer:
         """A page's template, the page's own fields (``page`` in templates) and its view model."""
         template = self.env.get_template(page.template)
         ctx = page.context()
-        ld = feeds.jsonld(
-            cast(Library, self.view_lib),
-            self.urls,
-            page.record,
-            page.path,
-            page.title,
-            self.views.thing,
-            self.views.kind_of,
-        )
+        ld = jsonld.page_object(self.view_lib, self.urls, page.record, page.path, page.title, self.views)
         meta = {
             "title": page.title,
             "path": page.path,
             "url": self.urls.page(page.path),
             "canonical": self.urls.absolute(page.path),
-            "jsonld": feeds.script_json(ld),
+            "jsonld": jsonld.script_json(ld),
             "crumbs": [{"url": self.urls.page(p), "title": t} for p, t in page.crumbs],
             "section": page.path.split("/", 1)[0] + "/" if page.path else "",
             "description": _description(ctx, self.lib.config.description),

@@ -10,12 +10,11 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 from briefing.content.dates import PartialDate
-from briefing.content.model import Record
 from briefing.content.schema import OUTCOME_STATUSES
 from briefing.content.slug import slugify
 from briefing.library.records import Dated, Library, QuoteRef
-from briefing.markdown.convert import Markup, plain_paragraphs
-from briefing.render.feeds import schema_thing
+from briefing.markdown.convert import Markup
+from briefing.render.jsonld import schema_thing
 from briefing.render.urls import Urls
 
 KIND_LABELS = {"actor": "Actor", "source": "Source", "event": "Event", "outcome": "Outcome", "brief": "Brief"}
@@ -151,7 +150,7 @@ class Views:
 
     def dated(self, entry: Dated) -> dict[str, Any]:
         """A timeline entry; one dict per entry, shared: callers must not change it."""
-        return self._shared(self._dated, _entry_order(entry), self._dated_view, entry)  # type: ignore[no-any-return]
+        return self._shared(self._dated, entry_order(entry), self._dated_view, entry)  # type: ignore[no-any-return]
 
     def _dated_view(self, entry: Dated) -> dict[str, Any]:
         facet = "quote" if entry.label == "quote" else entry.kind
@@ -197,153 +196,18 @@ class Views:
             out.append(self.links(ids))
         return out
 
-    # -- record pages ---------------------------------------------------------
-    def record(self, rid: str) -> dict[str, Any]:
-        r = self.lib.records[rid]  # type: ignore[index]
-        citations = self.markup.begin_page()
-        view: dict[str, Any] = {
-            "r": self.ref(rid),
-            "fields": r.fields,
-            "extra": r.fields.get("extra", {}),
-            "mentions": self.mentions(rid),
-        }
-        view.update(getattr(self, f"_{r.kind}")(r))
-        view["sources"] = self.sources_list(rid, citations.order, citations.locators)
-        return view
-
-    def _brief(self, r: Record) -> dict[str, Any]:
-        f = r.fields
-        actors, events, outcomes = self.of_kinds(r.id, "actor", "event", "outcome")
-        return {
-            "body": self.md(r.body),
-            "summary": f.get("summary", ""),
-            "date": self.date(f.get("date")),
-            "updated": self.date(f.get("updated")),
-            "actors": actors,
-            "events": events,
-            "outcomes": outcomes,
-            "related": self.links(self.lib.related.get(r.id, [])),
-            "minutes": max(1, round(len((r.body or "").split()) / WORDS_PER_MINUTE)),
-            "tags": [
-                {"name": t, "url": self.urls.page(self.urls.tag_path(s))}
-                for t in f.get("tags", [])
-                for s in [self._slug(t)]
-                if s in self.lib.tags
-            ],
-            "draft": r.draft,
-        }
-
-    def _slug(self, tag: str) -> str:
+    def slug(self, tag: str) -> str:
         """A tag's slug, made once per build: slugifying costs more than the rest of a tag."""
         found = self._slugs.get(tag)
         if found is None:
             found = self._slugs[tag] = slugify(tag)
         return found
 
-    def _actor(self, r: Record) -> dict[str, Any]:
-        f, rid = r.fields, r.id
-        affiliations = [
-            {
-                **a,
-                "actor": self.ref(a["actor"]),
-                "since": self.date(a.get("since")),
-                "until": self.date(a.get("until")),
-            }
-            for a in f.get("affiliations", [])
-            if a["actor"] in self.lib.records
-        ]
-        members = [
-            {**a, "actor": self.ref(m), "since": self.date(a.get("since")), "until": self.date(a.get("until"))}
-            for m, a in self.lib.members.get(rid, [])
-        ]
-        related_ids = {
-            rid,
-            *self.lib.events_by_actor.get(rid, []),
-            *(o for o, _ in self.lib.outcomes_by_actor.get(rid, [])),
-            *(i for ids in self.lib.mentioned_by.get(rid, {}).values() for i in ids),
-        }
-        timeline = sorted(
-            (
-                e
-                for i in related_ids
-                for e in self.lib.dated_by_record.get(i, [])
-                if e.label != "quote" or self._speaker(e) == rid
-            ),
-            key=_entry_order,
-        )
-        return {
-            "summary": self.md(f.get("summary")),
-            "body": self.md(r.body),
-            "country": self.found(f.get("country")),
-            "affiliations": affiliations,
-            "members": members,
-            "quotes": [self.quote(q) for q in self.lib.quotes_by_speaker.get(rid, [])],
-            "events": self.links(self.lib.events_by_actor.get(rid, [])),
-            "outcomes": [{**self.ref(o), "role": role} for o, role in self.lib.outcomes_by_actor.get(rid, [])],
-            "co_mentions": [{**self.ref(a), "count": n} for a, n in self.lib.co_mentions.get(rid, [])],
-            "timeline": [self.dated(e) for e in timeline],
-            "links": f.get("links", []),
-        }
-
-    def _speaker(self, e: Dated) -> str:
+    def speaker(self, e: Dated) -> str:
         return str(self.lib.records[e.record].fields["quotes"][e.index]["speaker"])
 
-    def _event(self, r: Record) -> dict[str, Any]:
-        f = r.fields
-        return {
-            "summary": self.md(f.get("summary")),
-            "body": self.md(r.body),
-            "date": self.date(f.get("date")),
-            "end": self.date(f.get("end")),
-            "host": self.found(f.get("host")),
-            "participants": self.links(f.get("participants", [])),
-            "outcomes": self.links(self.lib.outcomes_by_event.get(r.id, [])),
-            "quotes": [self.quote(q) for q in self.lib.quotes_at_event.get(r.id, [])],
-            "briefs": self.links(self.lib.mentioned_by_kind(r.id, "brief")),
-        }
 
-    def _outcome(self, r: Record) -> dict[str, Any]:
-        f = r.fields
-        history = [
-            {
-                "date": self.date(u["date"]),
-                "status": u["status"],
-                "status_label": STATUS_LABELS[u["status"]],
-                "note": self.md(u.get("note")),
-                "sources": self.links(u.get("sources", [])),
-            }
-            for u in f.get("updates", [])
-        ]
-        history.sort(key=lambda h: h["date"]["iso"])
-        return {
-            "summary": self.md(f.get("summary")),
-            "body": self.md(r.body),
-            "status_label": STATUS_LABELS[f["status"]],
-            "history": history,
-            "date": self.date(f.get("date")),
-            "due": self.date(f.get("due")),
-            "event": self.found(f["event"]),
-            "proposed_by": self.links(f.get("proposed_by", [])),
-            "parties": self.links(f.get("parties", [])),
-            "briefs": self.links(self.lib.mentioned_by_kind(r.id, "brief")),
-        }
-
-    def _source(self, r: Record) -> dict[str, Any]:
-        f = r.fields
-        author = f.get("author")
-        return {
-            "summary": self.md(f.get("summary")),
-            "published": self.date(f.get("published")),
-            "publisher": self._publisher(r.id),
-            "author": self.ref(author) if author in self.lib.records else author,
-            "quotes": [self.quote(QuoteRef(r.id, i)) for i in range(len(f.get("quotes", [])))],
-            "text": plain_paragraphs(r.body) if r.body and f.get("publish_text") else "",
-            "has_text": bool(r.body and r.body.strip()),
-            "language": f.get("language") or self.lib.config.language,
-        }
-
-
-def _entry_order(e: Dated) -> tuple[int, int, int, int, str, str, str, int]:
+def entry_order(e: Dated) -> tuple[int, int, int, int, str, str, str, int]:
     """``Dated``'s own order as one flat tuple: sorting by it compares in C, not field by field."""
     d = e.date
     return (d.year, d.month, d.day, e.order, e.record, e.label, e.kind, e.index)

@@ -26,24 +26,13 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from briefing.content.config import CONFIG_FILE
+from briefing.content.load import ignored_name as is_editor_noise
 
 # Opening or reading a file changes nothing (watchdog reports opens since 2.3,
 # which gave Lektor spurious rebuilds); a directory's mtime changes with every
 # file event inside it, which is already reported on its own.
 _IGNORED_EVENTS = (FileOpenedEvent, FileClosedNoWriteEvent, DirModifiedEvent)
 WATCHED_DIRS = ("content", "theme")
-
-
-def is_editor_noise(name: str) -> bool:
-    """Temp, swap, backup and lock files that editors write beside the real one."""
-    return (
-        name.startswith(".")  # hidden: .x.swp (vim), .#x (emacs lock), .DS_Store
-        or name.endswith(("~", ".swp", ".swx", ".swo", ".tmp", ".crdownload"))
-        or name == "4913"  # vim's "can I write here" probe
-        or "___jb_tmp___" in name
-        or "___jb_old___" in name  # JetBrains safe write
-        or (name.startswith("#") and name.endswith("#"))
-    )  # emacs auto-save
 
 
 def relevant(site: Path, path: str) -> bool:
