@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 import briefing.editing.init
+from briefing.editing.new import matches
 from conftest import REPO, run_cli
 from update_goldens import run
 
@@ -301,3 +304,35 @@ def test_new_accepts_a_title_that_only_resembles_a_name(site_copy: Callable[[str
     site = site_copy("valid")
     code, _, err = run("new", "actor", "Karl Oden", "--site", str(site))
     assert (code, err) == (0, "")
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        'name: "Jane  Doe"\nkind: person\n',
+        "kind: person\nname: >-\n  Jane\n  Doe\n",
+        "name: J. D.\nkind: person\naliases:\n  - Someone\n  - JANE DOE  # her byline\n",
+        "name: J. D.\naliases:\n- jane doe\nkind: person\n",
+        "\ufeffname: 'Jane Doe'\r\nkind: person\r\n",
+    ],
+)
+def test_a_name_or_alias_is_found_however_the_yaml_writes_it(tmp_path: Path, record: str) -> None:
+    (tmp_path / "site.toml").write_text('title = "T"\nbase_url = "https://example.org/"\n')
+    (tmp_path / "content/actors").mkdir(parents=True)
+    (tmp_path / "content/actors/jd.yaml").write_bytes(record.encode())
+    found = matches(tmp_path, "Jane Doe", "jane-doe")
+    assert len(found) == 1 and found[0].startswith("'Jane Doe' matches the ") and "of actor 'jd'" in found[0]
+
+
+def test_new_source_reads_its_text_from_standard_input(site_copy: Callable[[str], Path]) -> None:
+    site = site_copy("valid")
+    proc = subprocess.run(
+        [sys.executable, "-m", "briefing", "new", "source", "Piped", "--text", "-", "--site", str(site)],
+        input="Line one.\nLine two.\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (site / "content/sources/piped.md").read_text().endswith("---\n\nLine one.\nLine two.\n")

@@ -8,17 +8,26 @@ spacing or script) names that record's file, and only ``--force`` goes on.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from briefing.content.config import CONFIG_FILE
 from briefing.content.dates import is_date_text
-from briefing.content.load import CONTENT_DIR, ID_RE, YAML_SUFFIXES, content_files, load_file
+from briefing.content.load import CONTENT_DIR, ID_RE, YAML_SUFFIXES, content_files
 from briefing.content.schema import FOLDERS, KINDS, TITLE_FIELD
 from briefing.content.slug import slugify
 from briefing.diagnostics import Diagnostics
 from briefing.editing.stubs import stub
+
+try:  # the C loader where present, as for records
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 ALIASES = {**{k: k for k in KINDS}, **{v: k for k, v in FOLDERS.items()}, "organisation": "actor"}
 
@@ -121,20 +130,58 @@ def matches(site: Path, title: str, rid: str) -> list[str]:
     wanted = {_fold(title), _fold(rid)}
     slugs = {slugify(title), rid} - {""}
     found: list[str] = []
-    diags = Diagnostics()  # files that do not parse are check's business, not new's
-    for kind, file in content_files(site, diags):
-        raw = load_file(site, kind, file, diags)
-        if raw is None:
-            continue
-        name = raw.data.get(TITLE_FIELD.get(kind, "title"))
-        aliases = raw.data.get("aliases") if kind == "actor" else None
-        candidates = [("name" if kind == "actor" else "title", name)]
-        candidates += [("alias", a) for a in (aliases if isinstance(aliases, list) else [])]
+    for kind, file in content_files(site, Diagnostics()):  # strays are check's business
+        rel, stem = file.relative_to(site).as_posix(), file.name.rsplit(".", 1)[0]
+        candidates = [(what, text) for what, text in _names(file, kind) if text.strip()]
         for what, text in candidates:
-            if isinstance(text, str) and (_fold(text) in wanted or slugify(text) in slugs):
-                found.append(f"{title!r} matches the {what} {text!r} of {kind} '{raw.id}' in {raw.path}")
+            if _fold(text) in wanted or slugify(text) in slugs:
+                found.append(f"{title!r} matches the {what} {text!r} of {kind} '{stem}' in {rel}")
                 break
         else:
-            if raw.id in slugs:
-                found.append(f"{title!r} matches the id of {kind} '{raw.id}' in {raw.path}")
+            if stem in slugs:
+                found.append(f"{title!r} matches the id of {kind} '{stem}' in {rel}")
     return found
+
+
+_NAME_KEYS = re.compile(r"^(?:name|title|aliases)[ \t]*:.*(?:\n(?:[ \t]+|[ \t]*-).*)*", re.M)
+
+
+_PLAIN = re.compile(r"^(name|title):[ \t]+([^\s>|\[{&*!'\"%@`#-][^#\n]*?|\"[^\"\\\\\n]*\")[ \t]*(?:#.*)?$")
+
+
+def _plain(block: str) -> tuple[str, str] | None:
+    """``title: Plain words`` or ``name: "quoted"`` on one line, read without YAML
+    (most records, and the briefs above all); anything else is None."""
+    m = _PLAIN.match(block)
+    if m is None:
+        return None
+    value = m.group(2)
+    return m.group(1), value[1:-1] if value.startswith('"') else value
+
+
+def _names(file: Path, kind: str) -> list[tuple[str, str]]:
+    """A record's name (or title) and aliases, read from only the lines that hold them:
+    parsing every record whole would make ``new`` as slow as ``check`` on a large site.
+    A file that cannot be read this way has no names here; ``check`` reports it."""
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return []
+    if file.suffix == ".md":
+        end = text.find("\n---", 3)
+        text = text[4:end] if text.startswith("---") and end > 0 else ""
+    blocks = [m.group(0) for m in _NAME_KEYS.finditer(text.replace("\r\n", "\n"))]
+    plain = [p for b in blocks if (p := _plain(b)) is not None]
+    data: Any = dict(plain) if blocks and len(plain) == len(blocks) else None
+    if data is None:
+        try:
+            data = yaml.load("\n".join(blocks), Loader=_Loader) if blocks else None
+        except yaml.YAMLError:
+            return []
+    if not isinstance(data, dict):
+        return []
+    name_key = TITLE_FIELD.get(kind, "title")
+    out: list[tuple[str, Any]] = [("name" if kind == "actor" else "title", data.get(name_key))]
+    aliases = data.get("aliases") if kind == "actor" else None
+    out += [("alias", a) for a in (aliases if isinstance(aliases, list) else [])]
+    return [(what, text) for what, text in out if isinstance(text, str)]
