@@ -94,12 +94,12 @@ def test_new_transliterates_a_cyrillic_title_and_refuses_to_overwrite(site_copy:
     path = site / "content/actors/aleksandr-lukashenko.yaml"
     assert (code, out) == (0, f"{path}\n")
     written = path.read_bytes()
-    assert written.startswith('name: "Александр Лукашенко"\nkind: person'.encode())
+    assert written.startswith('name: "Александр Лукашенко"\nkind:  # person'.encode())
     code, _, err = run("new", "event", "Aleksandr Lukashenko", "--site", str(site))
     assert code == 1
     assert err == (
         "briefing: id 'aleksandr-lukashenko' is taken by content/actors/aleksandr-lukashenko.yaml; "
-        "choose another title\n"
+        "choose another title, or an id with --id\n"
     )
     assert path.read_bytes() == written
     assert not (site / "content/events/aleksandr-lukashenko.yaml").exists()
@@ -108,10 +108,10 @@ def test_new_transliterates_a_cyrillic_title_and_refuses_to_overwrite(site_copy:
 @pytest.mark.parametrize(
     ("kind", "fill"),
     [
-        ("actor", {}),
+        ("actor", {"kind:": "kind: person"}),  # the facts the template leaves blank
         ("source", {}),
-        ("event", {}),
-        ("outcome", {"event:": "event: summit-2025"}),  # the one field the template leaves blank
+        ("event", {"kind:": "kind: summit", "date:": "date: 2025-11"}),
+        ("outcome", {"event:": "event: summit-2025", "kind:": "kind: pledge", "status:": "status: adopted"}),
         ("brief", {}),
     ],
 )
@@ -123,6 +123,7 @@ def test_a_new_record_passes_check_once_filled_in(
     assert code == 0
     path = Path(out.strip())
     assert re.fullmatch(r"a-new-\w+-quoted-more\.(yaml|md)", path.name)
+    assert path.suffix == (".md" if kind in ("source", "brief") else ".yaml")
     text = path.read_text(encoding="utf-8")
     for line, filled in fill.items():
         text = re.sub(rf"^{re.escape(line)}.*$", filled, text, flags=re.M)

@@ -21,6 +21,7 @@ CLASSES = [
     "invalid-dates",  # bad full and partial dates, in fields and nested records
     "invalid-duplicate-id",  # one id in several kinds and suffixes
     "invalid-duplicate-key",  # YAML keys given twice: an error, not last-wins
+    "invalid-empty-field",  # required fields left empty, as `briefing new` writes them: at the key's line
     "invalid-id",  # file names that are not ids
     "invalid-malformed-yaml",  # unclosed brackets and quotes, tabs, no front matter end
     "invalid-markdown-links",  # unknown [[id]] and [@source], bad date links, in bodies and fields

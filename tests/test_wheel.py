@@ -70,6 +70,7 @@ def test_the_wheel_holds_every_module_the_theme_and_the_reload_script(wheel: Pat
     expected = _source_files()
     assert expected - names == set(), "files of the source tree missing from the wheel"
     assert {"briefing/theme/templates/base.html", "briefing/serve/reload.js", "briefing/py.typed"} <= names
+    assert {"briefing/editing/starter/site.toml", "briefing/editing/starter/gitignore"} <= names
     assert any(n.startswith("briefing/theme/static/") and n.endswith(".css") for n in names)
     assert not [n for n in names if n.split("/")[0] not in ("briefing",) and ".dist-info/" not in n], (
         "the wheel installs nothing but the briefing package (no top-level 'generator')"
@@ -103,6 +104,18 @@ def test_the_installed_tool_builds_and_checks_a_site_without_a_theme_folder(inst
     assert (bare_site / "public" / "pagefind" / "pagefind.js").is_file(), "search works from the wheel"
     checked = _run(installed, "check", cwd=bare_site)
     assert checked.returncode == 0, checked.stderr
+
+
+def test_the_installed_tool_starts_a_site_that_checks_clean_and_builds(installed: Path, tmp_path: Path) -> None:
+    started = _run(installed, "init", "desk", cwd=tmp_path)
+    assert started.returncode == 0, started.stderr
+    site = tmp_path / "desk"
+    assert (site / ".gitignore").is_file() and (site / "content/briefs/welcome.md").is_file()
+    checked = _run(installed, "check", "--strict", cwd=site)
+    assert (checked.returncode, checked.stderr.count(": error:"), checked.stderr.count(": warning:")) == (0, 0, 0)
+    built = _run(installed, "build", cwd=site)
+    assert built.returncode == 0, built.stderr
+    assert (site / "public/briefs/welcome/index.html").is_file()
 
 
 def test_the_installed_package_imports_as_briefing(installed: Path, tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """Regenerate what the golden tests compare against (``make goldens``).
 
 - ``tests/goldens/valid/<page>``: key pages of ``tests/sites/valid``, built afresh;
-- ``tests/sites/invalid-*/expected.txt``: the exact text ``briefing check`` prints.
+- ``tests/sites/invalid-*/expected.txt``: the exact text ``briefing check`` prints;
+- the output under each command of README's tutorial and docs/start.md.
 
 A golden is only as right as the eye that checked it: read ``git diff tests/``
 before committing, and check by hand that every line:col points at the value
@@ -91,6 +92,12 @@ def update() -> None:
     print(
         f"updated {len(GOLDEN_PAGES)} pages in {GOLDENS.relative_to(TESTS.parent)} and "
         f"{len(invalid_sites())} expected.txt files; review them with: git diff tests/"
+    )
+    from test_docs_tutorials import update_pages  # the tutorials' outputs, in their pages
+
+    changed = update_pages()
+    print(
+        f"updated the commands' output in {', '.join(changed)}; review: git diff" if changed else "tutorials: unchanged"
     )
 
 

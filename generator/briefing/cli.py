@@ -14,7 +14,8 @@ from pathlib import Path
 
 from briefing import __version__
 from briefing.diagnostics import format_json, format_text
-from briefing.editing.new import NewError, new_record
+from briefing.editing.init import InitError, init_site, report
+from briefing.editing.new import NewError, NewOptions, new_record
 from briefing.engine.builder import build
 from briefing.output.write import OutputError
 from briefing.pipeline import Options, check
@@ -25,6 +26,7 @@ DESCRIPTION = """\
 Build a cross-linked briefing site from curated records in content/.
 
 examples:
+  briefing init my-briefing           start a new site in my-briefing/
   briefing check                      validate everything, write nothing
   briefing build                      write the site to public/
   briefing build --drafts --out /tmp/preview
@@ -82,14 +84,48 @@ def _parser() -> argparse.ArgumentParser:
     n = sub.add_parser(
         "new",
         help="create a new record with a valid id",
-        description="Create content/<kind>s/<id>.yaml (a brief: .md) from a title; "
-        "non-Latin titles are transliterated.",
-        epilog='examples:\n  briefing new actor "Александр Лукашенко"\n  briefing new brief "The summit at a glance"',
+        description="Create content/<kind>s/<id>.yaml (a source or brief: .md) from a title; "
+        "non-Latin titles are transliterated. Facts you must supply are left empty for check to ask for; "
+        "a title that matches an existing record's name or alias is refused without --force.",
+        epilog="examples:\n"
+        '  briefing new actor "Александр Лукашенко"\n'
+        '  briefing new event "SCO summit in Tianjin" --id sco-summit-2025\n'
+        '  briefing new source "Xi and Putin share a vision" --id tass-summary --text article.txt\n'
+        '  briefing new brief "The summit at a glance"',
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common(n)
     n.add_argument("kind", metavar="KIND", help="actor, source, event, outcome or brief")
     n.add_argument("title", metavar="TITLE", help="the record's name or title")
+    n.add_argument(
+        "--id", dest="rid", default=None, metavar="ID", help="the id (file name) to use instead of one made from TITLE"
+    )
+    n.add_argument(
+        "--text",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="a source's article text (UTF-8; - reads standard input)",
+    )
+    n.add_argument(
+        "--force", action="store_true", help="create it even when TITLE matches an existing record's name or alias"
+    )
+
+    i = sub.add_parser(
+        "init",
+        help="start a new site that builds at once",
+        description="Write site.toml, the content folders, .gitignore and example records that link "
+        "to each other into DIR (created if need be), then print what to run next.",
+        epilog="examples:\n  briefing init my-briefing\n  briefing init .            the current folder",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    i.add_argument(
+        "dir", nargs="?", default=".", metavar="DIR", help="a new or empty folder (default: the current one)"
+    )
+    i.add_argument(
+        "--force", action="store_true", help="write into a folder that is not empty; existing files are kept"
+    )
+    i.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
 
     s = sub.add_parser(
         "serve",
@@ -200,11 +236,23 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 def _cmd_new(args: argparse.Namespace) -> int:
     try:
-        path = new_record(_site(args), args.kind, args.title)
+        created = new_record(_site(args), args.kind, args.title, NewOptions(args.rid, args.text, args.force))
     except NewError as exc:
-        print(f"briefing: {exc}", file=sys.stderr)
+        print("\n".join(f"briefing: {line}" for line in str(exc).splitlines()), file=sys.stderr)
         return EXIT_USAGE if exc.usage else EXIT_CONTENT
-    print(path)
+    for warning in created.warnings:
+        print(f"briefing: warning: {warning}; created anyway (--force)", file=sys.stderr)
+    print(created.path)
+    return EXIT_OK
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    try:
+        started = init_site(Path(args.dir), force=args.force)
+    except InitError as exc:
+        print(f"briefing: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    sys.stdout.write(report(started, args.dir))
     return EXIT_OK
 
 

@@ -40,6 +40,7 @@ class Field:
     refs: tuple[str, ...] = ()  # kinds an id may name; () means any kind
     fields: tuple[Field, ...] = ()
     default: object = None
+    about: str = ""  # what to fill in, for an editor who left the field empty
 
 
 def _f(name: str, type_: str, **kw: object) -> Field:
@@ -54,7 +55,7 @@ AFFILIATION = (
 )
 LINK = (_f("label", "str", required=True), _f("url", "url", required=True))
 QUOTE = (
-    _f("speaker", "id", required=True, refs=("actor",)),
+    _f("speaker", "id", required=True, refs=("actor",), about="the id of the actor who said it"),
     _f("text", "str", required=True),
     _f("date", "date"),
     _f("event", "id", refs=("event",)),
@@ -62,7 +63,7 @@ QUOTE = (
     _f("note", "str"),
 )
 UPDATE = (
-    _f("date", "date", required=True),
+    _f("date", "date", required=True, about="the date the status changed"),
     _f("status", "choice", required=True, choices=OUTCOME_STATUSES),
     _f("note", "md"),
     _f("sources", "ids", refs=("source",)),
@@ -93,7 +94,7 @@ SCHEMA: dict[str, tuple[Field, ...]] = {
     "event": (
         _f("title", "str", required=True),
         _f("kind", "choice", required=True, choices=EVENT_KINDS),
-        _f("date", "date", required=True),
+        _f("date", "date", required=True, about="the date the event started"),
         _f("end", "date"),
         _f("status", "choice", choices=EVENT_STATUSES, default="held"),
         _f("location", "str"),
@@ -104,7 +105,7 @@ SCHEMA: dict[str, tuple[Field, ...]] = {
     ),
     "outcome": (
         _f("title", "str", required=True),
-        _f("event", "id", required=True, refs=("event",)),
+        _f("event", "id", required=True, refs=("event",), about="the id of the event that produced it"),
         _f("kind", "choice", required=True, choices=OUTCOME_KINDS),
         _f("status", "choice", required=True, choices=OUTCOME_STATUSES),
         _f("date", "date"),
@@ -117,7 +118,7 @@ SCHEMA: dict[str, tuple[Field, ...]] = {
     ),
     "brief": (
         _f("title", "str", required=True),
-        _f("date", "date", required=True),
+        _f("date", "date", required=True, about="the brief's date"),
         _f("summary", "str"),
         _f("actors", "ids", refs=("actor",)),
         _f("events", "ids", refs=("event",)),

@@ -58,6 +58,10 @@ class _Checker:
             )
             self.error(data.key_pos[key], "unknown-field", f"unknown field '{where}{key}'{fix}")
         for f in fields:
+            if f.required and f.name in data and _blank(data[f.name]):
+                # a stub's empty key: point at it, and say what belongs there
+                self.error(data.key_pos[f.name], "empty", f"'{where}{f.name}' is empty; {_fill_in(f)}")
+                continue
             if key_missing(data, f.name):
                 if f.required:
                     self.error(data.pos, "missing-field", f"missing required field '{where}{f.name}' ({_expected(f)})")
@@ -215,6 +219,21 @@ def _expected(f: Field) -> str:
     if f.type == "date":
         return "a date: YYYY, YYYY-MM or YYYY-MM-DD"
     return TYPE_WORDS[f.type]
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _fill_in(f: Field) -> str:
+    """What an editor should write in a required field left empty."""
+    if f.choices:
+        return "choose one of: " + ", ".join(f.choices)
+    if f.type == "date":
+        return f"fill in {f.about or 'a date'} (2025-11-27, 2025-11 or 2025)"
+    if f.type in ("str", "md"):
+        return f"fill in {f.about or 'the ' + f.name}"
+    return f"fill in {f.about or TYPE_WORDS[f.type]}"
 
 
 def key_missing(data: PosDict, key: str) -> bool:
