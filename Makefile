@@ -30,6 +30,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check generator tests bench scripts
 	$(BIN)/ruff format --check generator tests bench scripts
 	$(BIN)/mypy
+	$(BIN)/python scripts/code_sizes.py --check
 
 format: $(STAMP)
 	$(BIN)/ruff format generator tests bench scripts

@@ -15,6 +15,7 @@ from pathlib import Path
 
 LIMITS = {"module": 400, "class": 250, "function": 60}
 MAX_PARAMS = 6
+PLURAL = {"module": "modules", "class": "classes", "function": "functions"}
 ROOT = Path(__file__).resolve().parent.parent / "generator"
 
 
@@ -65,7 +66,7 @@ def main() -> int:
     for kind in LIMITS:
         mine = sorted((e for e in entries if e[0] == kind), key=lambda e: -e[2])
         print(
-            f"{kind}s: {len(mine)}: largest {mine[0][2] if mine else 0} lines, "
+            f"{PLURAL[kind]}: {len(mine)}, largest {mine[0][2] if mine else 0} lines, "
             f"over {LIMITS[kind]}: {sum(e[2] > LIMITS[kind] for e in mine)}"
         )
     many = [e for e in entries if e[3] > MAX_PARAMS]

@@ -34,7 +34,7 @@ from watchdog.events import (
 from briefing.diagnostics import Diagnostics
 from briefing.pipeline import Options, Result
 from briefing.serve.loop import BuildLoop, Status
-from briefing.serve.server import Reporter, Running, start
+from briefing.serve.server import Reporter, Running, Serving, start
 from briefing.serve.watch import is_editor_noise, start_watching, wants_rebuild
 from conftest import REPO, SITES
 
@@ -275,7 +275,7 @@ def test_a_saved_file_is_noticed(site_copy: Callable[[str], Path], poll: bool) -
 
 
 def _serve(site: Path) -> Running:
-    running = start(site, Options(), port=0)
+    running = start(site, Options(), Serving(port=0))
     running.serve_in_thread()
     return running
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from briefing.pipeline import Options
-from briefing.serve.server import Running, start
+from briefing.serve.server import Running, Serving, start
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -42,7 +42,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 @pytest.fixture
 def running(site_copy: Callable[[str], Path]) -> Iterator[Running]:
-    preview = start(site_copy("valid"), Options(), port=0)
+    preview = start(site_copy("valid"), Options(), Serving(port=0))
     preview.serve_in_thread()
     yield preview
     preview.stop()

@@ -19,7 +19,7 @@ import pytest
 
 from briefing.pipeline import Options
 from briefing.serve.http import Handler
-from briefing.serve.server import Running, start
+from briefing.serve.server import Running, Serving, start
 from conftest import SITES
 
 WAIT = 20.0
@@ -30,7 +30,7 @@ SECRET = b"TOP-SECRET-7f3a"
 def preview(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     site = tmp_path_factory.mktemp("hardening") / "valid"
     shutil.copytree(SITES / "valid", site)
-    running = start(site, Options(), port=0)
+    running = start(site, Options(), Serving(port=0))
     running.serve_in_thread()
     # Bait beside the output, reachable only by climbing out of it.
     (running.out.parent / "secret.txt").write_bytes(SECRET)

@@ -11,6 +11,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from typing import Any
 
 from briefing import __version__
 from briefing.diagnostics import format_json, format_text
@@ -40,47 +41,60 @@ Errors print as path:line:col: error: message, all at once."""
 
 
 def _parser() -> argparse.ArgumentParser:
+    """The command line: each command's options, and the function that runs it (``run``)."""
     p = argparse.ArgumentParser(
         prog="briefing", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument("--version", action="version", version=f"briefing {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    for add in (_add_build, _add_check, _add_new, _add_init, _add_serve):
+        add(sub)
+    return p
 
-    def common(cmd: argparse.ArgumentParser) -> None:
-        cmd.add_argument(
-            "--site",
-            type=Path,
-            default=Path("."),
-            metavar="DIR",
-            help="the site's folder, holding site.toml (default: the current folder)",
-        )
-        cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
-        cmd.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
 
+def _common(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--site",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="the site's folder, holding site.toml (default: the current folder)",
+    )
+    cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    cmd.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+
+
+def _add_build(sub: Any) -> None:
     b = sub.add_parser(
         "build",
         help="validate, then write the site",
         description="Validate everything, then write the site atomically.",
         epilog="example: briefing build --out public --base-url https://example.org/b/",
     )
-    common(b)
+    _common(b)
     b.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder (default: public/)")
     b.add_argument("--drafts", action="store_true", help="include briefs marked draft: true")
     b.add_argument("--base-url", default=None, metavar="URL", help="override site.toml's base_url")
     b.add_argument(
         "--clean", action="store_true", help="ignore the build cache (.briefing-cache/) and render every page"
     )
+    b.set_defaults(run=_cmd_build)
 
+
+def _add_check(sub: Any) -> None:
     c = sub.add_parser(
         "check",
         help="validate only; write nothing",
         description="Validate every record and link; print every problem at once.",
         epilog="example: briefing check --format json | jq '.[].message'",
     )
-    common(c)
+    _common(c)
     c.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     c.add_argument("--drafts", action="store_true", help="check as if drafts were published")
+    c.set_defaults(run=_cmd_check)
 
+
+def _add_new(sub: Any) -> None:
     n = sub.add_parser(
         "new",
         help="create a new record with a valid id",
@@ -94,7 +108,7 @@ def _parser() -> argparse.ArgumentParser:
         '  briefing new brief "The summit at a glance"',
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    common(n)
+    _common(n)
     n.add_argument("kind", metavar="KIND", help="actor, source, event, outcome or brief")
     n.add_argument("title", metavar="TITLE", help="the record's name or title")
     n.add_argument(
@@ -110,7 +124,10 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument(
         "--force", action="store_true", help="create it even when TITLE matches an existing record's name or alias"
     )
+    n.set_defaults(run=_cmd_new)
 
+
+def _add_init(sub: Any) -> None:
     i = sub.add_parser(
         "init",
         help="start a new site that builds at once",
@@ -126,20 +143,23 @@ def _parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="write into a folder that is not empty; existing files are kept"
     )
     i.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    i.set_defaults(run=_cmd_init)
 
+
+def _add_serve(sub: Any) -> None:
     s = sub.add_parser(
         "serve",
         help="build, serve and rebuild on change, with live reload",
         description="Preview the site with live reload while you edit.",
         epilog="example: briefing serve --port 8080",
     )
-    common(s)
+    _common(s)
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     s.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     s.add_argument("--drafts", action="store_true", help="include drafts")
     s.add_argument("--poll", action="store_true", help="poll for changes (Docker, network mounts)")
     s.add_argument("--out", type=Path, default=None, metavar="DIR", help=argparse.SUPPRESS)
-    return p
+    s.set_defaults(run=_cmd_serve)
 
 
 def run() -> None:
@@ -163,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        return int(globals()[f"_cmd_{args.command}"](args))
+        return int(args.run(args))
     except KeyboardInterrupt:
         return 130
     except Exception as exc:

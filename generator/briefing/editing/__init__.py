@@ -1,0 +1,1 @@
+"""Commands that write content for editors: ``briefing init`` and ``briefing new``."""

@@ -1,0 +1,1 @@
+"""Stage 3, render: the page list, view models, templates, JSON-LD, feeds and the theme."""

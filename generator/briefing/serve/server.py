@@ -81,21 +81,30 @@ class Running:
             shutil.rmtree(self.out.parent, ignore_errors=True)
 
 
+@dataclass
+class Serving:
+    """How to serve: the address, whether to poll for changes (Docker, network mounts),
+    where to build (None: a private temporary folder) and whether to show tracebacks."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    poll: bool = False
+    out: Path | None = None
+    debug: bool = False
+
+
 def start(
     site: Path,
     options: Options,
-    *,
-    host: str = "127.0.0.1",
-    port: int = 8000,
-    poll: bool = False,
-    out: Path | None = None,
-    debug: bool = False,
+    serving: Serving | None = None,
     report: Callable[[Result, float], None] | None = None,
 ) -> Running:
     """Build once, then listen and watch; the caller runs ``server.serve_forever`` and calls ``stop``.
 
     Raises ``OutputError`` for an unsafe ``out`` and ``OSError`` if the port is taken.
     """
+    serving = serving or Serving()
+    host, port, poll, out, debug = serving.host, serving.port, serving.poll, serving.out, serving.debug
     private = out is None
     target = Path(tempfile.mkdtemp(prefix="briefing-serve-")) / "site" if out is None else out
     try:
@@ -188,16 +197,8 @@ def serve(args: argparse.Namespace) -> int:
         )
     options = Options(drafts=args.drafts, strict=args.strict)
     try:
-        running = start(
-            site,
-            options,
-            host=host,
-            port=args.port,
-            poll=args.poll,
-            out=args.out,
-            debug=args.debug,
-            report=Reporter(args.strict),
-        )
+        serving = Serving(host, args.port, args.poll, args.out, args.debug)
+        running = start(site, options, serving, report=Reporter(args.strict))
     except OutputError as exc:
         print(f"briefing: {exc}", file=sys.stderr)
         return EXIT_USAGE
