@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import run_cli
 from update_goldens import SITES, invalid_sites, run
 
 CLASSES = [
@@ -129,3 +130,19 @@ def test_unreadable_files_are_content_errors(site_copy: Callable[[str], Path], c
     code, _, err = run("check", "--site", str(site))
     assert err == f"content/actors/broken.yaml:{expected}\n1 error in 1 file\n"
     assert code == 1
+
+
+def test_a_missing_template_names_itself_the_page_and_where_it_was_looked_for(
+    site_copy: Callable[[str], Path],
+) -> None:
+    site = site_copy("valid")
+    (site / "theme/templates").mkdir(parents=True)
+    (site / "theme/templates/event.html").write_text(
+        '{% extends "base.html" %}\n{% block main %}\n{% include "partials/infobox.html" %}\n{% endblock %}\n'
+    )
+    proc = run_cli("build", "--site", site)
+    assert proc.returncode == 1
+    lines = [line for line in proc.stderr.splitlines() if "infobox" in line]
+    assert lines and lines[0].startswith("theme/templates/event.html:3:1: error: template 'partials/infobox.html'")
+    assert "while rendering /events/" in lines[0] and "(looked in theme/templates/, the bundled theme)" in lines[0]
+    assert "Traceback" not in proc.stderr and "bug" not in proc.stderr

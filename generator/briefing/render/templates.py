@@ -9,7 +9,7 @@ from typing import Any
 import jinja2
 
 from briefing.diagnostics import Diagnostics
-from briefing.render.theme import theme_dirs
+from briefing.render.theme import BUNDLED, theme_dirs
 
 DICT_NAMES = frozenset(dir(dict))  # ``x.items`` on a dict is its method, not its item
 
@@ -72,7 +72,9 @@ def report(exc: Exception, site: Path, template: str, page_path: str, diags: Dia
     if isinstance(exc, jinja2.TemplateNotFound):
         asked_by = frame[0] if frame else None
         where = _rel(asked_by, site) if asked_by else f"theme/templates/{exc.name}"
-        looked = ", ".join(_rel(str(d / "templates"), site) + "/" for d in theme_dirs(site))
+        looked = ", ".join(
+            "the bundled theme" if d == BUNDLED else _rel(str(d / "templates"), site) + "/" for d in theme_dirs(site)
+        )
         diags.error(
             where,
             (frame[1] if frame else 1, 1),
