@@ -114,7 +114,7 @@ class Deps:
     @classmethod
     def of(cls, pages: Iterable[tuple[str, Iterable[Key]]]) -> Deps:
         """The dependencies of every page at once (a whole site's: millions of pairs),
-        about five times faster than ``set`` page by page."""
+        in C loops rather than ``set`` page by page."""
         deps = cls()
         ids: dict[Key, int] = {}
         keys, paths = deps._keys, deps.paths

@@ -82,13 +82,13 @@ def _init(site: Path, lib: Library, bytecode: Path | None, ahead: dict[str, Conv
 
 def _adopt(renderer: RecordingRenderer, ahead: dict[str, Converted]) -> None:
     """Render with ``renderer``: a forked worker's copy of the parent's, whose pages the
-    parent has listed (making and listing them again cost each worker 0.2 s at 10,000 briefs)."""
+    parent has listed (each worker would otherwise make and list them again)."""
     # rendering leaves a few cycles: a render worker collects them even when its parent,
     # busy receiving results, has the collector paused (``cache.paused_gc``). What outlives
     # a chunk is mostly the renderer's memos, frozen after each one (see ``_render``).
     # A page makes thousands of short-lived objects, nearly all freed by their counts:
     # collecting the young every 10,000 new objects rather than every 700 costs less
-    # (2-5% of a worker's time at 10,000 briefs); the young are collected before each
+    # (bench/RESULTS.md); the young are collected before each
     # freeze, so no cycle of the last page is frozen with the memos.
     gc.enable()
     gc.set_threshold(10_000, 10, 10)
@@ -154,7 +154,7 @@ def _render(tasks: list[tuple[str, int]], into: Path | None) -> _Sent:
             )
     # the survivors (memos, numbered keys) live as long as the worker: out of the
     # collector's sight, its full collections no longer walk them again and again
-    # (5-10% of a worker's time); the chunk's young cycles are collected first
+    # (bench/RESULTS.md); the chunk's young cycles are collected first
     gc.collect(0)
     gc.freeze()
     _Worker.sent = len(keys)
@@ -175,11 +175,11 @@ def render(
 
     With ``into`` (a whole new output folder), the workers write the pages there
     themselves and send no bytes back: the writing is spread over the cores, and
-    the parent neither copies nor holds 300 MB of pages at 10,000 briefs. A page's
+    the parent neither copies nor holds every page's bytes. A page's
     dependencies come as numbers into its worker's list of keys (``NumberedKeys``),
     each key one object shared by every page of that worker that read it (making the
-    two workers' equal keys one object cost this process 0.13 s at 10,000 briefs, while
-    the workers need both cores; the cache state, made later, translates them all)."""
+    two workers' equal keys one object here would take this process's time while the
+    workers need the cores; the cache state, made later, translates them all)."""
     chunks = [tasks[i : i + CHUNK] for i in range(0, len(tasks), CHUNK)]
     numbered: dict[int, list[Key]] = {}  # worker pid -> its keys by number
     ctx = _context()
@@ -199,17 +199,16 @@ def render(
 
 MIN_SHARE = 2000  # fewer items than this are not worth a process of their own
 # This process's share of the items: the other process's part must also be pickled
-# there and unpickled here (0.35 s of 2.1 s of parsing at 10,000 briefs), so this
-# process takes more, and both are done at about the same time (parse 1.75 -> 1.55 s).
+# there and unpickled here, so this process takes more, and both are done at about
+# the same time (the split is measured in bench/RESULTS.md).
 MINE = 0.58
 
 
 def shared(work: Callable[[list[T]], list[R]], items: list[T]) -> list[R]:
     """``work(items)``, with part of it done by a forked process meanwhile.
 
-    For parsing: a whole site's files parse in 2.1 s of CPU at 10,000 briefs,
-    and the part a worker sends back pickles and unpickles in a sixth of its
-    parse time. Only where fork is safe (no other threads); elsewhere, and for
+    For parsing: the part a worker sends back pickles and unpickles in much less
+    time than parsing it took. Only where fork is safe (no other threads); elsewhere, and for
     few items, all in this process."""
     if len(items) < MIN_SHARE or not can_fork_helper():
         return work(items)

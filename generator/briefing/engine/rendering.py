@@ -48,7 +48,7 @@ class Rendering:
 
     def start_ahead(self, records: list[Record], config: SiteConfig, drafts: bool) -> None:
         """Convert the briefs' Markdown in a forked process while this one resolves (one
-        core) and lists the pages: at 10,000 briefs, a quarter of them before rendering starts."""
+        core) and lists the pages."""
         texts = bodies_ahead(records, drafts)
         if parallel.can_fork_helper() and len(texts) >= AHEAD_BRIEFS:
             self._ahead = (parallel.Ahead(partial(convert_bodies, records, config, drafts)), texts)

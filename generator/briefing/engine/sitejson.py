@@ -4,8 +4,8 @@
 A record's line is taken from the last build's file (checked by its digest, see
 ``Builder``) when the record's inputs are the very objects the last library held: a
 library is never changed in place, so the same object means the same value. Its reads
-are declared (``reads``) rather than recorded: a recording library costs a tenth of a
-second over 12,000 records. ``tests/test_site_json.py`` checks them against a recorded
+are declared (``reads``) rather than recorded: reading every record through the
+recording library would cost more than the lines it saves. ``tests/test_site_json.py`` checks them against a recorded
 run, and the bytes against the plain ``render.feeds.site_json``.
 """
 

@@ -60,7 +60,7 @@ def related_briefs(lib: Library, briefs: Iterable[RecordId]) -> dict[RecordId, l
     The same ranking as counting every co-mentioning brief and sorting them all,
     but only briefs on two or more of the lists are counted one by one: the rest
     are read off the lists in rank order. Counting all of them cost O(N^2) when
-    a few actors are in most briefs (1.7 s at 1,000 briefs, minutes at 10,000).
+    a few actors are in most briefs.
     """
     rank = {rid: i for i, rid in enumerate(lib.by_kind["brief"])}  # sorted by (newest, id)
     lists: dict[RecordId, list[RecordId]] = {}

@@ -73,7 +73,7 @@ class PageList:
 
     def find(self, output: str) -> Page | None:
         """The page written to ``output``, or None; made alone when the pages were not
-        listed (listing all of them costs about 10 microseconds a page)."""
+        listed (an edit's build renders a few pages of thousands)."""
         if self._pages is not None:
             if self._by_output is None:
                 self._by_output = {page.output: page for page in self._pages}

@@ -1,7 +1,7 @@
 """Quicker versions of Python-Markdown's own passes, with the same HTML: the compat layer.
 
-A brief's Markdown takes about a tenth of the stock passes' time with these (see
-bench/RESULTS.md): the inline passes skip texts none of their patterns can match and
+A brief's Markdown takes a fraction of the stock passes' time with these (the figures
+are in bench/RESULTS.md): the inline passes skip texts none of their patterns can match and
 build plain texts' elements in one scan (``inline``), the block parser and the
 whole-text passes skip blocks and texts without their triggers (``blocks``), and the
 last steps (heading ids, the block-level test, the serializer) do less bookkeeping

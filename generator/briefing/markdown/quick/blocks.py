@@ -24,8 +24,7 @@ from briefing.markdown.quick.inline import PlainInline, QuickInline, holds, pass
 
 # What a block must contain for each block processor to take it, by the name the
 # processor is registered under. Most blocks are paragraphs, which every one of these
-# tests with a regex over the whole block (a fifth of a brief's block parsing);
-# a substring test answers first. tests/test_markup.py checks that a processor
+# tests with a regex over the whole block; a substring test answers first. tests/test_markup.py checks that a processor
 # takes no block without its triggers.
 BLOCK_TRIGGERS: dict[str, tuple[str, ...]] = {
     "hashheader": ("#",),
@@ -40,7 +39,7 @@ BLOCK_TRIGGERS: dict[str, tuple[str, ...]] = {
 def gate_block_tests(parser: Any) -> None:
     """Parse blocks as the stock parser does, asking a processor's test only of a block
     that holds one of its ``BLOCK_TRIGGERS``. The stock loop also lists the processors
-    again for every block: with the tests, a fifth of a brief's Markdown."""
+    again for every block, which this loop does once per converter."""
     parser.parseBlocks = partial(_parse_blocks, parser, [])
 
 
@@ -73,8 +72,7 @@ _SPACE_LINES = re.compile(r"(?<=\n) +\n")
 
 class _QuickNormalize(NormalizeWhitespace):
     """The stock pass, searching for lines of spaces (to empty them) only in a text that
-    has a space before a line break: its regex, which tries every character, was a
-    fourteenth of a brief's Markdown."""
+    has a space before a line break: its regex tries every character of every text."""
 
     def run(self, lines: list[str]) -> list[str]:
         source = "\n".join(lines).replace(util.STX, "").replace(util.ETX, "")
@@ -88,7 +86,7 @@ class _QuickNormalize(NormalizeWhitespace):
 def gate_whole_text_passes(md: markdown.Markdown) -> None:
     """Skip the fenced-code pass over a text without a fence, and the pass that restores
     backslash-escaped characters over one without a backslash: either leaves such a
-    text as it is (a tenth of a brief's Markdown between them)."""
+    text as it is, and most briefs hold neither."""
     if "normalize_whitespace" in md.preprocessors:
         md.preprocessors.register(_QuickNormalize(md), "normalize_whitespace", 30)
     if "fenced_code_block" in md.preprocessors:
@@ -115,7 +113,7 @@ _ADD_NO_TEXT = ("footnote-duplicate", "prettify")
 def link_inline_passes(md: markdown.Markdown) -> None:
     """Let the core inline pass tell smarty's whether any text holds its triggers,
     when only passes of ``_ADD_NO_TEXT`` run between them: smarty's then need not walk
-    the tree to learn it (a fourteenth of a brief's Markdown)."""
+    the tree again to learn it."""
     passes = md.treeprocessors
     if "inline" not in passes or "smarty" not in passes:
         return
