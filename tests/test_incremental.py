@@ -305,7 +305,7 @@ def test_the_first_edit_after_a_clean_build_updates_a_spare_made_for_it(
     site = site_copy("valid")
     shutil.rmtree(site / "public", ignore_errors=True)
     monkeypatch.setattr(build_module, "BACKGROUND_SAVE_FILES", 1)
-    killed = site / cache.CACHE_DIR / "spare-public.tmp-1"  # what a killed save left
+    killed = site / cache.CACHE_DIR / f"{write.spare_name(site / 'public')}.tmp-1"  # what a killed save left
     killed.mkdir(parents=True)
     (killed / "index.html").write_text("half made")
     first = core_builder(site, site / "public", use_cache=True)

@@ -1,7 +1,8 @@
 """The command line: parses arguments, runs a stage, prints, picks the exit code.
 
 Only this module prints or decides exit codes (library code collects
-diagnostics). Exit codes: 0 ok, 1 content errors, 2 usage, 3 internal error.
+diagnostics). Exit codes: 0 ok, 1 content errors, 2 usage (or the output is
+refused or busy), 3 internal error.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from briefing import __version__
 from briefing.diagnostics import format_json, format_text
 from briefing.editing.new import NewError, new_record
 from briefing.engine.builder import Options, build, check
-from briefing.output.write import OutputError
+from briefing.output.lock import OutputBusyError, output_lock
+from briefing.output.write import OutputError, check_output
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -66,6 +68,11 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--base-url", default=None, metavar="URL", help="override site.toml's base_url")
     b.add_argument(
         "--clean", action="store_true", help="ignore the build cache (.briefing-cache/) and render every page"
+    )
+    b.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="if another build of the same output is running, stop at once (exit 2) instead of waiting for it",
     )
 
     c = sub.add_parser(
@@ -169,15 +176,17 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print("briefing: --base-url must be an absolute http(s) URL", file=sys.stderr)
         return EXIT_USAGE
     try:
-        result = build(
-            site,
-            out,
-            Options(drafts=args.drafts, base_url=args.base_url, strict=args.strict),
-            use_cache=True,
-            clean=args.clean,
-            save_in_background=True,
-        )
-    except OutputError as exc:
+        check_output(site, out)  # before the lock, whose file goes beside the output
+        with output_lock(out, wait=not args.no_wait, waiting=lambda line: print(line, file=sys.stderr, flush=True)):
+            result = build(
+                site,
+                out,
+                Options(drafts=args.drafts, base_url=args.base_url, strict=args.strict),
+                use_cache=True,
+                clean=args.clean,
+                save_in_background=True,
+            )
+    except (OutputError, OutputBusyError) as exc:
         print(f"briefing: {exc}", file=sys.stderr)
         return EXIT_USAGE
     _report(result.diags.sorted(), args.strict)

@@ -12,6 +12,7 @@ import ctypes.util
 import functools
 import hashlib
 import os
+import re
 import shutil
 import threading
 import time
@@ -21,6 +22,7 @@ from pathlib import Path
 MARKER = ".briefing-output"
 SPARE_MARKER = ".briefing-spare"  # in a spare output while a build updates it
 _TMP, _OLD, _TRASH = ".tmp-", ".old-", ".trash-"
+_TRASHED = re.compile(r"\..+\.trash-[0-9]+-[0-9]+")  # what ``discard`` names; nobody else's files
 
 
 class OutputError(Exception):
@@ -66,7 +68,7 @@ def discard(folder: Path) -> None:
     except OSError:
         shutil.rmtree(folder, ignore_errors=True)
         return
-    stale = [entry for entry in folder.parent.iterdir() if _TRASH in entry.name and entry.name.startswith(".")]
+    stale = [entry for entry in folder.parent.iterdir() if _TRASHED.fullmatch(entry.name)]
     if threading.active_count() > 1 or not hasattr(os, "fork"):
         threading.Thread(target=_delete, args=(stale,), name="briefing-discard", daemon=True).start()
         return
@@ -287,6 +289,14 @@ def update_in_place(out: Path, files: Mapping[str, bytes], removed: Iterable[str
         (out / rel).unlink(missing_ok=True)
         _prune(out, (out / rel).parent)
     _mark(out)
+
+
+def spare_name(out: Path) -> str:
+    """The name of ``out``'s spare output in a folder that several outputs' spares share
+    (the cache folder): the output's name and a digest of where it is, so that
+    ``a/public`` and ``b/public``, built side by side, never replace each other's."""
+    where = out.absolute().parent.resolve() / out.absolute().name
+    return f"spare-{out.name}-{hashlib.sha256(os.fsencode(where)).hexdigest()[:12]}"
 
 
 def _ours(folder: Path) -> bool:
