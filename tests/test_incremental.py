@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -309,7 +310,7 @@ def test_the_first_edit_after_a_clean_build_updates_a_spare_made_for_it(
     site = site_copy("valid")
     shutil.rmtree(site / "public", ignore_errors=True)
     monkeypatch.setattr(build_module, "BACKGROUND_SAVE_FILES", 1)
-    killed = site / cache.CACHE_DIR / "spare-public.tmp-1"  # what a killed save left
+    killed = site / cache.CACHE_DIR / f"{write.spare_name(site / 'public')}.tmp-1"  # what a killed save left
     killed.mkdir(parents=True)
     (killed / "index.html").write_text("half made")
     first = core_builder(site, site / "public", use_cache=True)
@@ -444,18 +445,22 @@ def test_a_write_that_fails_in_place_leaves_the_output_as_it_was(
     assert builder.build().ok
     before = tree(out)
     add_link("fund-explained", "karl-ode")(site)  # changes the brief's page and the actor's
-    opened: list[str] = []
+    written: list[int] = []
 
-    def full_disk(path: Path, mode: str = "r") -> object:
-        opened.append(str(path))
-        if len(opened) > 1:
-            raise OSError(28, "No space left on device")
-        return open(path, mode)
+    class FullDisk:  # ``os`` as write.py sees it: the second file does not fit
+        def __getattr__(self, name: str) -> Any:
+            return getattr(os, name)
 
-    monkeypatch.setattr(write, "open", full_disk, raising=False)
+        def write(self, fd: int, data: bytes) -> int:
+            written.append(fd)
+            if len(written) > 1:
+                raise OSError(28, "No space left on device")
+            return os.write(fd, data)
+
+    monkeypatch.setattr(write, "os", FullDisk())
     with pytest.raises(OSError):
         builder.build()
-    assert len(opened) == 2
+    assert len(written) == 2
     assert tree(out) == before  # not one new file, not one left-over temporary file
     monkeypatch.undo()
     assert builder.build().ok

@@ -1,7 +1,9 @@
 """The command line: parses arguments, runs a stage, prints, picks the exit code.
 
 Only this module prints or decides exit codes (library code collects
-diagnostics). Exit codes: 0 ok, 1 content errors, 2 usage, 3 internal error.
+diagnostics). Exit codes: 0 ok, 1 content errors, 2 usage (or the output is
+refused or busy), 3 internal error (a bug), 4 the machine refused (a full disk,
+no permission, a read-only file system).
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from briefing.diagnostics import format_json, format_text
 from briefing.editing.init import InitError, init_site, report
 from briefing.editing.new import NewError, NewOptions, new_record
 from briefing.engine.builder import build
-from briefing.output.write import OutputError
+from briefing.output.failure import advice, describe, machine_error
+from briefing.output.lock import OutputBusyError, output_lock
+from briefing.output.write import OutputError, check_output, output_identity
 from briefing.pipeline import Options, check
 
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL, EXIT_MACHINE = 0, 1, 2, 3, 4
 
 DESCRIPTION = """\
 Build a cross-linked briefing site from curated records in content/.
@@ -77,6 +81,11 @@ def _add_build(sub: Any) -> None:
     b.add_argument("--base-url", default=None, metavar="URL", help="override site.toml's base_url")
     b.add_argument(
         "--clean", action="store_true", help="ignore the build cache (.briefing-cache/) and render every page"
+    )
+    b.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="if another build of the same output is running, stop at once (exit 2) instead of waiting for it",
     )
     b.set_defaults(run=_cmd_build)
 
@@ -187,6 +196,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
+        refused = machine_error(exc)
+        if refused is not None:
+            hint = advice(refused)
+            print(f"briefing: {describe(refused)}" + (f"\n{hint}" if hint else ""), file=sys.stderr)
+            return EXIT_MACHINE
         if getattr(args, "debug", False):
             traceback.print_exc()
         else:
@@ -225,18 +239,28 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if args.base_url and not args.base_url.startswith(("http://", "https://")):
         print("briefing: --base-url must be an absolute http(s) URL", file=sys.stderr)
         return EXIT_USAGE
+    before: list[tuple[int, ...] | None] = []  # the output as this build found it, once it holds the lock
     try:
-        result = build(
-            site,
-            out,
-            Options(drafts=args.drafts, base_url=args.base_url, strict=args.strict),
-            use_cache=True,
-            clean=args.clean,
-            save_in_background=True,
-        )
-    except OutputError as exc:
+        check_output(site, out)  # before the lock, whose file goes beside the output
+        with output_lock(out, wait=not args.no_wait, waiting=lambda line: print(line, file=sys.stderr, flush=True)):
+            before.append(output_identity(out))
+            result = build(
+                site,
+                out,
+                Options(drafts=args.drafts, base_url=args.base_url, strict=args.strict),
+                use_cache=True,
+                clean=args.clean,
+                save_in_background=True,
+            )
+    except (OutputError, OutputBusyError) as exc:
         print(f"briefing: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except Exception as exc:
+        refused = machine_error(exc)
+        if refused is None:
+            raise
+        print(f"briefing: {describe(refused)}\n{_after_failure(out, before, advice(refused))}", file=sys.stderr)
+        return EXIT_MACHINE
     _report(result.diags.sorted(), args.strict)
     if result.diags.failed(args.strict):
         print("build failed; the previous output is unchanged", file=sys.stderr)
@@ -252,6 +276,20 @@ def _cmd_build(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_OK
+
+
+def _after_failure(out: Path, before: list[tuple[int, ...] | None], hint: str) -> str:
+    """What a build that the machine stopped left in ``out``, and what to do."""
+    after = output_identity(out)
+    if not before:  # stopped before it could write anything
+        state = f"{out} is unchanged"
+    elif after is None and before[0] is None:
+        state = f"nothing was written to {out}"
+    elif after == before[0]:
+        state = f"the previous output in {out} is unchanged"
+    else:
+        state = f"{out} holds the new site, but the build did not finish"
+    return f"{state}; {hint}" if hint else state
 
 
 def _cmd_new(args: argparse.Namespace) -> int:

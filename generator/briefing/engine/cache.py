@@ -301,9 +301,13 @@ def _split_state(state: State, base: RecordsBase) -> tuple[str, State, list[str]
 
 def _dump(path: Path, value: Any) -> None:
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh, paused_gc():
-        fh.write(_header() + b"\n")
-        pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        with open(tmp, "wb") as fh, paused_gc():
+            fh.write(_header() + b"\n")
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException:  # a full disk: leave no half-written file to fill it further
+        tmp.unlink(missing_ok=True)
+        raise
     os.replace(tmp, path)
 
 

@@ -21,6 +21,7 @@ from briefing.output.write import (
     digest,
     link_copy,
     output_identity,
+    spare_name,
     update_in_place,
     update_site,
     write_site,
@@ -119,7 +120,7 @@ class Output:
             try:
                 folder.mkdir(exist_ok=True)
                 if folder.stat().st_dev == out.parent.stat().st_dev:
-                    return folder.absolute() / f"spare-{out.name}"
+                    return folder.absolute() / spare_name(out)
             except OSError:
                 pass
         return out.parent / f".{out.name}.spare"

@@ -7,11 +7,13 @@ killed build leaves the previous output exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import functools
 import hashlib
 import os
+import re
 import shutil
 import threading
 import time
@@ -21,6 +23,7 @@ from pathlib import Path
 MARKER = ".briefing-output"
 SPARE_MARKER = ".briefing-spare"  # in a spare output while a build updates it
 _TMP, _OLD, _TRASH = ".tmp-", ".old-", ".trash-"
+_TRASHED = re.compile(r"\..+\.trash-[0-9]+-[0-9]+")  # what ``discard`` names; nobody else's files
 
 
 class OutputError(Exception):
@@ -66,7 +69,7 @@ def discard(folder: Path) -> None:
     except OSError:
         shutil.rmtree(folder, ignore_errors=True)
         return
-    stale = [entry for entry in folder.parent.iterdir() if _TRASH in entry.name and entry.name.startswith(".")]
+    stale = [entry for entry in folder.parent.iterdir() if _TRASHED.fullmatch(entry.name)]
     if threading.active_count() > 1 or not hasattr(os, "fork"):
         threading.Thread(target=_delete, args=(stale,), name="briefing-discard", daemon=True).start()
         return
@@ -177,7 +180,7 @@ def update_site(
     since the spare shares unchanged files (hard links) with the live output.
     """
     out = out.absolute()
-    (spare / SPARE_MARKER).write_text("A build was updating this folder; the next build deletes it.\n")
+    write_bytes(spare / SPARE_MARKER, b"A build was updating this folder; the next build deletes it.\n")
     (spare / MARKER).unlink()  # from here until the swap, the spare is not trusted
     for rel in sorted(spare_digests.keys() - digests.keys(), reverse=True):
         _check_inside(spare, rel)
@@ -192,8 +195,7 @@ def update_site(
         _mkdirs(target.parent, made)
         tmp = target.with_name(f"{target.name}{_TMP}{os.getpid()}")
         if rel in files:
-            with open(tmp, "wb") as fh:
-                fh.write(files[rel])
+            write_bytes(tmp, files[rel])
         else:
             os.link(out / rel, tmp)
         os.replace(tmp, target)
@@ -270,8 +272,7 @@ def update_in_place(out: Path, files: Mapping[str, bytes], removed: Iterable[str
                 created.append(target.parent)
             _mkdirs(target.parent, made)
             tmp = target.with_name(target.name + suffix)
-            with open(tmp, "wb") as fh:
-                fh.write(data)
+            write_bytes(tmp, data)
             written.append((tmp, target))
     except BaseException:
         for tmp, _ in written:
@@ -287,6 +288,14 @@ def update_in_place(out: Path, files: Mapping[str, bytes], removed: Iterable[str
         (out / rel).unlink(missing_ok=True)
         _prune(out, (out / rel).parent)
     _mark(out)
+
+
+def spare_name(out: Path) -> str:
+    """The name of ``out``'s spare output in a folder that several outputs' spares share
+    (the cache folder): the output's name and a digest of where it is, so that
+    ``a/public`` and ``b/public``, built side by side, never replace each other's."""
+    where = out.absolute().parent.resolve() / out.absolute().name
+    return f"spare-{out.name}-{hashlib.sha256(os.fsencode(where)).hexdigest()[:12]}"
 
 
 def _ours(folder: Path) -> bool:
@@ -307,7 +316,7 @@ def _prune(root: Path, folder: Path) -> None:
 def _mark(folder: Path) -> None:
     """A new marker file, so the folder's identity changes (see ``output_identity``)."""
     tmp = folder / f"{MARKER}{_TMP}{os.getpid()}"
-    tmp.write_text("Written by briefing; the next build replaces this folder.\n")
+    write_bytes(tmp, b"Written by briefing; the next build replaces this folder.\n")
     os.replace(tmp, folder / MARKER)
 
 
@@ -367,13 +376,24 @@ def write_new(root: Path, rel: str, data: bytes, made: set[Path] | None = None) 
         _make_folder(folder)
     else:
         _mkdirs(Path(folder), made)
+    write_bytes(path, data)
+
+
+def write_bytes(path: str | Path, data: bytes) -> None:
+    """Create or truncate ``path`` and write ``data``. An error names the file (``os.write``
+    names none), and a file the error cut short is removed: a full disk leaves no
+    half-written page behind."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
     try:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
-    finally:
+    except OSError as exc:
         os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise OSError(exc.errno, exc.strerror, os.fspath(path)) from exc
+    os.close(fd)
 
 
 def digest(data: bytes) -> bytes:

@@ -4,7 +4,8 @@ Only files inside the output folder are served: the path is percent-decoded
 once, any ``..`` or ``.`` segment is refused, and the resolved file (symlinks
 followed) must still lie inside the folder. Requests are small and bounded
 (request line, header lines, header count), bodies are refused, and a client
-that goes away mid-response costs a closed socket, not a traceback.
+that goes away mid-response costs a closed socket, not a traceback. Open
+connections are capped, idle ones giving way to new ones (``connections``).
 
 HTML responses get one ``<script src="/__briefing/reload.js">`` before
 ``</body>``: an external same-origin file, because the pages' CSP forbids
@@ -16,7 +17,6 @@ from __future__ import annotations
 import html
 import io
 import json
-import mimetypes
 import socket
 import socketserver
 import sys
@@ -31,7 +31,9 @@ from urllib.parse import quote, unquote
 from briefing.content.config import load_config
 from briefing.diagnostics import Diagnostics
 from briefing.pipeline import Result
+from briefing.serve.connections import BUSY, IDLE, IDLE_TIMEOUT, MAX_CONNECTIONS, STREAM, Connections, refuse
 from briefing.serve.loop import BuildLoop, Status
+from briefing.serve.mime import TYPES, content_type
 
 PREFIX = "/__briefing/"
 MAX_REQUEST_LINE = 8 * 1024
@@ -40,43 +42,6 @@ MAX_HEADERS = 64
 MAX_HEAD_BYTES = 32 * 1024
 HEAD_DEADLINE = 10.0  # seconds to send the whole head once it has begun (slow-loris clients)
 HEARTBEAT = 15.0  # seconds between SSE comments, so proxies and browsers keep the stream
-
-TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".mjs": "text/javascript; charset=utf-8",
-    ".svg": "image/svg+xml",
-    ".xml": "application/xml; charset=utf-8",
-    ".json": "application/json",
-    ".txt": "text/plain; charset=utf-8",
-    ".wasm": "application/wasm",
-    ".webmanifest": "application/manifest+json",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".avif": "image/avif",
-    ".ico": "image/x-icon",
-    ".woff2": "font/woff2",
-    ".woff": "font/woff",
-    ".pdf": "application/pdf",
-    # Pagefind's index: compressed binary chunks that its own script decodes.
-    ".pagefind": "application/octet-stream",
-    ".pf_meta": "application/octet-stream",
-    ".pf_index": "application/octet-stream",
-    ".pf_fragment": "application/octet-stream",
-    ".pf_filter": "application/octet-stream",
-}
-
-
-def content_type(path: Path) -> str:
-    known = TYPES.get(path.suffix.lower())
-    if known:
-        return known
-    guessed, _ = mimetypes.guess_type(path.name)
-    return guessed or "application/octet-stream"
 
 
 class BadPathError(ValueError):
@@ -151,11 +116,23 @@ class PreviewServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 256  # a burst of connections waits in the backlog instead of being dropped
 
-    def __init__(self, address: tuple[str, int], preview: Preview) -> None:
+    def __init__(self, address: tuple[str, int], preview: Preview, max_connections: int = MAX_CONNECTIONS) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.preview = preview
+        self.connections = Connections(max_connections)  # see ``connections``
         super().__init__(address, Handler)
+
+    def process_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        if not self.connections.admit(request):
+            refuse(request)
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)  # type: ignore[arg-type]
+
+    def shutdown_request(self, request: socket.socket) -> None:  # type: ignore[override]
+        self.connections.leave(request)
+        super().shutdown_request(request)
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind asks DNS for our own name; a preview needs none of it.
@@ -183,7 +160,7 @@ class Handler(BaseHTTPRequestHandler):
     def handle_one_request(self) -> None:
         """``BaseHTTPRequestHandler.handle_one_request`` with small limits on the head."""
         try:
-            line = self.rfile.readline(MAX_REQUEST_LINE + 1)
+            line = self._next_request_line()
             if not line:
                 self.close_connection = True
                 return
@@ -213,6 +190,16 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
         except (ConnectionError, TimeoutError):
             self.close_connection = True
+
+    def _next_request_line(self) -> bytes:
+        """The request line, read as an idle connection (see ``connections``): one the
+        server hung up to make room, or that stayed silent too long, gives b""."""
+        connections = self.server.connections
+        connections.mark(self.connection, IDLE)
+        self.connection.settimeout(IDLE_TIMEOUT)
+        line = self.rfile.readline(MAX_REQUEST_LINE + 1)
+        self.connection.settimeout(self.timeout)
+        return line if connections.mark(self.connection, BUSY) else b""
 
     def _read_head(self) -> bytes | None:
         """The header block up to its blank line, or None if it breaks a limit.
@@ -374,14 +361,19 @@ class Handler(BaseHTTPRequestHandler):
         status = loop.status()
         self.wfile.write(b"retry: 1000\n" + _event(status))
         self.wfile.flush()
-        seen = status.seq
-        while not loop.stopping:
-            fresh = loop.wait_status(seen, HEARTBEAT)
-            if fresh is None:
-                self.wfile.write(b": keep-alive\n\n")
-            else:
+        seen, beat = status.seq, time.monotonic() + HEARTBEAT
+        connections = self.server.connections
+        connections.mark(self.connection, STREAM)
+        while not loop.stopping and connections.is_open(self.connection):
+            fresh = loop.wait_status(seen, 1.0)  # and look again whether it was hung up
+            if fresh is not None:
                 seen = fresh.seq
                 self.wfile.write(_event(fresh))
+            elif time.monotonic() >= beat:
+                self.wfile.write(b": keep-alive\n\n")
+            else:
+                continue
+            beat = time.monotonic() + HEARTBEAT
             self.wfile.flush()
 
 

@@ -25,8 +25,10 @@ from typing import TextIO
 from watchdog.observers.api import BaseObserver
 
 from briefing.content.config import CONFIG_FILE
-from briefing.diagnostics import format_text
+from briefing.diagnostics import Diagnostics, format_text
 from briefing.engine.builder import Builder
+from briefing.output.failure import advice, describe, machine_error
+from briefing.output.lock import OutputBusyError, output_lock
 from briefing.output.write import OutputError, check_output
 from briefing.pipeline import Options, Result
 from briefing.serve.http import Preview, PreviewServer, reload_script
@@ -124,18 +126,33 @@ def start(
 
 def _rebuilder(site: Path, out: Path, options: Options, debug: bool) -> Rebuild:
     """The one place that says how to build: one incremental ``Builder`` for the session,
-    so a save re-renders only the pages that read what changed."""
+    so a save re-renders only the pages that read what changed. Each build holds the
+    output's lock (see ``lock``), as ``briefing build`` does. A full disk or a folder it
+    may not write fails that build, with what happened, and the preview goes on."""
     builder = Builder(site, out, options)
 
     def rebuild() -> Result:
         try:
-            return builder.build()
-        except Exception:
+            with output_lock(out, waiting=lambda line: print(line, file=sys.stderr, flush=True)):
+                return builder.build()
+        except OutputBusyError as exc:
+            return _failed("busy", str(exc))
+        except Exception as exc:
+            refused = machine_error(exc)
+            if refused is not None:
+                hint = advice(refused)
+                return _failed("machine", describe(refused) + (f"; {hint}" if hint else ""))
             if debug:
                 traceback.print_exc()
             raise
 
     return rebuild
+
+
+def _failed(code: str, message: str) -> Result:
+    diags = Diagnostics()
+    diags.error("briefing", (1, 1), code, message)
+    return Result(diags)
 
 
 class Reporter:
