@@ -79,7 +79,15 @@ def test_a_warning_fails_only_under_strict(site_copy: Callable[[str], Path]) -> 
         "link it from a brief with [[lonely]] or delete it\n"
     )
     assert run("check", "--site", str(site)) == (0, "", warning + "1 warning, no errors\n")
-    assert run("check", "--strict", "--site", str(site)) == (1, "", warning + "1 error in 1 file\n")
+    assert run("check", "--strict", "--site", str(site)) == (
+        1,
+        "",
+        warning + "1 warning (fails with --strict), no errors\n",
+    )
+    (site / "content/actors/broken.yaml").write_text("name: Broken\n")
+    code, _, err = run("check", "--strict", "--site", str(site))
+    assert code == 1
+    assert err.endswith("1 error in 1 file, and 2 warnings (fails with --strict)\n")
     assert run("build", "--strict", "--site", str(site))[0] == 1
     assert not (site / "public").exists()
 
@@ -104,7 +112,11 @@ def test_a_bom_on_a_clean_site_changes_nothing(site_copy: Callable[[str], Path])
     site = site_copy("valid")
     for path in (site / "content").rglob("*.*"):
         path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
-    assert run("check", "--strict", "--site", str(site)) == (0, "", "")
+    assert run("check", "--strict", "--site", str(site)) == (
+        0,
+        "",
+        "ok: 14 records in 15 files, no errors, no warnings\n",
+    )
 
 
 @pytest.mark.parametrize(

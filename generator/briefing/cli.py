@@ -13,10 +13,12 @@ import traceback
 from pathlib import Path
 
 from briefing import __version__
-from briefing.diagnostics import format_json, format_text
+from briefing.content.config import CONFIG_FILE, find_site
+from briefing.diagnostics import format_json, format_ok, format_text
 from briefing.editing.new import NewError, new_record
 from briefing.engine.builder import Options, build, check
 from briefing.output.write import OutputError
+from briefing.report import describe_changes
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -32,8 +34,11 @@ examples:
   briefing new actor "Vladimir Putin" create content/actors/vladimir-putin.yaml
   briefing check --format json        diagnostics for editors and CI tools
 
-Run from the site's folder, or pass --site DIR after the command.
+Run from the site's folder or any folder inside it (site.toml is looked for
+upwards, as git looks for .git), or pass --site DIR.
 Errors print as path:line:col: error: message, all at once."""
+
+SITE_COMMANDS = ("build", "check", "new", "serve")  # the commands that work on an existing site
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,16 +46,13 @@ def _parser() -> argparse.ArgumentParser:
         prog="briefing", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument("--version", action="version", version=f"briefing {__version__}")
+    site_help = "the site's folder, holding site.toml (default: the nearest one from here up)"
+    # SUPPRESS: given before or after the command; absent when given nowhere
+    p.add_argument("--site", type=Path, default=argparse.SUPPRESS, metavar="DIR", help=site_help)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     def common(cmd: argparse.ArgumentParser) -> None:
-        cmd.add_argument(
-            "--site",
-            type=Path,
-            default=Path("."),
-            metavar="DIR",
-            help="the site's folder, holding site.toml (default: the current folder)",
-        )
+        cmd.add_argument("--site", type=Path, default=argparse.SUPPRESS, metavar="DIR", help=site_help)
         cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
         cmd.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
 
@@ -125,6 +127,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
+    if args.command in SITE_COMMANDS and getattr(args, "site", None) is None:
+        found = find_site(Path.cwd())
+        if found is None:
+            print(
+                f"briefing: no {CONFIG_FILE} in {Path.cwd()} or any folder above it; "
+                "run from the site's folder or pass --site DIR",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        args.site = found
     try:
         return int(globals()[f"_cmd_{args.command}"](args))
     except KeyboardInterrupt:
@@ -157,8 +169,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
     diags = result.diags.sorted()
     if args.format == "json":
         sys.stdout.write(format_json(diags))
-    else:
+    elif diags or result.library is None:
         _report(diags, args.strict)
+    else:
+        records = len(result.library.records) + len(result.library.drafts)
+        sys.stderr.write(format_ok(records, records + 1))  # every content file is a record, and site.toml
     return EXIT_CONTENT if result.diags.failed(args.strict) else EXIT_OK
 
 
@@ -182,7 +197,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     _report(result.diags.sorted(), args.strict)
     if result.diags.failed(args.strict):
-        print("build failed; the previous output is unchanged", file=sys.stderr)
+        kept = "the previous output is unchanged" if out.exists() else f"nothing was written to {out}"
+        print(f"build failed; {kept}", file=sys.stderr)
         return EXIT_CONTENT
     changed = len(result.written) + len(result.removed)
     if not changed:
@@ -190,10 +206,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     elif len(result.written) == len(result.files):
         print(f"wrote {len(result.files)} files to {out}", file=sys.stderr)
     else:
-        print(
-            f"wrote {len(result.files)} files to {out}: {changed} file{'s' if changed != 1 else ''} changed",
-            file=sys.stderr,
-        )
+        print(f"updated {out}: {describe_changes(result.written, result.removed, len(result.files))}", file=sys.stderr)
     return EXIT_OK
 
 
