@@ -26,7 +26,7 @@ from typing import Any
 
 from briefing.content.config import CONFIG_FILE, SiteConfig, load_config
 from briefing.content.gitdates import CommitDates, last_commit_dates
-from briefing.content.load import CONTENT_DIR, content_files, load_all, parse_record
+from briefing.content.load import CONTENT_DIR, content_files, load_site, note_failed, parse_record
 from briefing.content.model import Record
 from briefing.content.validate import validate
 from briefing.diagnostics import Diagnostic, Diagnostics
@@ -34,6 +34,7 @@ from briefing.engine import cache, parallel
 from briefing.engine.cache import Deps, Head, Listing, PageState, Parsed, Stat, State
 from briefing.engine.deps import INDEX_TAGS, Snapshot, fingerprint
 from briefing.library.records import INDEX_FIELDS, Library, same_indexes, share_unchanged
+from briefing.library.references import Unparsed, check_cited_quotes, check_references
 from briefing.library.resolve import resolve
 from briefing.markdown.convert import Converted
 from briefing.output import search
@@ -92,14 +93,17 @@ def check(site: Path, options: Options) -> Result:
     """Validate and link the whole site; write nothing."""
     diags = Diagnostics()
     config = load_config(site, diags)
-    raws = load_all(site, diags)
+    raws, unparsed = load_site(site, diags)
     records = [validate(raw, diags) for raw in raws]
-    if config is None:
+    if config is None:  # no library without settings, but every reference is still checked
+        every = {r.id: r for r in reversed(records)}
+        check_references(every, diags, unparsed)
+        check_cited_quotes(every, diags)
         return Result(diags)
     if options.base_url:
         config = config.with_base_url(options.base_url)
     records = _apply_git_dates(site, records)
-    lib = resolve(records, config, diags, drafts=options.drafts)
+    lib = resolve(records, config, diags, drafts=options.drafts, unparsed=unparsed)
     return Result(diags, lib)
 
 
@@ -289,7 +293,7 @@ class Builder:
         identities: dict[str, tuple[Any, ...]] = {r.id: (r.path, r.digest, r.fields.get("updated")) for r in records}
         changed_ids = _changed(identities, state.identities if state is not None else {})
         lib, resolve_diags = self._resolve(
-            records, config, state if state and state.key == key else None, identities, changed_ids
+            records, config, state if state and state.key == key else None, identities, changed_ids, _unparsed(parsed)
         )
         diags.items.extend(resolve_diags)
         clock.lap("resolve")
@@ -618,15 +622,18 @@ class Builder:
         state: State | None,
         identities: dict[str, tuple[Any, ...]],
         changed_ids: set[str],
+        unparsed: Unparsed | None = None,
     ) -> tuple[Library, list[Diagnostic]]:
-        """The library; when only Markdown prose changed, the last one with the new records in it."""
+        """The library; when only Markdown prose changed, the last one with the new records in it.
+        (A state is saved only by a good build, so the last library never knew a file that
+        failed to load, nor referred to one: ``unparsed`` matters only to a new resolve.)"""
         if state is not None and state.library.config == config:
             reused = _reuse_library(state, records, identities, changed_ids)
             if reused is not None:
                 return reused, list(state.resolve_diags)
         local = Diagnostics()
         previous = state.library if state is not None and state.library.config == config else None
-        lib = resolve(records, config, local, drafts=self.options.drafts, previous=previous)
+        lib = resolve(records, config, local, drafts=self.options.drafts, previous=previous, unparsed=unparsed)
         if previous is not None:
             lib = share_unchanged(previous, lib)
         return lib, local.items
@@ -904,6 +911,15 @@ def _walk(out: dict[str, Stat], folder: str, rel: str) -> None:
                 continue
 
 
+def _unparsed(parsed: dict[str, Parsed]) -> dict[str, tuple[str, tuple[int, int]]]:
+    """The files that failed to load (see ``load.note_failed``), by id."""
+    failed: dict[str, tuple[str, tuple[int, int]]] = {}
+    for rel, entry in parsed.items():
+        if entry is not None and entry.record is None:
+            note_failed(failed, rel, entry.diags)
+    return failed
+
+
 def _racy(scan: dict[str, Stat], since: int) -> bool:
     """True when a file changed so close to the last scan that its stat cannot be trusted."""
     limit = since - RACY_NS
@@ -919,7 +935,10 @@ def _resolve_view(r: Record) -> tuple[Any, ...]:
     reported anything about is never reused (see ``_reuse_library``)."""
     links = {(ref.target, ref.kinds, ref.field, ref.via) for ref in r.refs if ref.via != "cite"}
     cites = list(dict.fromkeys((ref.target, ref.kinds, ref.field) for ref in r.refs if ref.via == "cite"))
-    return (r.id, r.kind, r.path, r.fields, dict(r.data), links, cites, {d for d, _pos in r.date_links})
+    # the quotations it vouches for, and a source's text: what ``check_cited_quotes`` compares
+    quotes = [(q.sources, q.text) for q in r.cited_quotes]
+    text = r.body if r.kind == "source" else None
+    return (r.id, r.kind, r.path, r.fields, dict(r.data), links, cites, {d for d, _pos in r.date_links}, quotes, text)
 
 
 def _reuse_library(

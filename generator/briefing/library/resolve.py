@@ -7,10 +7,9 @@ number of references, not with the square of the number of records.
 
 from __future__ import annotations
 
-import difflib
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from briefing.content.config import SiteConfig
@@ -20,6 +19,7 @@ from briefing.content.schema import KINDS
 from briefing.content.slug import slugify
 from briefing.diagnostics import Diagnostics
 from briefing.library.records import Dated, Library, QuoteRef
+from briefing.library.references import Unparsed, check_cited_quotes, check_references
 
 KIND_ORDER = {kind: i for i, kind in enumerate(("event", "outcome", "source", "brief", "actor"))}
 RELATED_LIMIT, CO_MENTION_LIMIT = 5, 8
@@ -27,7 +27,12 @@ POPULAR_CAP = 2000  # a target mentioned by more briefs than this says little ab
 
 
 def resolve(
-    records: list[Record], config: SiteConfig, diags: Diagnostics, drafts: bool = False, previous: Library | None = None
+    records: list[Record],
+    config: SiteConfig,
+    diags: Diagnostics,
+    drafts: bool = False,
+    previous: Library | None = None,
+    unparsed: Unparsed | None = None,
 ) -> Library:
     """Check every reference, drop drafts unless asked, and derive the indexes.
 
@@ -36,10 +41,12 @@ def resolve(
     field indexes, which rely on required fields being present.
 
     ``previous``: the library the last build resolved with the same settings;
-    related briefs that cannot have changed are taken from it."""
+    related briefs that cannot have changed are taken from it. ``unparsed``: the ids of
+    files that failed to load, whose references are counted, not reported one by one."""
     broken = frozenset(d.path for d in diags.errors)
     every = _unique(records, diags)
-    _check_refs(every, diags)
+    check_references(every, diags, unparsed)
+    check_cited_quotes(every, diags)
     draft_ids = frozenset(r.id for r in every.values() if r.draft and not drafts)
     published = {rid: r for rid, r in sorted(every.items()) if rid not in draft_ids}
     lib = Library(config=config, records=published, drafts=draft_ids)
@@ -77,69 +84,6 @@ def _unique(records: list[Record], diags: Diagnostics) -> dict[RecordId, Record]
                 )
         out[rid] = sorted(group, key=lambda r: r.path)[0]
     return out
-
-
-def _check_refs(every: dict[RecordId, Record], diags: Diagnostics) -> None:
-    ids: list[RecordId] = []  # for suggestions: made at the first unknown id
-    names: dict[str, RecordId] = {}
-    for r in every.values():
-        for ref in r.refs:
-            target = every.get(RecordId(ref.target))
-            if ref.via == "author" and (target is None or target.kind != "actor"):
-                continue  # a plain name, not an id
-            shown = _shown(ref.via, ref.target)
-            if target is None:
-                if not ids:
-                    ids = sorted(every)
-                    names = {_fold(alias): rid for rid, rec in every.items() for alias in _names(rec)}
-                diags.error(r.path, ref.pos, "unknown-id", f"{shown} names no record{_suggest(ref.target, ids, names)}")
-            elif ref.kinds and target.kind not in ref.kinds and ref.via == "cite":
-                diags.error(
-                    r.path,
-                    ref.pos,
-                    "wrong-kind",
-                    f"{shown} is {_a(target.kind)}; [@id] cites a source, so link it with [[{ref.target}]] instead",
-                )
-            elif ref.kinds and target.kind not in ref.kinds:
-                diags.error(
-                    r.path,
-                    ref.pos,
-                    "wrong-kind",
-                    f"{shown} is {_a(target.kind)}; '{ref.field}' takes {' or '.join(_a(k) for k in ref.kinds)}",
-                )
-            elif ref.field == "country" and target.fields.get("kind") != "state":
-                diags.error(
-                    r.path,
-                    ref.pos,
-                    "wrong-kind",
-                    f"country '{ref.target}' is not a state actor (its kind is {target.fields.get('kind')})",
-                )
-
-
-def _shown(via: str, target: str) -> str:
-    return {"link": f"[[{target}]]", "cite": f"[@{target}]"}.get(via, f"'{target}'")
-
-
-def _a(word: str) -> str:
-    return f"an {word}" if word[0] in "aeiou" else f"a {word}"
-
-
-def _names(r: Record) -> list[str]:
-    return [r.title, *r.fields.get("aliases", [])]
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.casefold().split())
-
-
-def _suggest(target: str, ids: Sequence[str], names: dict[str, RecordId]) -> str:
-    close = difflib.get_close_matches(target, ids, n=1, cutoff=0.75)
-    if close:
-        return f"; did you mean '{close[0]}'?"
-    by_name = names.get(_fold(target.replace("-", " ")))
-    if by_name:
-        return f"; did you mean '{by_name}'?"
-    return '; check the spelling, or create it with: briefing new KIND "Title"'
 
 
 def _index_kinds(lib: Library) -> None:
