@@ -292,8 +292,15 @@ class Builder:
             self._start_ahead(records, config)
         identities: dict[str, tuple[Any, ...]] = {r.id: (r.path, r.digest, r.fields.get("updated")) for r in records}
         changed_ids = _changed(identities, state.identities if state is not None else {})
+        broken = frozenset(d.path for d in diags.errors)  # resolve keeps their fields out of its indexes
         lib, resolve_diags = self._resolve(
-            records, config, state if state and state.key == key else None, identities, changed_ids, _unparsed(parsed)
+            records,
+            config,
+            state if state and state.key == key else None,
+            identities,
+            changed_ids,
+            _unparsed(parsed),
+            broken,
         )
         diags.items.extend(resolve_diags)
         clock.lap("resolve")
@@ -623,6 +630,7 @@ class Builder:
         identities: dict[str, tuple[Any, ...]],
         changed_ids: set[str],
         unparsed: Unparsed | None = None,
+        broken: frozenset[str] = frozenset(),
     ) -> tuple[Library, list[Diagnostic]]:
         """The library; when only Markdown prose changed, the last one with the new records in it.
         (A state is saved only by a good build, so the last library never knew a file that
@@ -633,7 +641,9 @@ class Builder:
                 return reused, list(state.resolve_diags)
         local = Diagnostics()
         previous = state.library if state is not None and state.library.config == config else None
-        lib = resolve(records, config, local, drafts=self.options.drafts, previous=previous, unparsed=unparsed)
+        lib = resolve(
+            records, config, local, drafts=self.options.drafts, previous=previous, unparsed=unparsed, broken=broken
+        )
         if previous is not None:
             lib = share_unchanged(previous, lib)
         return lib, local.items

@@ -33,6 +33,7 @@ def resolve(
     drafts: bool = False,
     previous: Library | None = None,
     unparsed: Unparsed | None = None,
+    broken: frozenset[str] = frozenset(),
 ) -> Library:
     """Check every reference, drop drafts unless asked, and derive the indexes.
 
@@ -42,8 +43,9 @@ def resolve(
 
     ``previous``: the library the last build resolved with the same settings;
     related briefs that cannot have changed are taken from it. ``unparsed``: the ids of
-    files that failed to load, whose references are counted, not reported one by one."""
-    broken = frozenset(d.path for d in diags.errors)
+    files that failed to load, whose references are counted, not reported one by one.
+    ``broken``: the files with errors reported elsewhere (``diags`` may hold none)."""
+    broken = broken | frozenset(d.path for d in diags.errors)
     every = _unique(records, diags)
     check_references(every, diags, unparsed)
     check_cited_quotes(every, diags)
