@@ -373,13 +373,16 @@ def _events(d: _Draw, count: int, actors: list[Actor], sources: list[Source]) ->
         for j in range(d.rng.randint(1, 4)):
             otitle = f"{d.words(2, 4).capitalize()} {d.rng.choice(OUTCOME_KINDS)} {i + 1}.{j + 1}"
             updates = [(d.date(), d.rng.choice(OUTCOME_STATUSES), d.words(5, 12)) for _ in range(d.rng.randint(0, 2))]
+            kind, status = d.rng.choice(OUTCOME_KINDS), d.rng.choice(OUTCOME_STATUSES)
+            if updates:  # the status stands where the latest dated update says (check requires it)
+                status = max(updates, key=lambda u: str(u[0]))[1]
             outcomes.append(
                 Outcome(
                     d.unique(_slug(otitle)),
                     otitle,
                     ev.id,
-                    d.rng.choice(OUTCOME_KINDS),
-                    d.rng.choice(OUTCOME_STATUSES),
+                    kind,
+                    status,
                     date,
                     d.rng.sample(participants, min(2, len(participants))),
                     d.rng.sample(ids, min(len(ids), d.rng.randint(2, 4))),

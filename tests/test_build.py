@@ -26,7 +26,11 @@ def files_mentioning(folder: Path, marks: tuple[bytes, ...]) -> set[str]:
 
 
 def test_the_valid_site_is_clean_even_under_strict() -> None:
-    assert run("check", "--strict", "--site", str(SITES / "valid")) == (0, "", "")
+    assert run("check", "--strict", "--site", str(SITES / "valid")) == (
+        0,
+        "",
+        "ok: 14 records in 15 files, no errors, no warnings\n",
+    )
 
 
 def fresh_copy(tmp_path: Path, name: str) -> Path:
@@ -109,3 +113,15 @@ def test_base_url_override_reaches_every_absolute_link(tmp_path: Path, base_url:
     assert run("build", "--base-url", base_url, "--site", str(fresh_copy(tmp_path, "site")), "--out", str(out))[0] == 0
     assert files_mentioning(out, (b"example.org/briefing",)) == set()
     assert f"<loc>{base_url}</loc>".encode() in (out / "sitemap.xml").read_bytes()
+
+
+def test_a_build_reports_a_missing_required_field_like_check_does(site_copy: Callable[[str], Path]) -> None:
+    site = site_copy("valid")
+    assert run("build", "--site", str(site))[0] == 0
+    fund = site / "content/outcomes/fund.yaml"
+    fund.write_text("\n".join(line for line in fund.read_text().splitlines() if not line.startswith("event:")) + "\n")
+    expected = (
+        "content/outcomes/fund.yaml:1:1: error: missing required field 'event' (a record id)\n1 error in 1 file\n"
+    )
+    assert run("check", "--site", str(site)) == (1, "", expected)
+    assert run("build", "--site", str(site)) == (1, "", expected + "build failed; the previous output is unchanged\n")

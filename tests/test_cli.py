@@ -10,6 +10,7 @@ import pytest
 
 import briefing
 import briefing.cli
+from briefing.report import describe_changes
 from conftest import run_cli
 from update_goldens import SITES, run
 
@@ -21,7 +22,11 @@ def test_python_m_briefing_prints_the_version() -> None:
 
 def test_check_runs_from_the_sites_folder() -> None:
     proc = run_cli("check", cwd=SITES / "valid")
-    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+    assert (proc.returncode, proc.stdout, proc.stderr) == (
+        0,
+        "",
+        "ok: 14 records in 15 files, no errors, no warnings\n",
+    )
 
 
 @pytest.mark.parametrize(
@@ -139,3 +144,53 @@ def test_a_new_brief_is_a_draft(site_copy: Callable[[str], Path]) -> None:
     assert "draft: true" in (site / "content/briefs/fresh-thoughts.md").read_text()
     assert run("build", "--site", str(site))[0] == 0
     assert not (site / "public/briefs/fresh-thoughts").exists()
+
+
+OK_VALID = "ok: 14 records in 15 files, no errors, no warnings\n"
+
+
+def test_site_may_be_given_before_the_command_or_after_it() -> None:
+    assert run("--site", str(SITES / "valid"), "check") == (0, "", OK_VALID)
+    assert run("check", "--site", str(SITES / "valid")) == (0, "", OK_VALID)
+
+
+def test_the_site_is_found_from_any_folder_inside_it(site_copy: Callable[[str], Path]) -> None:
+    site = site_copy("valid")
+    (site / ".git").mkdir()  # the top of a checkout: the search stops here, and needs no more
+    proc = run_cli("check", cwd=site / "content/briefs")
+    assert (proc.returncode, proc.stderr) == (0, OK_VALID)
+    (site / "content/briefs/fund-explained.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    proc = run_cli("build", cwd=site / "content")
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("content/briefs/fund-explained.md:")  # paths stay relative to the site
+    assert proc.stderr.endswith("build failed; nothing was written to ../public\n")
+
+
+def test_outside_a_site_the_search_stops_at_the_top_of_a_checkout(tmp_path: Path) -> None:
+    (tmp_path / "site.toml").write_text('title = "Not this one"\n')
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "notes").mkdir()
+    for command in ("check", "build", "serve", "new"):
+        proc = run_cli(command, *(["actor", "Anna"] if command == "new" else []), cwd=repo / "notes")
+        assert proc.returncode == 2
+        assert proc.stderr == (
+            f"briefing: no site.toml in {repo / 'notes'} or any folder above it; "
+            "run from the site's folder or pass --site DIR\n"
+        )
+    assert sorted(p.name for p in repo.iterdir()) == [".git", "notes"]
+
+
+def test_a_build_without_output_says_nothing_was_written(tmp_path: Path) -> None:
+    code, _, err = run("build", "--site", str(tmp_path))
+    assert code == 1
+    assert err.endswith(f"build failed; nothing was written to {tmp_path / 'public'}\n")
+
+
+def test_a_rebuild_names_the_pages_it_changed() -> None:
+    written = ["pagefind/x.pf", "data/site.json", "briefs/a/index.html", "index.html", "actors/b/index.html"]
+    written += [f"dates/2025-11-{day}/index.html" for day in range(10, 14)]
+    assert describe_changes(written, ["briefs/old/index.html"], 180) == (
+        "9 of 180 files changed: actors/b/, briefs/a/, dates/2025-11-10/, dates/2025-11-11/, "
+        "dates/2025-11-12/ and 4 more; 1 removed: briefs/old/"
+    )

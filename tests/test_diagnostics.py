@@ -25,14 +25,17 @@ CLASSES = [
     "invalid-empty-field",  # required fields left empty, as `briefing new` writes them: at the key's line
     "invalid-id",  # file names that are not ids
     "invalid-malformed-yaml",  # unclosed brackets and quotes, tabs, no front matter end
-    "invalid-markdown-links",  # unknown [[id]] and [@source], bad date links, in bodies and fields
+    "invalid-markdown-links",  # unknown [[id]] and [@source], bad date links, names for ids, links
+    # that would show as written ([@id, no quotes]), in bodies and fields
     "invalid-missing-field",  # required fields, at top level and in nested records
-    "invalid-quote",  # a quote that is not in the source's own text
+    "invalid-quote",  # quotes not in the source's text: in the source, and in a brief citing it
     "invalid-reference",  # unknown ids in fields, with did-you-mean by id and by name
     "invalid-site-toml",  # unknown, mistyped and invalid settings
+    "invalid-status-history",  # an outcome's status that its latest dated update contradicts
     "invalid-toml-syntax",  # site.toml that is not TOML; content is still checked
     "invalid-types",  # a list for a string, a number for a title, a mapping for a list
-    "invalid-unknown-field",  # a typo with a did-you-mean hint
+    "invalid-unknown-field",  # a typo or another word for a field, with a did-you-mean hint
+    "invalid-unparsed-reference",  # references to a file that does not parse: counted once, at it
     "invalid-url",  # script, ftp and relative URLs
     "invalid-vocabulary",  # words outside a field's list
     "invalid-wrong-kind",  # an id of the wrong kind in a field and in a citation
@@ -58,13 +61,14 @@ def test_check_prints_the_expected_diagnostics(name: str) -> None:
     assert (code, out) == (1, "")
 
 
-@pytest.mark.parametrize("name", ["invalid-types", "invalid-markdown-links"])
+@pytest.mark.parametrize("name", ["invalid-types", "invalid-markdown-links", "invalid-unparsed-reference"])
 def test_json_format_carries_the_same_diagnostics(name: str) -> None:
     site = SITES / name
     code, out, err = run("check", "--format", "json", "--site", str(site))
     assert (code, err) == (1, "")
     items = json.loads(out)
     assert all(set(item) == {"path", "line", "col", "severity", "code", "message"} for item in items)
+    assert {item["severity"] for item in items} <= {"error", "warning", "note"}
     as_text = [f"{i['path']}:{i['line']}:{i['col']}: {i['severity']}: {i['message']}" for i in items]
     assert as_text == (site / "expected.txt").read_text(encoding="utf-8").splitlines()[:-1]
 
@@ -81,7 +85,15 @@ def test_a_warning_fails_only_under_strict(site_copy: Callable[[str], Path]) -> 
         "link it from a brief with [[lonely]] or delete it\n"
     )
     assert run("check", "--site", str(site)) == (0, "", warning + "1 warning, no errors\n")
-    assert run("check", "--strict", "--site", str(site)) == (1, "", warning + "1 error in 1 file\n")
+    assert run("check", "--strict", "--site", str(site)) == (
+        1,
+        "",
+        warning + "1 warning (fails with --strict), no errors\n",
+    )
+    (site / "content/actors/broken.yaml").write_text("name: Broken\n")
+    code, _, err = run("check", "--strict", "--site", str(site))
+    assert code == 1
+    assert err.endswith("1 error in 1 file, and 2 warnings (fails with --strict)\n")
     assert run("build", "--strict", "--site", str(site))[0] == 1
     assert not (site / "public").exists()
 
@@ -106,7 +118,11 @@ def test_a_bom_on_a_clean_site_changes_nothing(site_copy: Callable[[str], Path])
     site = site_copy("valid")
     for path in (site / "content").rglob("*.*"):
         path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
-    assert run("check", "--strict", "--site", str(site)) == (0, "", "")
+    assert run("check", "--strict", "--site", str(site)) == (
+        0,
+        "",
+        "ok: 14 records in 15 files, no errors, no warnings\n",
+    )
 
 
 @pytest.mark.parametrize(

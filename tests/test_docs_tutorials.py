@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, run_cli
 from tutorial import Edit, Outcome, Runner, parse, report, update
 
 README = REPO / "README.md"
@@ -70,14 +70,20 @@ def readme_tutorial(root: Path) -> list[Outcome]:
     assert MENTION in README.read_text(encoding="utf-8")
     shutil.copy2(REPO / "site.toml", root / "site.toml")
     shutil.copytree(REPO / "content", root / "content")
+    # the README's set-up ran `make site`: public/ holds the bundled site
+    assert run_cli("build", "--site", root).returncode == 0
+    typo = MENTION.replace("jane-analyst", "jane-analsyt")
     edits = [
         # "Fill in her kind: person", then check again
         Edit("briefing check", 2, _replace(ACTOR, "kind:  #", "kind: person  #")),
         # "add a line at the end of experts-side-by-side.md"
         Edit("briefing check", 3, _append(BRIEF, MENTION)),
         # "Change the link to [[jane-analsyt]] and set kind: persn"
-        Edit("briefing build", 1, _replace(BRIEF, MENTION, MENTION.replace("jane-analyst", "jane-analsyt"))),
+        Edit("briefing build", 1, _replace(BRIEF, MENTION, typo)),
         Edit("briefing build", 1, _replace(ACTOR, "kind: person", "kind: persn")),
+        # "Fix both"
+        Edit("briefing check", 4, _replace(BRIEF, typo, MENTION)),
+        Edit("briefing check", 4, _replace(ACTOR, "kind: persn", "kind: person")),
     ]
     return Runner(root, edits).walk(parse(README.read_text(encoding="utf-8")))
 

@@ -99,6 +99,27 @@ def cite_first(name: str, source: str) -> Callable[[Path], None]:
     return edit
 
 
+def quote(name: str, words: str) -> Callable[[Path], None]:
+    """A quotation citing the daily report: a resolve check that reads the source's text."""
+
+    def edit(site: Path) -> None:
+        path = site / "content/briefs" / f"{name}.md"
+        if path.exists():
+            path.write_text(path.read_text() + f'\nThe report: "{words}" [@daily-report].\n')
+
+    return edit
+
+
+def reword_source(words: str) -> Callable[[Path], None]:
+    """The daily report's first sentence, which no source quote holds but a brief may."""
+
+    def edit(site: Path) -> None:
+        path = site / "content/sources/daily-report.md"
+        path.write_text(re.sub(r"^Leaders met [^.]*\.", f"Leaders met {words}.", path.read_text(), flags=re.M))
+
+    return edit
+
+
 def retitle(record: str, title: str) -> Callable[[Path], None]:
     def edit(site: Path) -> None:
         for path in (site / "content").glob(f"*/{record}.*"):
@@ -199,6 +220,10 @@ EDITS = st.one_of(
     st.builds(restyle, WORDS),
     st.builds(drop_theme_file, st.sampled_from(["templates/tag.html", "static/style.css"])),
     st.builds(retitle_site, WORDS),
+    st.builds(
+        quote, st.sampled_from(["fund-explained", "added-1"]), st.sampled_from(["Leaders met on Thursday", "met"])
+    ),
+    st.builds(reword_source, st.sampled_from(["on Thursday", "on Friday"])),
 )
 
 
@@ -234,6 +259,19 @@ def test_incremental_builds_equal_clean_builds(edits: list[Callable[[Path], None
                 expected = tree(root / "clean")
                 assert tree(root / "memory") == expected
                 assert tree(root / "disk") == expected
+
+
+def test_a_quote_is_checked_again_when_only_its_sources_text_changes(
+    site_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    site = site_copy("valid")
+    quote("fund-explained", "Leaders met on Thursday")(site)
+    kept = core_builder(site, tmp_path / "out")
+    assert kept.build().ok
+    reword_source("on Friday")(site)
+    assert [d.code for d in kept.build().diags.errors] == ["quote-not-in-source"]
+    reword_source("on Thursday")(site)
+    assert kept.build().ok
 
 
 def test_a_second_build_renders_and_writes_nothing(site_copy: Callable[[str], Path], tmp_path: Path) -> None:
@@ -296,7 +334,7 @@ def test_the_command_line_keeps_a_cache_and_writes_only_what_changed(site_copy: 
     assert (site / "public/index.html").stat().st_ino == marker
     append_prose("fund-explained", "One more line.")(site)
     third = run_cli("build", "--site", site)
-    assert "1 file changed" in third.stderr or "files changed" in third.stderr
+    assert "files changed: briefs/fund-explained/" in third.stderr  # the edited page, named
     assert b"One more line." in (site / "public/briefs/fund-explained/index.html").read_bytes()
     assert (site / "public/index.html").stat().st_ino == marker  # unchanged files are kept, not rewritten
 

@@ -94,5 +94,6 @@ def test_a_body_link_is_reported_at_its_line_in_the_file() -> None:
     assert raw is not None and raw.body_line == 5
     from briefing.content.validate import validate
 
-    validate(raw, diags)
-    assert [(d.code, d.line, d.col) for d in diags.items] == [("bad-link", 6, 3)]
+    record = validate(raw, diags)
+    # not an id: resolve reports it, with the id it most likely means
+    assert [(ref.target, ref.via, ref.pos) for ref in record.refs] == [("Bad Id", "name-link", (6, 3))]

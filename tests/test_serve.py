@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -37,6 +38,7 @@ from briefing.serve.loop import BuildLoop, Status
 from briefing.serve.server import Reporter, Running, Serving, start
 from briefing.serve.watch import is_editor_noise, start_watching, wants_rebuild
 from conftest import REPO, SITES
+from update_goldens import run
 
 WAIT = 20.0  # an upper bound for things that happen at once; never reached when all is well
 
@@ -194,7 +196,7 @@ def test_the_terminal_report_uses_path_line_col_lines() -> None:
     report(failed_result(), 0.1)
     text = out.getvalue()
     assert "built 2 files in 0.25 s" in text
-    assert "rebuilt in 0.05 s: 1 of 1 files changed, 1 removed" in text
+    assert "rebuilt in 0.05 s: 1 of 1 files changed: index.html; 1 removed: 404.html" in text
     assert "content/briefs/a.md:3:1: error: missing required field 'title'\n1 error in 1 file\n" in text
     assert text.rstrip().endswith("build failed; still serving the last good site")
 
@@ -456,3 +458,16 @@ def test_serving_beyond_loopback_warns(site_copy: Callable[[str], Path]) -> None
     )
     assert "warning: --host 192.0.2.1: anyone who can reach this machine" in proc.stderr
     assert proc.returncode == 2 and "cannot listen on 192.0.2.1" in proc.stderr
+
+
+def test_a_busy_port_suggests_a_free_one(site_copy: Callable[[str], Path]) -> None:
+    site = site_copy("valid")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, _, err = run("serve", "--site", str(site), "--port", str(port))
+    assert code == 2
+    suggested = re.search(r"briefing serve --port (\d+) \(make serve PORT=(\d+)\)\n$", err)
+    assert err.startswith(f"briefing: cannot listen on 127.0.0.1:{port}: Address already in use")
+    assert suggested and suggested[1] == suggested[2] and int(suggested[1]) != port

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from briefing import __version__
-from briefing.diagnostics import format_json, format_text
+from briefing.content.config import CONFIG_FILE, find_site
+from briefing.diagnostics import format_json, format_ok, format_text
 from briefing.editing.init import InitError, init_site, report
 from briefing.editing.new import NewError, NewOptions, new_record
 from briefing.engine.builder import build
@@ -24,6 +25,7 @@ from briefing.output.failure import advice, describe, machine_error
 from briefing.output.lock import OutputBusyError, output_lock
 from briefing.output.write import OutputError, check_output, output_identity
 from briefing.pipeline import Options, check
+from briefing.report import describe_changes
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL, EXIT_MACHINE = 0, 1, 2, 3, 4
 
@@ -40,8 +42,12 @@ examples:
   briefing new actor "Vladimir Putin" create content/actors/vladimir-putin.yaml
   briefing check --format json        diagnostics for editors and CI tools
 
-Run from the site's folder, or pass --site DIR after the command.
+Run from the site's folder or any folder inside it (site.toml is looked for
+upwards, as git looks for .git), or pass --site DIR.
 Errors print as path:line:col: error: message, all at once."""
+
+SITE_COMMANDS = ("build", "check", "new", "serve")  # the commands that work on an existing site
+SITE_HELP = "the site's folder, holding site.toml (default: the nearest one from here up)"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="briefing", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument("--version", action="version", version=f"briefing {__version__}")
+    p.add_argument("--site", type=Path, default=argparse.SUPPRESS, metavar="DIR", help=SITE_HELP)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     for add in (_add_build, _add_check, _add_new, _add_init, _add_serve):
         add(sub)
@@ -57,13 +64,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _common(cmd: argparse.ArgumentParser) -> None:
-    cmd.add_argument(
-        "--site",
-        type=Path,
-        default=Path("."),
-        metavar="DIR",
-        help="the site's folder, holding site.toml (default: the current folder)",
-    )
+    # SUPPRESS: given before or after the command; absent when given nowhere
+    cmd.add_argument("--site", type=Path, default=argparse.SUPPRESS, metavar="DIR", help=SITE_HELP)
     cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
     cmd.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
 
@@ -191,6 +193,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
+    if args.command in SITE_COMMANDS and getattr(args, "site", None) is None:
+        found = find_site(Path.cwd())
+        if found is None:
+            print(
+                f"briefing: no {CONFIG_FILE} in {Path.cwd()} or any folder above it; "
+                "run from the site's folder or pass --site DIR",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        args.site = found
     try:
         return int(args.run(args))
     except KeyboardInterrupt:
@@ -228,8 +240,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
     diags = result.diags.sorted()
     if args.format == "json":
         sys.stdout.write(format_json(diags))
-    else:
+    elif diags or result.library is None:
         _report(diags, args.strict)
+    else:
+        records = len(result.library.records) + len(result.library.drafts)
+        sys.stderr.write(format_ok(records, records + 1))  # every content file is a record, and site.toml
     return EXIT_CONTENT if result.diags.failed(args.strict) else EXIT_OK
 
 
@@ -263,7 +278,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         return EXIT_MACHINE
     _report(result.diags.sorted(), args.strict)
     if result.diags.failed(args.strict):
-        print("build failed; the previous output is unchanged", file=sys.stderr)
+        kept = "the previous output is unchanged" if out.exists() else f"nothing was written to {out}"
+        print(f"build failed; {kept}", file=sys.stderr)
         return EXIT_CONTENT
     changed = len(result.written) + len(result.removed)
     if not changed:
@@ -271,10 +287,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     elif len(result.written) == len(result.files):
         print(f"wrote {len(result.files)} files to {out}", file=sys.stderr)
     else:
-        print(
-            f"wrote {len(result.files)} files to {out}: {changed} file{'s' if changed != 1 else ''} changed",
-            file=sys.stderr,
-        )
+        print(f"updated {out}: {describe_changes(result.written, result.removed, len(result.files))}", file=sys.stderr)
     return EXIT_OK
 
 

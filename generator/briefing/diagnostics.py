@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "note"]
 
 
 @dataclass(frozen=True, order=True)
@@ -40,6 +40,10 @@ class Diagnostics:
     def warning(self, path: str, pos: tuple[int, int], code: str, message: str) -> None:
         self.items.append(Diagnostic(path, pos[0], pos[1], "warning", code, message))
 
+    def note(self, path: str, pos: tuple[int, int], code: str, message: str) -> None:
+        """Context for an error printed just before it (same path and position): never fails a build."""
+        self.items.append(Diagnostic(path, pos[0], pos[1], "note", code, message))
+
     def extend(self, other: Diagnostics) -> None:
         self.items.extend(other.items)
 
@@ -59,15 +63,26 @@ class Diagnostics:
 
 
 def format_text(diags: list[Diagnostic], strict: bool = False) -> str:
-    """Render diagnostics one per line, then the ``N errors in M files`` summary."""
+    """Render diagnostics one per line, then a summary: ``N errors in M files``, with the
+    warnings that ``--strict`` fails on counted as warnings, not as errors."""
     lines = [d.text() for d in diags]
-    errors = [d for d in diags if d.severity == "error" or strict]
+    errors = [d for d in diags if d.severity == "error"]
+    warnings = [d for d in diags if d.severity == "warning"]
     if errors:
         files = len({d.path for d in errors})
-        lines.append(f"{_plural(len(errors), 'error')} in {_plural(files, 'file')}")
-    elif diags:
-        lines.append(f"{_plural(len(diags), 'warning')}, no errors")
+        summary = f"{_plural(len(errors), 'error')} in {_plural(files, 'file')}"
+        if strict and warnings:
+            summary += f", and {_plural(len(warnings), 'warning')} (fails with --strict)"
+        lines.append(summary)
+    elif warnings:
+        fails = " (fails with --strict)" if strict else ""
+        lines.append(f"{_plural(len(warnings), 'warning')}{fails}, no errors")
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def format_ok(records: int, files: int) -> str:
+    """The one line ``check`` prints when there is nothing to report."""
+    return f"ok: {_plural(records, 'record')} in {_plural(files, 'file')}, no errors, no warnings\n"
 
 
 def format_json(diags: list[Diagnostic]) -> str:

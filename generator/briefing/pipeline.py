@@ -15,10 +15,11 @@ from pathlib import Path
 
 from briefing.content.config import SiteConfig, load_config
 from briefing.content.gitdates import last_commit_dates, with_commit_dates
-from briefing.content.load import load_all
+from briefing.content.load import load_site
 from briefing.content.validate import validate
 from briefing.diagnostics import Diagnostics
 from briefing.library.records import Library
+from briefing.library.references import check_cited_quotes, check_references
 from briefing.library.resolve import resolve
 from briefing.output import search
 from briefing.output.write import check_output, write_site
@@ -59,11 +60,15 @@ def check(site: Path, options: Options) -> Result:
     """Load, validate and resolve the whole site; write nothing."""
     diags = Diagnostics()
     config = settings(site, options, diags)
-    records = [validate(raw, diags) for raw in load_all(site, diags)]
-    if config is None:
+    raws, unparsed = load_site(site, diags)
+    records = [validate(raw, diags) for raw in raws]
+    if config is None:  # no library without settings, but every reference is still checked
+        every = {r.id: r for r in reversed(records)}
+        check_references(every, diags, unparsed)
+        check_cited_quotes(every, diags)
         return Result(diags)
     records = with_commit_dates(records, last_commit_dates(site))
-    return Result(diags, resolve(records, config, diags, drafts=options.drafts))
+    return Result(diags, resolve(records, config, diags, drafts=options.drafts, unparsed=unparsed))
 
 
 def render(site: Path, options: Options) -> Result:

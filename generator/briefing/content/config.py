@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import tomllib
 from dataclasses import MISSING, dataclass, field, fields
@@ -54,6 +55,20 @@ def settings(table: str) -> dict[str, tuple[type, object, str]]:
         for f in fields(SiteConfig)
         if f.metadata["table"] == table
     }
+
+
+def find_site(start: Path) -> Path | None:
+    """The nearest folder from ``start`` up that holds ``site.toml``, as git finds its
+    repository: the search stops at the top of a git checkout (a folder holding ``.git``)
+    and at the file system's root. Returned relative to ``start`` (``.``, ``..``), so that
+    paths printed from it read as the user would type them."""
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return Path(os.path.relpath(folder, here))
+        if (folder / ".git").exists():
+            return None
+    return None
 
 
 def normalise_base_url(url: str) -> str:

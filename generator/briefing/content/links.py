@@ -18,13 +18,17 @@ from briefing.content.dates import is_date_text
 WIKI_RE = re.compile(r"\[\[([^\[\]\n|]*)(?:\|([^\[\]\n]*))?\]\]")
 CITE_RE = re.compile(r"\[@([^\]\s,]*)(?:\s*,\s*[\"“]([^\"”\n]*)[\"”])?\s*\]")
 _NEWLINE_RE = re.compile("\n")
+_OPENER_RE = re.compile(r"\[(?=[\[@])")
+_MARKDOWN_LINK_RE = re.compile(r"\[\[?@?[^\]\n]*\]\(")  # [[text](url)] or [@name](url): Markdown links
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _INDENTED_RE = re.compile(r"\n(?:    |\t)")  # a literal first character: the engine skips to it
 _CODE_SPAN_RE = re.compile(r"(`+)(?:.|\n)*?(?<!`)\1(?!`)")
 
 
 class Link(NamedTuple):
-    """A link found in Markdown; ``kind`` is "record", "date" or "cite".
+    """A link found in Markdown; ``kind`` is "record", "date", "cite", or "malformed" for
+    text that starts like a link and is not one (``target``: what to write instead,
+    ``text``: why).
     A tuple: a build makes one per link, and a frozen dataclass costs three times as much."""
 
     kind: str
@@ -92,19 +96,111 @@ def _may_exceed(text: str) -> bool:
     )
 
 
+class Scanned(NamedTuple):
+    """What ``scan_text`` found, and the text it searched: code blanked out, and the
+    offset where each line starts (for later passes over the same text)."""
+
+    links: list[Link]
+    masked: str
+    line_starts: list[int]
+
+
 def scan(text: str) -> list[Link]:
-    """Every link and citation outside code, in order of appearance."""
+    """Every link and citation outside code, in order of appearance, and every text that
+    starts like one (``[[`` or ``[@``) but is not: a link Markdown would leave as written."""
+    return scan_text(text).links
+
+
+def scan_text(text: str) -> Scanned:
+    """``scan``, with the masked text and its line starts."""
     found: list[Link] = []
     masked = mask_code(text)
     line_starts = [0] + [m.end() for m in _NEWLINE_RE.finditer(masked)]
+    spans: list[tuple[int, int]] = []
+    escapes = "\\" in masked
     for m in WIKI_RE.finditer(masked):
+        if escapes and _escaped(masked, m.start()):
+            continue
         target = m[1].strip()
         kind = "date" if is_date_text(target) else "record"
         found.append(_link(kind, target, m[2], m.start(), m[0], line_starts))
+        spans.append(m.span())
     for m in CITE_RE.finditer(masked):
+        if escapes and _escaped(masked, m.start()):
+            continue
         found.append(_link("cite", m[1].strip(), m[2], m.start(), m[0], line_starts))
+        spans.append(m.span())
+    if masked.count("[[") + masked.count("[@") > len(spans) or "[[[" in masked:
+        found.extend(_malformed(masked, sorted(spans), line_starts))
     found.sort(key=attrgetter("line", "col"))
-    return found
+    return Scanned(found, masked, line_starts)
+
+
+def _escaped(text: str, offset: int) -> bool:
+    """Whether the character at ``offset`` follows an odd number of backslashes (``\\[@``)."""
+    n = 0
+    while offset - n > 0 and text[offset - n - 1] == "\\":
+        n += 1
+    return n % 2 == 1
+
+
+def _malformed(masked: str, spans: list[tuple[int, int]], line_starts: list[int]) -> list[Link]:
+    """Every ``[[`` or ``[@`` outside the links found (``spans``), that is not escaped and
+    not a bracket before a Markdown link (``[[text](url)]``), with the fix."""
+    out: list[Link] = []
+    for m in _OPENER_RE.finditer(masked):
+        start = m.start()
+        i = bisect_right(spans, (start, len(masked) + 1)) - 1
+        if (i >= 0 and spans[i][0] <= start < spans[i][1]) or _escaped(masked, start):
+            continue
+        end = masked.find("\n", start)
+        line = masked[start : len(masked) if end < 0 else end]
+        if _MARKDOWN_LINK_RE.match(line):
+            continue
+        raw, fix, why = _fix(line)
+        out.append(_link("malformed", fix, why, start, raw, line_starts))
+    return out
+
+
+def _fix(line: str) -> tuple[str, str, str]:
+    """(the malformed text, what to write instead, why) for a line that starts with it."""
+    if line.startswith("[@"):
+        close = line.find("]")
+        if close < 0:
+            raw = line.split(None, 1)[0]
+            return raw, f"[@{_id_like(raw[2:].rstrip(','))}]", "it is not closed with ]"
+        raw = line[: close + 1]
+        source, _, locator = raw[2:-1].partition(",")
+        if ";" in source:
+            fix = " ".join(f"[@{_id_like(s.strip().lstrip('@'))}]" for s in source.split(";"))
+            return raw, fix, "it cites one source per pair of brackets"
+        locator = locator.strip().strip("\"'“”‘’«»").strip()
+        if locator:
+            return raw, f'[@{_id_like(source)}, "{locator}"]', "a locator goes in double quotes"
+        return raw, f"[@{_id_like(source)}]", "a source's id has no spaces"
+    depth = 0
+    for i in range(2, len(line)):
+        ch = line[i]
+        if ch == "[" and line.startswith(("[[", "[@"), i):
+            break  # another link begins: this one was never closed
+        if ch == "[":
+            depth += 1
+        elif ch == "]" and depth:
+            depth -= 1
+        elif ch == "]" and line.startswith("]]", i):
+            raw = line[: i + 2]
+            return raw, f"[[{raw[2:-2].replace('[', '').replace(']', '')}]]", "a link's text cannot hold [ or ]"
+        elif ch == "]":
+            return line[: i + 1], f"{line[: i + 1]}]", "it is not closed with ]]"
+    raw = line.split(None, 1)[0]
+    return raw, f"[[{raw[2:]}]]", "it is not closed with ]]"
+
+
+def _id_like(text: str) -> str:
+    """A source's id as the editor probably meant it (``Izvestia report``: izvestia-report)."""
+    from briefing.content.slug import slugify  # local import: only needed on error
+
+    return slugify(text) or "source-id"
 
 
 def _link(kind: str, target: str, text: str | None, offset: int, raw: str, starts: list[int]) -> Link:

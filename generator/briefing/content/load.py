@@ -17,7 +17,7 @@ from briefing.content.config import CONFIG_FILE
 from briefing.content.dates import is_date_text
 from briefing.content.schema import FOLDERS, KIND_OF_FOLDER
 from briefing.content.yamlpos import PosDict
-from briefing.diagnostics import Diagnostics
+from briefing.diagnostics import Diagnostic, Diagnostics
 
 CONTENT_DIR = "content"
 MAX_FILE_BYTES = 4 * 1024 * 1024
@@ -252,4 +252,27 @@ def _split_front_matter(text: str) -> tuple[str, str, int] | None:
 
 
 def load_all(site: Path, diags: Diagnostics) -> list[RawRecord]:
-    return [r for kind, path in content_files(site, diags) if (r := load_file(site, kind, path, diags)) is not None]
+    return load_site(site, diags)[0]
+
+
+def load_site(site: Path, diags: Diagnostics) -> tuple[list[RawRecord], dict[str, tuple[str, tuple[int, int]]]]:
+    """Every record, and the files that failed to load: id -> (path, its first error's place)."""
+    raws: list[RawRecord] = []
+    failed: dict[str, tuple[str, tuple[int, int]]] = {}
+    for kind, path in content_files(site, diags):
+        before = len(diags.items)
+        raw = load_file(site, kind, path, diags)
+        if raw is not None:
+            raws.append(raw)
+        else:
+            note_failed(failed, path.relative_to(site).as_posix(), diags.items[before:])
+    return raws, failed
+
+
+def note_failed(failed: dict[str, tuple[str, tuple[int, int]]], rel: str, found: list[Diagnostic]) -> None:
+    """Remember a file that failed to load, by the id its name gives (if it gives one)."""
+    stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    errors = [d for d in found if d.severity == "error"]
+    if ID_RE.match(stem) and errors:
+        first = min(errors)
+        failed.setdefault(stem, (rel, (first.line, first.col)))

@@ -21,7 +21,17 @@ class Ref(NamedTuple):
     pos: Pos
     kinds: tuple[str, ...]  # kinds the target may be; () for any
     field: str  # where it stands, e.g. "participants" or "body"
-    via: str  # "field", "link", "cite" or "author" (an id or a plain name)
+    via: str  # "field", "link", "cite", "author" (an id or a plain name), or "name-link" and
+    # "name-cite": [[…]] or [@…] holding something that is not an id (a name, capitals)
+
+
+class CitedQuote(NamedTuple):
+    """Words in a Markdown body that citations vouch for: they must stand in the text of
+    one of the ``sources`` (see ``content.quotations``)."""
+
+    sources: tuple[str, ...]
+    text: str
+    pos: Pos
 
 
 @dataclass
@@ -39,6 +49,7 @@ class Record:
     digest: str = ""
     refs: list[Ref] = field(default_factory=list)
     date_links: list[tuple[PartialDate, Pos]] = field(default_factory=list)
+    cited_quotes: list[CitedQuote] = field(default_factory=list)
 
     @property
     def title(self) -> str:

@@ -135,3 +135,19 @@ TITLE_FIELD = {"actor": "name"}
 
 # Extra state checks beyond field types: an actor's country must be a state.
 STATE_FIELDS = {("actor", "country")}
+
+# Fields people reach for by another name (``venue:`` for ``location:``): an unknown field
+# suggests its namesake here, when the mapping has it, before any suggestion by spelling.
+SAME_MEANING = {
+    "venue": "location",
+    "place": "location",
+    "city": "location",
+    "organiser": "host",
+    "organizer": "host",
+    "organised_by": "host",
+    "organized_by": "host",
+    "attendees": "participants",
+    "description": "summary",
+    "name": "title",
+    "title": "name",
+}

@@ -9,11 +9,12 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from briefing.content import links
+from briefing.content import links, verbatim
 from briefing.content.dates import PartialDate, parse_date
 from briefing.content.load import ID_RE, RawRecord
-from briefing.content.model import Record, RecordId, Ref
-from briefing.content.schema import SCHEMA, Field, is_language_tag
+from briefing.content.model import CitedQuote, Record, RecordId, Ref
+from briefing.content.quotations import quotations
+from briefing.content.schema import SAME_MEANING, SCHEMA, Field, is_language_tag
 from briefing.content.yamlpos import Pos, PosDict, PosList
 from briefing.diagnostics import Diagnostics
 
@@ -39,6 +40,7 @@ class _Checker:
         self.raw, self.diags = raw, diags
         self.refs: list[Ref] = []
         self.date_links: list[tuple[Any, Pos]] = []
+        self.quotes: list[CitedQuote] = []
 
     def error(self, pos: Pos, code: str, message: str) -> None:
         self.diags.error(self.raw.path, pos, code, message)
@@ -50,13 +52,8 @@ class _Checker:
         for key in data:
             if key in known or (key == "extra" and not where):
                 continue
-            hint = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
-            fix = (
-                f"; did you mean '{hint[0]}'?"
-                if hint
-                else ("; put your own fields under 'extra:'" if not where else "")
-            )
-            self.error(data.key_pos[key], "unknown-field", f"unknown field '{where}{key}'{fix}")
+            hint = _field_hint(key, known, where)
+            self.error(data.key_pos[key], "unknown-field", f"unknown field '{where}{key}'{hint}")
         for f in fields:
             if f.required and f.name in data and _blank(data[f.name]):
                 # a stub's empty key: point at it, and say what belongs there
@@ -164,7 +161,10 @@ class _Checker:
             line_pos = (pos[0] + excess.line - 1, excess.col + (pos[1] - 1 if excess.line == 1 and not block else 0))
             self.error(line_pos, "markdown-limit", f"'{name}' holds {excess.message}")
         cursor = 0
-        for link in links.scan(text):
+        scanned = links.scan_text(text)
+        if block:
+            self.quotes += [CitedQuote(q.sources, q.text, (pos[0] + q.line - 1, q.col)) for q in quotations(scanned)]
+        for link in scanned.links:
             found = source.find(link.raw, cursor) if source and link.raw else -1
             if found >= 0:
                 cursor = found + len(link.raw)
@@ -178,7 +178,11 @@ class _Checker:
             self.link(link, at, name)
 
     def link(self, link: links.Link, at: Pos, name: str) -> None:
-        if link.kind == "date":
+        if link.kind == "malformed":
+            what = "a citation" if link.raw.startswith("[@") else "a link"
+            fix = f"{link.raw} shows as written, not as {what}: {link.text}; write {link.target}"
+            self.error(at, "malformed-link", fix)
+        elif link.kind == "date":
             date = parse_date(link.target)
             if date is None:
                 self.error(
@@ -188,9 +192,9 @@ class _Checker:
                 )
             else:
                 self.date_links.append((date, at))
-        elif not ID_RE.match(link.target):
-            shown = f"[[{link.target}]]" if link.kind == "record" else f"[@{link.target}]"
-            self.error(at, "bad-link", f"{shown} does not name an id (lower-case letters, digits, hyphens) or a date")
+        elif not ID_RE.match(link.target):  # a name, or an id in capitals: resolve suggests the id
+            kinds = ("source",) if link.kind == "cite" else ()
+            self.refs.append(Ref(link.target, at, kinds, name, f"name-{'cite' if link.kind == 'cite' else 'link'}"))
         else:
             kinds = ("source",) if link.kind == "cite" else ()
             self.refs.append(Ref(link.target, at, kinds, name, "cite" if link.kind == "cite" else "link"))
@@ -257,11 +261,48 @@ def validate(raw: RawRecord, diags: Diagnostics) -> Record:
         raw.digest,
         checker.refs,
         checker.date_links,
+        checker.quotes,
     )
     if raw.kind == "source":
         check_quotes(record, diags)
     check_date_order(raw, fields, diags)
+    if raw.kind == "outcome":
+        check_status_history(raw, fields, diags)
     return record
+
+
+def _field_hint(key: str, known: dict[str, Field], where: str) -> str:
+    """A field of the same meaning, else one spelt alike, else (at the top) ``extra:``."""
+    if SAME_MEANING.get(key) in known:
+        return f"; did you mean '{SAME_MEANING[key]}'?"
+    hint = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    if hint:
+        return f"; did you mean '{hint[0]}'?"
+    if where:
+        return ""
+    return "; put your own fields under 'extra:' (the bundled theme does not show them; a theme of your own can)"
+
+
+def check_status_history(raw: RawRecord, fields: dict[str, Any], diags: Diagnostics) -> None:
+    """An outcome's ``status`` is where its history stands: what its latest dated update says."""
+    status = fields.get("status")
+    updates = fields.get("updates", [])
+    dated = [(u.get("date"), i, u.get("status")) for i, u in enumerate(updates)]
+    dated = [d for d in dated if isinstance(d[0], PartialDate) and d[2]]
+    if status is None or not dated:
+        return
+    latest = max(d[0] for d in dated)
+    said = [(i, s) for date, i, s in dated if date == latest]
+    if status in {s for _i, s in said}:
+        return
+    index, says = said[-1]
+    diags.error(
+        raw.path,
+        raw.data.where("status"),
+        "status-history",
+        f"'status' is '{status}', but the latest update (updates[{index}], {latest}) says '{says}'; "
+        f"make them agree, or add an update dated when it became '{status}'",
+    )
 
 
 DATE_ORDER = (("date", "end"), ("date", "updated"))
@@ -305,44 +346,21 @@ def _before(a: PartialDate, b: PartialDate) -> bool:
     return cut(a) < cut(b)
 
 
-_QUOTE_MAP = str.maketrans(
-    {
-        "“": '"',
-        "”": '"',
-        "„": '"',
-        "«": '"',
-        "»": '"',
-        "‘": "'",
-        "’": "'",
-        "‚": "'",
-        "–": "-",
-        "—": "-",
-        "‑": "-",
-        "−": "-",
-    }
-)
-
-
-def normalise_quote(text: str) -> str:
-    """What counts as the same words: white space, quote marks and dashes aside."""
-    return " ".join(text.translate(_QUOTE_MAP).split())
-
-
 def check_quotes(record: Record, diags: Diagnostics) -> None:
     """In a source with its full text, every quote must stand in it verbatim."""
     if record.body is None or not record.body.strip():
         return
-    body = normalise_quote(record.body)
+    body = verbatim.normalise_quote(record.body)
     quotes = record.data.get("quotes")
     for i, quote in enumerate(record.fields.get("quotes", [])):
         text = quote.get("text")
-        if isinstance(text, str) and normalise_quote(text) not in body:
+        if isinstance(text, str) and not verbatim.contains(body, wanted := verbatim.quotation(text)):
             item = quotes[i] if isinstance(quotes, PosList) else None
             pos = item.where("text") if isinstance(item, PosDict) else record.data.pos
             diags.error(
                 record.path,
                 pos,
                 "quote-not-in-source",
-                f"quotes[{i}].text is not in the source's text verbatim; copy the exact "
-                "words, or move a paraphrase to 'note'",
+                f"quotes[{i}].text is not in the source's text verbatim: {verbatim.difference(body, wanted)}; "
+                "copy the exact words, or move a paraphrase to 'note'",
             )

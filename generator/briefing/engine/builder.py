@@ -177,15 +177,10 @@ class Builder:
         last = b.last
         b.changed_ids = reresolve.changed(b.identities, last.identities if last is not None else {})
         previous = reresolve.Last(last.library, last.identities, last.resolve_diags) if last else None
-        broken = frozenset(d.path for d in b.diags.errors)
-        b.lib, b.resolve_diags = reresolve.resolve_library(
-            b.records,
-            b.config,
-            self.options.drafts,
-            broken,
-            previous if last is not None and last.key == b.key else None,
-            b.changed_ids,
-        )
+        broken = frozenset(d.path for d in b.diags.errors)  # resolve keeps their fields out of its indexes
+        now = reresolve.Inputs(b.records, b.config, self.options.drafts, broken, self.parser.unparsed())
+        last_usable = previous if last is not None and last.key == b.key else None
+        b.lib, b.resolve_diags = reresolve.resolve_library(now, last_usable, b.changed_ids)
         b.diags.items.extend(b.resolve_diags)
 
     def _render(self, b: Build) -> None:

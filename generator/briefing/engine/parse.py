@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from briefing.content.gitdates import with_commit_dates
-from briefing.content.load import parse_record, read_bytes
+from briefing.content.load import note_failed, parse_record, read_bytes
 from briefing.content.model import Record
 from briefing.content.validate import validate
 from briefing.diagnostics import Diagnostic, Diagnostics
 from briefing.engine import parallel
 from briefing.engine.inputs import RACY_NS, Stat, stat
+from briefing.library.references import Unparsed
 
 QUICK_FILES = 20  # changed files that ``Parser.quick`` takes on; more go the whole way
 
@@ -152,6 +153,14 @@ class Parser:
                     records = list(last.records)
                 records[last.where[rel]] = entry.record  # type: ignore[assignment]
         return records, parsed
+
+    def unparsed(self) -> Unparsed:
+        """The files that failed to load (see ``load.note_failed``), by id."""
+        failed: dict[str, tuple[str, tuple[int, int]]] = {}
+        for rel, entry in self.parsed.items():
+            if entry.record is None:
+                note_failed(failed, rel, entry.diags)
+        return failed
 
     def dated(self, records: list[Record], dates: dict[str, Any]) -> list[Record]:
         """``with_commit_dates``, giving an unchanged brief the same copy as last time, so a

@@ -23,6 +23,7 @@ from briefing.content.config import SiteConfig
 from briefing.content.model import Record, RecordId
 from briefing.diagnostics import Diagnostic, Diagnostics
 from briefing.library.records import INDEX_FIELDS, Library
+from briefing.library.references import Unparsed
 from briefing.library.related import actors_of, co_mentions, co_mentions_of, related_briefs
 from briefing.library.resolve import (
     FIELD_INDEXES,
@@ -55,35 +56,38 @@ class Last:
     diags: list[Diagnostic]  # what resolving it reported
 
 
-def resolve_library(
-    records: list[Record],
-    config: SiteConfig,
-    drafts: bool,
-    broken: frozenset[str],
-    last: Last | None,
-    changed_ids: set[str],
-) -> tuple[Library, list[Diagnostic]]:
-    """The library and what resolving reported, from the last library where it serves."""
+@dataclasses.dataclass
+class Inputs:
+    """What this build resolves: the records, the settings, whether drafts count, the
+    files with errors (``broken``) and the files that failed to load (``unparsed``)."""
+
+    records: list[Record]
+    config: SiteConfig
+    drafts: bool
+    broken: frozenset[str]
+    unparsed: Unparsed
+
+
+def resolve_library(now: Inputs, last: Last | None, changed_ids: set[str]) -> tuple[Library, list[Diagnostic]]:
+    """The library and what resolving reported, from the last library where it serves.
+
+    (A state is saved only by a good build, so the last library never knew a file that
+    failed to load, nor referred to one: ``unparsed`` matters only to a new resolve.)"""
     local = Diagnostics()
-    if last is None or last.library.config != config:
-        return resolve(records, config, local, drafts, broken), local.items
-    reused = reuse_library(last, records, changed_ids)
+    if last is None or last.library.config != now.config:
+        lib = resolve(now.records, now.config, local, now.drafts, now.broken, now.unparsed)
+        return lib, local.items
+    reused = reuse_library(last, now.records, changed_ids)
     if reused is not None:
         return reused, list(last.diags)
-    lib = resolve_again(records, config, local, drafts, broken, last.library)
+    lib = resolve_again(now, local, last.library)
     return share_unchanged(last.library, lib), local.items
 
 
-def resolve_again(
-    records: list[Record],
-    config: SiteConfig,
-    diags: Diagnostics,
-    drafts: bool,
-    broken: frozenset[str],
-    previous: Library,
-) -> Library:
+def resolve_again(now: Inputs, diags: Diagnostics, previous: Library) -> Library:
     """``resolve``, keeping what the changes since ``previous`` cannot have changed."""
-    lib = published(records, config, diags, drafts)
+    broken = now.broken | frozenset(d.path for d in diags.errors)
+    lib = published(now.records, now.config, diags, now.drafts, now.unparsed)
     order = record_order(lib)
     same = previous if (not broken and lib.drafts == previous.drafts and _same_fields(lib, previous)) else None
     changed = _changed_records(lib, same)
@@ -255,7 +259,10 @@ def _resolve_view(r: Record) -> tuple[Any, ...]:
     reported anything about is never reused (see ``reuse_library``)."""
     links = {(ref.target, ref.kinds, ref.field, ref.via) for ref in r.refs if ref.via != "cite"}
     cites = list(dict.fromkeys((ref.target, ref.kinds, ref.field) for ref in r.refs if ref.via == "cite"))
-    return (r.id, r.kind, r.path, r.fields, dict(r.data), links, cites, {d for d, _pos in r.date_links})
+    # the quotations it vouches for, and a source's text: what ``check_cited_quotes`` compares
+    quotes = [(q.sources, q.text) for q in r.cited_quotes]
+    text = r.body if r.kind == "source" else None
+    return (r.id, r.kind, r.path, r.fields, dict(r.data), links, cites, {d for d, _pos in r.date_links}, quotes, text)
 
 
 def reuse_library(last: Last, records: list[Record], changed_ids: set[str]) -> Library | None:

@@ -9,9 +9,8 @@ one, with less work, and composes the steps below to do it.
 
 from __future__ import annotations
 
-import difflib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from briefing.content.config import SiteConfig
 from briefing.content.dates import PartialDate
@@ -20,6 +19,7 @@ from briefing.content.schema import KINDS
 from briefing.content.slug import slugify
 from briefing.diagnostics import Diagnostics
 from briefing.library.records import Library, QuoteRef
+from briefing.library.references import Unparsed, check_cited_quotes, check_references
 from briefing.library.related import co_mentions, related_briefs
 from briefing.library.timeline import KIND_ORDER, index_dates
 
@@ -29,17 +29,18 @@ def resolve(
     config: SiteConfig,
     diags: Diagnostics,
     drafts: bool = False,
-    broken: frozenset[str] | None = None,
+    broken: frozenset[str] = frozenset(),
+    unparsed: Unparsed | None = None,
 ) -> Library:
     """Check every reference, drop drafts unless asked, and derive the indexes.
 
-    Records whose files hold errors (``broken``: paths; by default those ``diags``
-    holds errors for) are kept, so that references to them are not reported as unknown
-    too, but their fields stay out of the field indexes, which rely on required fields
-    being present."""
-    if broken is None:
-        broken = frozenset(d.path for d in diags.errors)
-    lib = published(records, config, diags, drafts)
+    Records whose files hold errors (``broken``: paths, with those ``diags`` holds errors
+    for) are kept, so that references to them are not reported as unknown too, but their
+    fields stay out of the field indexes, which rely on required fields being present.
+    ``unparsed``: the ids of files that failed to load, whose references are counted, not
+    reported one by one."""
+    broken = broken | frozenset(d.path for d in diags.errors)
+    lib = published(records, config, diags, drafts, unparsed)
     order = record_order(lib)
     index_mentions(lib, order)
     warn_unmentioned(lib, diags)
@@ -51,11 +52,15 @@ def resolve(
     return lib
 
 
-def published(records: list[Record], config: SiteConfig, diags: Diagnostics, drafts: bool) -> Library:
+def published(
+    records: list[Record], config: SiteConfig, diags: Diagnostics, drafts: bool, unparsed: Unparsed | None = None
+) -> Library:
     """The library of the records a reader sees, with their kinds: every id unique, every
-    reference checked, drafts left out (and links to them warned of) unless ``drafts``."""
+    reference and cited quote checked, drafts left out (and links to them warned of)
+    unless ``drafts``."""
     every = _unique(records, diags)
-    _check_refs(every, diags)
+    check_references(every, diags, unparsed)
+    check_cited_quotes(every, diags)
     draft_ids = frozenset(r.id for r in every.values() if r.draft and not drafts)
     lib = Library(
         config=config, records={rid: r for rid, r in sorted(every.items()) if rid not in draft_ids}, drafts=draft_ids
@@ -93,69 +98,6 @@ def _unique(records: list[Record], diags: Diagnostics) -> dict[RecordId, Record]
                 )
         out[rid] = sorted(group, key=lambda r: r.path)[0]
     return out
-
-
-def _check_refs(every: dict[RecordId, Record], diags: Diagnostics) -> None:
-    ids: list[RecordId] = []  # for suggestions: made at the first unknown id
-    names: dict[str, RecordId] = {}
-    for r in every.values():
-        for ref in r.refs:
-            target = every.get(RecordId(ref.target))
-            if ref.via == "author" and (target is None or target.kind != "actor"):
-                continue  # a plain name, not an id
-            shown = _shown(ref.via, ref.target)
-            if target is None:
-                if not ids:
-                    ids = sorted(every)
-                    names = {_fold(alias): rid for rid, rec in every.items() for alias in _names(rec)}
-                diags.error(r.path, ref.pos, "unknown-id", f"{shown} names no record{_suggest(ref.target, ids, names)}")
-            elif ref.kinds and target.kind not in ref.kinds and ref.via == "cite":
-                diags.error(
-                    r.path,
-                    ref.pos,
-                    "wrong-kind",
-                    f"{shown} is {_a(target.kind)}; [@id] cites a source, so link it with [[{ref.target}]] instead",
-                )
-            elif ref.kinds and target.kind not in ref.kinds:
-                diags.error(
-                    r.path,
-                    ref.pos,
-                    "wrong-kind",
-                    f"{shown} is {_a(target.kind)}; '{ref.field}' takes {' or '.join(_a(k) for k in ref.kinds)}",
-                )
-            elif ref.field == "country" and target.fields.get("kind") != "state":
-                diags.error(
-                    r.path,
-                    ref.pos,
-                    "wrong-kind",
-                    f"country '{ref.target}' is not a state actor (its kind is {target.fields.get('kind')})",
-                )
-
-
-def _shown(via: str, target: str) -> str:
-    return {"link": f"[[{target}]]", "cite": f"[@{target}]"}.get(via, f"'{target}'")
-
-
-def _a(word: str) -> str:
-    return f"an {word}" if word[0] in "aeiou" else f"a {word}"
-
-
-def _names(r: Record) -> list[str]:
-    return [r.title, *r.fields.get("aliases", [])]
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.casefold().split())
-
-
-def _suggest(target: str, ids: Sequence[str], names: dict[str, RecordId]) -> str:
-    close = difflib.get_close_matches(target, ids, n=1, cutoff=0.75)
-    if close:
-        return f"; did you mean '{close[0]}'?"
-    by_name = names.get(_fold(target.replace("-", " ")))
-    if by_name:
-        return f"; did you mean '{by_name}'?"
-    return '; check the spelling, or create it with: briefing new KIND "Title"'
 
 
 def _index_kinds(lib: Library) -> None:

@@ -194,7 +194,7 @@ class BuildLoop:
             s.seq += 1
             s.last = result
             if failed:
-                s.problems = tuple(d for d in result.diags.sorted() if d.severity == "error" or self._strict)
+                s.problems = tuple(d for d in result.diags.sorted() if d.severity != "warning" or self._strict)
             else:
                 s.problems = ()
                 s.good = result

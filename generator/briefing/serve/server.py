@@ -9,9 +9,11 @@ prints what an editor needs to see in the terminal.
 from __future__ import annotations
 
 import argparse
+import errno
 import ipaddress
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -31,6 +33,7 @@ from briefing.output.failure import advice, describe, machine_error
 from briefing.output.lock import OutputBusyError, output_lock
 from briefing.output.write import OutputError, check_output
 from briefing.pipeline import Options, Result
+from briefing.report import describe_changes
 from briefing.serve.http import Preview, PreviewServer, reload_script
 from briefing.serve.loop import BuildLoop, Rebuild
 from briefing.serve.watch import start_watching
@@ -113,8 +116,13 @@ def start(
         check_output(site, target)
         rebuild = _rebuilder(site, target, options, debug)
         loop = BuildLoop(rebuild, strict=options.strict, report=report)
-        loop.build_now()
+        # listen first: a busy port is reported at once, not after the first build
         server = PreviewServer((host, port), Preview(loop, target, reload_script(), debug, site))
+        try:
+            loop.build_now()
+        except BaseException:
+            server.server_close()
+            raise
     except BaseException:
         if private:
             shutil.rmtree(target.parent, ignore_errors=True)
@@ -175,8 +183,7 @@ class Reporter:
                 done = f"built {len(result.files)} files in {seconds:.2f} s"
             else:
                 done = (
-                    f"rebuilt in {seconds:.2f} s: {len(result.written)} of {len(result.files)} files "
-                    f"changed, {len(result.removed)} removed"
+                    f"rebuilt in {seconds:.2f} s: {describe_changes(result.written, result.removed, len(result.files))}"
                 )
             self.stream.write(f"{text}[{stamp}] {done}\n")
         self.stream.flush()
@@ -189,6 +196,27 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def _port_hint(exc: OSError, host: str, port: int) -> str:
+    """For a port in use: one that is free, to pass with ``--port``."""
+    if exc.errno != errno.EADDRINUSE:
+        return ""
+    free = next((p for p in range(port + 1, min(port + 20, 65535) + 1) if _free(host, p)), port + 1)
+    return (
+        f" (another program, perhaps another briefing serve, is using port {port}); "
+        f"choose another port: briefing serve --port {free} (make serve PORT={free})"
+    )
+
+
+def _free(host: str, port: int) -> bool:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -220,7 +248,10 @@ def serve(args: argparse.Namespace) -> int:
         print(f"briefing: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:
-        print(f"briefing: cannot listen on {host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        print(
+            f"briefing: cannot listen on {host}:{args.port}: {exc.strerror or exc}{_port_hint(exc, host, args.port)}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     print(
         f"serving {running.url} with live reload; watching {site.resolve()} (Ctrl-C to stop)",
