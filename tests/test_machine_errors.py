@@ -16,13 +16,20 @@ from typing import Any
 
 import pytest
 
-from briefing.output import write
+from briefing.output import files, write
 from briefing.pipeline import Options
 from briefing.serve.server import Running, Serving, start
 from conftest import REPO
 from test_build import snapshot
 from test_incremental import append_prose
 from update_goldens import run
+
+
+def fail_writes(monkeypatch: pytest.MonkeyPatch, failing: Any) -> None:
+    """Every write of the output, the swap's and each file's, through ``failing``."""
+    monkeypatch.setattr(write, "os", failing)
+    monkeypatch.setattr(files, "os", failing)
+
 
 EXIT_MACHINE = 4
 
@@ -67,7 +74,7 @@ def test_a_failed_write_says_what_and_where_and_keeps_the_previous_output(
     assert run("build", "--site", str(site))[0] == 0
     before = snapshot(out)
     append_prose("fund-explained", "One more line.")(site)
-    monkeypatch.setattr(write, "os", FailingOs(error, after=3))
+    fail_writes(monkeypatch, FailingOs(error, after=3))
     code, _, stderr = run("build", "--site", str(site))
     assert code == EXIT_MACHINE, stderr
     what = os.strerror(error)
@@ -88,7 +95,7 @@ def test_a_first_build_on_a_full_disk_says_nothing_was_written(
     site_copy: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     site = site_copy("valid")
-    monkeypatch.setattr(write, "os", FailingOs(errno.ENOSPC, after=10))
+    fail_writes(monkeypatch, FailingOs(errno.ENOSPC, after=10))
     code, _, stderr = run("build", "--site", str(site))
     assert code == EXIT_MACHINE
     assert "no space left on device: " in stderr and f"nothing was written to {site / 'public'}" in stderr
@@ -194,7 +201,7 @@ def rebuilt(running: Running) -> Any:
 
 def test_the_dev_server_survives_a_full_disk(served: Running, monkeypatch: pytest.MonkeyPatch) -> None:
     brief = "/briefing/briefs/fund-explained/"
-    monkeypatch.setattr(write, "os", FailingOs(errno.ENOSPC))
+    fail_writes(monkeypatch, FailingOs(errno.ENOSPC))
     append_prose("fund-explained", "Written while the disk was full.")(served.site)
     status = rebuilt(served)
     assert not status.ok

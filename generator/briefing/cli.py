@@ -175,9 +175,8 @@ def _add_serve(sub: Any) -> None:
 
 def run() -> None:
     """The ``briefing`` script: ``main``, then leave at once. A large build leaves a
-    gigabyte of objects that the interpreter would free one by one on its way out
-    (half a second at 10,000 briefs) though the work is done and the files are
-    closed; only the output streams need flushing."""
+    gigabyte of objects that the interpreter would free one by one on its way out,
+    though the work is done and the files are closed; only the output streams need flushing."""
     code = main()
     sys.stdout.flush()
     sys.stderr.flush()

@@ -32,7 +32,8 @@ from briefing.engine.output import Output, OutputFiles
 from briefing.engine.parse import Parser
 from briefing.engine.rendering import Rendering
 from briefing.output import search
-from briefing.output.write import Staging, check_output, digest, output_identity
+from briefing.output.files import digest
+from briefing.output.write import Staging, check_output, output_identity
 from briefing.pipeline import Options, Result, check, settings
 from briefing.render.theme import theme_dirs
 

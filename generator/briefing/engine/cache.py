@@ -226,7 +226,7 @@ def paused_gc() -> Iterator[None]:
     """Keep the cyclic collector off while a build or a load makes its objects.
 
     A large site's state is millions of objects; each full collection walks them
-    all (most of a second at 10,000 briefs), and one is triggered every time enough
+    all, and one is triggered every time enough
     new objects survive. A build's own objects almost all die with it, freed by
     reference counting; what it keeps is the state, which lives on.
     """

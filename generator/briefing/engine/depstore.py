@@ -1,7 +1,6 @@
 """Which output paths read which keys, stored compactly (see ``deps`` for the keys).
 
-A 10,000-brief site has millions of page-key pairs; as Python sets they took seconds
-to save and load. Here keys and paths are numbered, and both directions are arrays of
+A large site has millions of page-key pairs, slow to save and load as Python sets. Here keys and paths are numbered, and both directions are arrays of
 numbers, grouped by the record each key belongs to, so a build after a one-file edit
 looks at a few hundred of 250,000 keys.
 """
@@ -62,8 +61,8 @@ class _Groups:
 
 class Deps:
     """Which output paths read which keys, stored compactly: keys and paths are
-    numbered, and both directions are arrays of numbers (a 10,000-brief site has
-    millions of page-key pairs; as Python sets they took seconds to save and load).
+    numbered, and both directions are arrays of numbers (a large site has millions of
+    page-key pairs, slow to save and load as Python sets).
 
     Keys are kept as strings (the parts joined by ``_US``) and made tuples when
     asked for, and the keys are saved grouped by the record they belong to: a

@@ -16,9 +16,9 @@ from pathlib import Path
 from briefing.engine import cache, sitejson
 from briefing.engine.build import Build, Identity
 from briefing.engine.cache import State
+from briefing.output.files import digest
 from briefing.output.write import (
     Staging,
-    digest,
     link_copy,
     output_identity,
     spare_name,

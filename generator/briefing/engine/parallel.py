@@ -37,7 +37,7 @@ from briefing.engine.ahead import AheadMarkup, Converted
 from briefing.engine.deps import Key, NumberedKeys
 from briefing.engine.recording import RecordingEnvironment, RecordingRenderer
 from briefing.library.records import Library
-from briefing.output.write import digest, write_new
+from briefing.output.files import digest, write_new
 from briefing.render.templates import make_env
 
 MIN_PAGES = 300  # fewer pages than this render faster in one process

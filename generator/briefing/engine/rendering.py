@@ -27,7 +27,7 @@ from briefing.engine.inputs import Stat
 from briefing.engine.recording import RecordingEnvironment, RecordingRenderer
 from briefing.engine.reresolve import same_pages
 from briefing.library.records import INDEX_FIELDS
-from briefing.output.write import digest
+from briefing.output.files import digest
 from briefing.render.pages import Page
 from briefing.render.templates import make_env
 

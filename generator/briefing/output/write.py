@@ -7,10 +7,6 @@ killed build leaves the previous output exactly as it was.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import ctypes.util
-import functools
 import hashlib
 import os
 import re
@@ -20,14 +16,12 @@ import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from briefing.output.files import OutputError, check_inside, mkdirs, swap, write_bytes, write_new
+
 MARKER = ".briefing-output"
 SPARE_MARKER = ".briefing-spare"  # in a spare output while a build updates it
 _TMP, _OLD, _TRASH = ".tmp-", ".old-", ".trash-"
 _TRASHED = re.compile(r"\..+\.trash-[0-9]+-[0-9]+")  # what ``discard`` names; nobody else's files
-
-
-class OutputError(Exception):
-    """The output folder is unsafe to replace; the message says why."""
 
 
 def check_output(site: Path, out: Path) -> None:
@@ -97,8 +91,8 @@ class Staging:
     """The new output folder of a whole write, filled while the pages are still being
     rendered: a build's process mostly waits on its render workers, and writing
     fourteen thousand files there costs the write stage nothing but the last few.
-    Their bytes are not kept: read back from the folder when a step asks (about
-    300 MB of memory at 10,000 briefs).
+    Their bytes are not kept (a large site's pages would fill memory): read back from
+    the folder when a step asks.
 
     Nothing in it is seen until ``write_site`` swaps it in; ``discard`` drops it
     when the build fails (and does nothing once it was swapped in).
@@ -183,16 +177,16 @@ def update_site(
     write_bytes(spare / SPARE_MARKER, b"A build was updating this folder; the next build deletes it.\n")
     (spare / MARKER).unlink()  # from here until the swap, the spare is not trusted
     for rel in sorted(spare_digests.keys() - digests.keys(), reverse=True):
-        _check_inside(spare, rel)
+        check_inside(spare, rel)
         (spare / rel).unlink(missing_ok=True)
         _prune(spare, (spare / rel).parent)
     made: set[Path] = {spare}
     for rel, digest in digests.items():
         if spare_digests.get(rel) == digest:
             continue
-        _check_inside(spare, rel)
+        check_inside(spare, rel)
         target = spare / rel
-        _mkdirs(target.parent, made)
+        mkdirs(target.parent, made)
         tmp = target.with_name(f"{target.name}{_TMP}{os.getpid()}")
         if rel in files:
             write_bytes(tmp, files[rel])
@@ -210,8 +204,7 @@ def link_copy(out: Path, spare: Path, paths: Iterable[str]) -> tuple[int, ...] |
 
     For a build that left no usable spare (the first one, or one after ``--clean``),
     so that the next edit updates the spare instead of linking every file of the
-    site into a new folder: 0.6-1 s at 10,000 briefs, paid here, after the command
-    has returned, by the child that saves the state. Failing costs only that time.
+    site into a new folder; paid here, after the command has returned, by the child that saves the state. Failing costs only that time.
     """
     out = out.absolute()
     tmp = spare.parent / f"{spare.name}{_TMP}{os.getpid()}"
@@ -266,11 +259,11 @@ def update_in_place(out: Path, files: Mapping[str, bytes], removed: Iterable[str
     created: list[Path] = []
     try:
         for rel, data in sorted(files.items()):
-            _check_inside(out, rel)
+            check_inside(out, rel)
             target = out / rel
             if target.parent not in made and not target.parent.is_dir():
                 created.append(target.parent)
-            _mkdirs(target.parent, made)
+            mkdirs(target.parent, made)
             tmp = target.with_name(target.name + suffix)
             write_bytes(tmp, data)
             written.append((tmp, target))
@@ -284,7 +277,7 @@ def update_in_place(out: Path, files: Mapping[str, bytes], removed: Iterable[str
     for tmp, target in written:
         os.replace(tmp, target)
     for rel in sorted(removed, reverse=True):
-        _check_inside(out, rel)
+        check_inside(out, rel)
         (out / rel).unlink(missing_ok=True)
         _prune(out, (out / rel).parent)
     _mark(out)
@@ -333,107 +326,9 @@ def output_identity(out: Path) -> tuple[int, ...] | None:
 
 def _link_kept(out: Path, tmp: Path, rel: str, made: set[Path]) -> None:
     src, dest = out / rel, tmp / rel
-    _check_inside(tmp, rel)
-    _mkdirs(dest.parent, made)
+    check_inside(tmp, rel)
+    mkdirs(dest.parent, made)
     try:
         os.link(src, dest)
     except OSError:  # another file system, or links not allowed: copy instead
         shutil.copy2(src, dest)
-
-
-def _check_inside(root: Path, rel: str) -> None:
-    # Paths come from ids and tags, which are checked, but stay defensive: no
-    # absolute paths, no "..", so nothing is written outside the folder.
-    parts = rel.split("/")
-    if rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts):
-        raise OutputError(f"refusing to write outside the output folder: {rel}")
-
-
-def _mkdirs(folder: Path, made: set[Path]) -> None:
-    if folder not in made:
-        _make_folder(str(folder))
-        made.add(folder)
-
-
-def _make_folder(folder: str) -> None:
-    try:
-        os.mkdir(folder)  # most often its parent is there already
-    except FileExistsError:
-        if not os.path.isdir(folder):
-            raise
-    except FileNotFoundError:
-        os.makedirs(folder, exist_ok=True)
-
-
-def write_new(root: Path, rel: str, data: bytes, made: set[Path] | None = None) -> None:
-    """Write a file of a new output, and its folder if need be; without ``made`` (folders
-    made so far) in plain ``os`` calls on strings, two thirds of the time of ``pathlib``
-    and ``open``, which add up over 15,000 pages."""
-    _check_inside(root, rel)
-    path = f"{root}/{rel}"
-    folder = os.path.dirname(path)
-    if made is None:
-        _make_folder(folder)
-    else:
-        _mkdirs(Path(folder), made)
-    write_bytes(path, data)
-
-
-def write_bytes(path: str | Path, data: bytes) -> None:
-    """Create or truncate ``path`` and write ``data``. An error names the file (``os.write``
-    names none), and a file the error cut short is removed: a full disk leaves no
-    half-written page behind."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-    except OSError as exc:
-        os.close(fd)
-        with contextlib.suppress(OSError):
-            os.unlink(path)
-        raise OSError(exc.errno, exc.strerror, os.fspath(path)) from exc
-    os.close(fd)
-
-
-def digest(data: bytes) -> bytes:
-    """An output file's digest: what tells a later build that its bytes are unchanged.
-    SHA-256, which most processors now run in hardware: 10 us for a 20 kB page where
-    BLAKE2b took 19 (on the benchmark's machine)."""
-    return hashlib.sha256(data).digest()[:16]
-
-
-def swap(new: Path, out: Path) -> None:
-    """Make ``new`` the output; afterwards ``new`` holds the old output, if any."""
-    if out.exists() and _exchange(new, out):
-        return
-    if out.exists():
-        old = out.parent / f"{out.name}{_OLD}{os.getpid()}"
-        os.rename(out, old)
-        os.rename(new, out)
-        os.rename(old, new)
-    else:
-        os.rename(new, out)
-
-
-_RENAME_EXCHANGE = 2
-
-
-@functools.cache
-def _libc() -> ctypes.CDLL | None:
-    # find_library runs ldconfig in a subprocess: once per process is enough
-    name = ctypes.util.find_library("c")
-    return ctypes.CDLL(name, use_errno=True) if name else None
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """renameat2(RENAME_EXCHANGE): swap two paths in one step (Linux 3.15+)."""
-    libc = _libc()
-    if libc is None:
-        return False
-    fn = getattr(libc, "renameat2", None)
-    if fn is None:
-        return False
-    at_fdcwd = -100
-    res = fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
-    return bool(res == 0)

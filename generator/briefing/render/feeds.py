@@ -60,7 +60,7 @@ def site_json(lib: Library, urls: Urls) -> bytes:
 
     One record per line: a diff of two builds shows which records changed, and the
     json module writes each line with its C encoder (it has none for indented JSON,
-    whose pure-Python writer took a second at 10,000 briefs)."""
+    whose pure-Python writer is much slower)."""
     return site_json_document(lib, [site_json_line(rid, line_inputs(lib, urls, rid)) for rid in lib.records])
 
 
