@@ -1,6 +1,7 @@
 """Which output paths read which keys, stored compactly (see ``deps`` for the keys).
 
-A large site has millions of page-key pairs, slow to save and load as Python sets. Here keys and paths are numbered, and both directions are arrays of
+A large site has millions of page-key pairs, slow to save and load as Python sets. Here
+keys and paths are numbered, and both directions are arrays of
 numbers, grouped by the record each key belongs to, so a build after a one-file edit
 looks at a few hundred of 250,000 keys.
 """

@@ -204,7 +204,8 @@ def link_copy(out: Path, spare: Path, paths: Iterable[str]) -> tuple[int, ...] |
 
     For a build that left no usable spare (the first one, or one after ``--clean``),
     so that the next edit updates the spare instead of linking every file of the
-    site into a new folder; paid here, after the command has returned, by the child that saves the state. Failing costs only that time.
+    site into a new folder; paid here, after the command has returned, by the child that
+    saves the state. Failing costs only that time.
     """
     out = out.absolute()
     tmp = spare.parent / f"{spare.name}{_TMP}{os.getpid()}"
