@@ -23,9 +23,9 @@ from briefing.engine import output as engine_output
 from briefing.engine.ahead import AheadMarkup
 from briefing.engine.builder import Builder, build
 from briefing.engine.recording import listing_keys
-from briefing.engine.reresolve import resolve_again
+from briefing.engine.reresolve import Inputs, resolve_again
 from briefing.library.resolve import resolve
-from briefing.output import write
+from briefing.output import files, write
 from briefing.pipeline import Options, Result, check, render
 from briefing.render import feeds
 from briefing.render.renderer import Renderer
@@ -485,7 +485,7 @@ def test_a_write_that_fails_in_place_leaves_the_output_as_it_was(
     add_link("fund-explained", "karl-ode")(site)  # changes the brief's page and the actor's
     written: list[int] = []
 
-    class FullDisk:  # ``os`` as write.py sees it: the second file does not fit
+    class FullDisk:  # ``os`` as the output's writers see it: the second file does not fit
         def __getattr__(self, name: str) -> Any:
             return getattr(os, name)
 
@@ -496,6 +496,7 @@ def test_a_write_that_fails_in_place_leaves_the_output_as_it_was(
             return os.write(fd, data)
 
     monkeypatch.setattr(write, "os", FullDisk())
+    monkeypatch.setattr(files, "os", FullDisk())
     with pytest.raises(OSError):
         builder.build()
     assert len(written) == 2
@@ -606,7 +607,8 @@ def test_resolving_from_the_last_library_gives_the_same_library(site_copy: Calla
             for r in records
         ]
         config = before.config
-        again = resolve_again(records, config, Diagnostics(), False, frozenset(), before)
+        now = Inputs(records, config, False, frozenset(), {})
+        again = resolve_again(now, Diagnostics(), before)
         fresh = resolve(records, config, Diagnostics())
         assert again == fresh
         before = fresh
