@@ -1,9 +1,10 @@
 """Run a command as a fresh process and report its wall time and peak memory.
 
 ``python launch.py FD CMD...`` forks, runs CMD in the child, waits for it and
-writes "seconds maxrss_kb status settled_seconds settled_maxrss_kb" to file
-descriptor FD: the first two when CMD returns, the last two once every process
-it started has ended too.
+writes "seconds maxrss_kb status settled_seconds settled_maxrss_kb cpu_seconds" to
+file descriptor FD: the first two when CMD returns, the next two once every
+process it started has ended too, and the CPU time (user and system) of all of
+them.
 
 Why a launcher: Linux keeps, as a process's peak resident size (``ru_maxrss``),
 the peak of the memory it had before ``exec`` as well. A command started
@@ -11,6 +12,9 @@ straight from the benchmark (Python's ``subprocess`` uses vfork) inherits the
 benchmark's own peak, some 430 MB once the 10,000-brief corpus has been drawn,
 so every tool's "largest process" read at least that much. Forked from this
 small process instead, a command starts from about 10 MB.
+
+Why a CPU time: other sessions share this machine's two cores, and a run's wall
+time grows with their load; the CPU time its own processes used grows much less.
 
 Why "settled": ``briefing build`` returns once the site is written and leaves a
 forked child saving its cache. This launcher makes itself the child subreaper
@@ -70,8 +74,9 @@ def main() -> int:
     seconds = time.perf_counter() - start
     _reap_all()
     settled = time.perf_counter() - start
-    everything = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    os.write(fd, f"{seconds} {usage.ru_maxrss} {status} {settled} {max(everything, usage.ru_maxrss)}".encode())
+    everything = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak, cpu = max(everything.ru_maxrss, usage.ru_maxrss), everything.ru_utime + everything.ru_stime
+    os.write(fd, f"{seconds} {usage.ru_maxrss} {status} {settled} {peak} {cpu}".encode())
     return 0
 
 

@@ -34,6 +34,7 @@ class Run:
     returncode: int
     output: str
     settled: float = 0.0  # until every process it started had ended (a cache saved in the background)
+    cpu: float = 0.0  # user and system time of every process it started
     parts: dict[str, float] = field(default_factory=dict)  # seconds of each command of a sequence
 
 
@@ -50,6 +51,7 @@ def sequence(runs: dict[str, Run]) -> Run:
         failed.returncode,
         "".join(r.output for r in runs.values()),
         sum(r.settled for r in runs.values()),
+        sum(r.cpu for r in runs.values()),
         {name: r.seconds for name, r in runs.items()},
     )
 
@@ -120,17 +122,19 @@ def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = No
     proc.wait()
     with os.fdopen(report, "rb") as fh:
         reported = fh.read().split()
-    if len(reported) != 5:  # the launcher itself failed
+    if len(reported) != 6:  # the launcher itself failed
         raise RuntimeError(f"launch.py measured nothing for {cmd[0]} ({proc.returncode}):\n{output[-2000:]}")
-    seconds_text, _, status, settled_text, maxrss_kb = reported
+    seconds_text, _, status, settled_text, maxrss_kb, cpu_text = reported
     done.set()
     if sample:
         sampler.join()
     returncode = os.waitstatus_to_exitcode(int(status))
     seconds, settled, largest = float(seconds_text), float(settled_text), int(maxrss_kb) / 1024
     if not sample:
-        return Run(seconds, largest, 0.0, 0.0, returncode, output, settled)
-    return Run(seconds, largest, max(peak[0], largest), peak[1] or largest, returncode, output, settled)
+        return Run(seconds, largest, 0.0, 0.0, returncode, output, settled, float(cpu_text))
+    return Run(
+        seconds, largest, max(peak[0], largest), peak[1] or largest, returncode, output, settled, float(cpu_text)
+    )
 
 
 def median(values: list[float]) -> float:

@@ -76,12 +76,13 @@ def s(x: float | None) -> str:
     return f"{x:.0f} s" if x >= 100 else f"{x:.1f} s" if x >= 10 else f"{x:.2f} s"
 
 
-def spread(d: R | None, key: str = "all") -> str:
-    """A median with its range over the runs: "41.4 s (39.9–44.1 s)"."""
+def spread(d: R | None, key: str = "seconds") -> str:
+    """A median with its range over the runs: "41.4 s (39.9–44.1 s)". ``key`` names the
+    median (``seconds``, ``settled``, ``cpu``); the runs' values are beside it."""
     if not d:
         return "–"
-    values = d.get(key) or []
-    median = d["settled"] if key == "settled_all" else d["seconds"]
+    values = d.get("all" if key == "seconds" else f"{key}_all") or []
+    median = d[key]
     if len(values) < 2:
         return s(median)
     low, high = s(min(values)), s(max(values))
@@ -150,10 +151,10 @@ def _row(r: R, label: str, measure: str, names: tuple[str, str, str], key: str) 
         return None
     vals = [sec(r, measure, x, key) if x else None for x in names]
     cells = [
-        (mib(v) if key.endswith("mb") else spread(side(r, measure, x))) if x and v is not None else "–"
+        (mib(v) if key.endswith("mb") else spread(side(r, measure, x), key)) if x and v is not None else "–"
         for x, v in zip(names, vals, strict=True)
     ]
-    mine = mib(b) if key.endswith("mb") else spread(side(r, measure, "briefing"))
+    mine = mib(b) if key.endswith("mb") else spread(side(r, measure, "briefing"), key)
     return f"| {r['n']:,} | {label} | {mine} | {' | '.join(cells)} | {ratio(b, vals[0])} | {ratio(b, vals[1])} |"
 
 
@@ -177,8 +178,10 @@ def shape_table(results: list[R]) -> str:
         row("cold build, search on (peers: then `pagefind --site public`)", "cold_search", search)
         if side(r, "cold_search", "briefing"):
             d = side(r, "cold_search", "briefing")
-            rows.append(f"| {n} | … until its cache is saved (in the background) | {spread(d, 'settled_all')} ||||||")
+            rows.append(f"| {n} | … until its cache is saved (in the background) | {spread(d, 'settled')} ||||||")
         row("cold build without search", "cold_nosearch", plain)
+        row("CPU time of all its processes (user + system), cold build, search on", "cold_search", search, "cpu")
+        row("CPU time of all its processes, cold build without search", "cold_nosearch", plain, "cpu")
         row("rebuild, nothing changed (Hugo has no cache)", "nochange", none)
         row("rebuild, one brief's prose edited", "prose_edit", none)
         row("rebuild, a link added to one brief", "link_edit", none)

@@ -10,6 +10,7 @@ so (``Briefing.no_search_label``).
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -125,9 +126,12 @@ class Stats:
     tree_mb: float = 0.0
     tree_pss_mb: float = 0.0
     parts: dict[str, float] = field(default_factory=dict)
+    cpu: float = 0.0  # median CPU seconds (user and system) of all the command's processes
+    cpu_all: list[float] = field(default_factory=list)
+    loads: list[float] = field(default_factory=list)  # the 1-minute load average as each run started
 
     @classmethod
-    def of(cls, runs: list[Run], sampled: Run | None = None) -> Stats:
+    def of(cls, runs: list[Run], sampled: Run | None = None, loads: list[float] | None = None) -> Stats:
         everything = runs + ([sampled] if sampled else [])
         names = runs[0].parts.keys()
         return cls(
@@ -139,6 +143,9 @@ class Stats:
             sampled.tree_mb if sampled else 0.0,
             sampled.tree_pss_mb if sampled else 0.0,
             {k: median([r.parts[k] for r in runs]) for k in names},
+            median([r.cpu for r in runs]),
+            [round(r.cpu, 3) for r in runs],
+            loads or [],
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -150,10 +157,16 @@ def paired(title: str, sides: dict[str, Side], runs: int, sampled: tuple[str, ..
     machine's load falls on all sides alike); then one run of each ``sampled`` side with
     its process tree's memory sampled (sampling slows a run: see ``measure``)."""
     results: dict[str, list[Run]] = {name: [] for name in sides}
+    loads: dict[str, list[float]] = {name: [] for name in sides}
     for i in range(runs):
         for name, side in sides.items():
+            loads[name].append(round(os.getloadavg()[0], 2))
             r = side(False)
             results[name].append(r)
-            print(f"    {title:<14} {name:<24} run {i + 1}: {r.seconds:8.2f} s", flush=True)
+            print(
+                f"    {title:<15} {name:<22} run {i + 1}: {r.seconds:8.2f} s, CPU {r.cpu:7.2f} s, "
+                f"load {loads[name][-1]:.1f}",
+                flush=True,
+            )
     samples = {name: sides[name](True) for name in sampled if name in sides}
-    return {name: Stats.of(results[name], samples.get(name)).as_dict() for name in sides}
+    return {name: Stats.of(results[name], samples.get(name), loads[name]).as_dict() for name in sides}

@@ -56,3 +56,14 @@ def test_a_sequence_adds_times_and_keeps_the_largest_peak() -> None:
     assert both.maxrss_mb == large.maxrss_mb and both.returncode == 0
     failed = measure.sequence({"hugo": measure.run([sys.executable, "-c", "raise SystemExit(4)"]), "pagefind": small})
     assert failed.returncode == 4
+
+
+def test_a_commands_cpu_time_is_what_its_processes_used_not_the_time_it_waited() -> None:
+    busy = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.4: pass\n"
+    worked = measure.run([sys.executable, "-c", busy])
+    waited = measure.run([sys.executable, "-c", "import time; time.sleep(0.4)"])
+    assert worked.cpu >= 0.4 and waited.cpu < 0.2 and waited.seconds >= 0.4
+    child = measure.run(
+        [sys.executable, "-c", f"import subprocess, sys; subprocess.run([sys.executable, '-c', {busy!r}])"]
+    )
+    assert child.cpu >= 0.4  # a child's work counts
