@@ -7,7 +7,7 @@ TOOLS   := node_modules/.installed
 PIP     := $(BIN)/pip install --quiet -c constraints.txt
 PORT    ?= 8000
 
-.PHONY: site test serve check lint format goldens bench lock clean
+.PHONY: site test serve check lint format goldens bench bench-large lock clean
 
 # An editable install, for working on the project; tests/test_wheel.py checks the wheel
 # users get. Exact versions come from constraints.txt (`make lock` writes it again).
@@ -43,15 +43,26 @@ $(TOOLS): package.json scripts/install-test-tools.sh
 test: $(STAMP) $(TOOLS) lint
 	$(BIN)/pytest -q
 
-# Briefing beside Hugo (+ Pagefind) and Pelican on synthetic corpora; prints a table and
-# writes bench/RESULTS.md. Not part of `make test`. It measures the installed `briefing`
-# command with default settings, search included.
+# `briefing build` as users run it (the installed command, default settings, search
+# included) beside Hugo (+ Pagefind's CLI) and Pelican, on two corpus shapes at 1,000 and
+# 10,000 briefs; prints progress and writes bench/RESULTS.md. Not part of `make test`.
+# BENCH_ARGS passes options to bench/run.py (`.venv/bin/python bench/run.py --help`).
 bench: $(STAMP)
 	$(PIP) -e '.[test,bench]'
 	# bytecode, as an installed package has (an editable install writes none where
 	# PYTHONDONTWRITEBYTECODE is set, and every run would compile the generator again)
 	$(BIN)/python -m compileall -q generator
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The per-brief cost and peak memory at LARGE_N briefs (one round, no dev server, Hugo's
+# plain templates only), held to the last `make bench` at 10,000; writes
+# bench/RESULTS-large.md. `make bench-large LARGE_N=2000` checks that it works.
+LARGE_N ?= 100000
+bench-large: $(STAMP)
+	$(PIP) -e '.[test,bench]'
+	$(BIN)/python -m compileall -q generator
+	$(BIN)/python bench/run.py --sizes $(LARGE_N) --runs 1 --measures nosearch cold stages nochange edit \
+		--hugo-themes plain --no-pelican --no-profile --results bench/RESULTS-large.md $(BENCH_ARGS)
 
 goldens: $(STAMP)
 	$(BIN)/python tests/update_goldens.py

@@ -1,6 +1,15 @@
-"""``briefing build`` for the benchmark: the same Builder, cache and output, with the
-search step (a Pagefind index, which Hugo and Pelican do not make) left out
-unless ``--search`` is given, so the three generators do the same work."""
+"""``briefing build`` for two diagnostic measurements, never for the headline figures
+(those run the installed ``briefing`` command itself):
+
+- without ``--search``: the same Builder, cache and output, with the search step (the
+  Pagefind index) removed, as the build without search while the command has no
+  ``--no-search`` switch (``sides.Briefing`` uses the switch once ``--help`` lists it);
+- with ``--search``: a build as the command runs it, printing the builder's own
+  per-stage times (``Result.timings``), which the command does not show.
+
+Run it with the Python of the checkout's venv, so that it imports that checkout's
+installed ``briefing``.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +17,6 @@ import argparse
 import os
 import sys
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from briefing.engine.builder import Builder
 from briefing.pipeline import Options
@@ -28,7 +35,7 @@ def main() -> int:
     result = builder.build()
     print(
         f"{len(result.files)} files, {len(result.written)} written, {len(result.rendered)} rendered; "
-        + " ".join(f"{k}={v:.2f}" for k, v in result.timings.items())
+        + " ".join(f"{k}={v:.3f}" for k, v in result.timings.items())
     )
     return 0 if result.ok else 1
 

@@ -587,16 +587,13 @@ name = "events"
 weight = 80
 """
 
-HUGO_LAYOUTS = Path(__file__).resolve().parent / "hugo_layouts"  # baseof, single, list, taxonomy, term
-
 
 def write_hugo(c: Corpus, root: Path) -> None:
-    """The corpus as a Hugo site: actors and events are taxonomies with a term page each."""
+    """The corpus as a Hugo site: actors and events are taxonomies with a term page each
+    (its templates, two themes, come from ``peers.write_themes``)."""
     names = c.names()
     sources = {s.id: s for s in c.sources}
     _write(root / "hugo.toml", HUGO_CONFIG)
-    for layout in sorted(HUGO_LAYOUTS.glob("*.html")):
-        _write(root / "layouts" / layout.name, layout.read_text(encoding="utf-8"))
     for a in c.actors:
         _write(
             root / f"content/actors/{a.id}/_index.md",

@@ -1,6 +1,7 @@
-"""Running a command and measuring it: wall time, the largest process's peak
-resident memory (``ru_maxrss`` from ``wait4``, taken by ``launch.py``), and, when asked, the peak of the
-whole process tree's memory, sampled from ``/proc`` (a build that forks workers
+"""Running a command and measuring it: wall time (until it returns, and until every
+process it started has ended), the largest process's peak resident memory
+(``ru_maxrss``, taken by ``launch.py``), and, when asked, the peak of the whole
+process tree's memory, sampled from ``/proc`` (a build that forks workers
 spreads its memory over several processes) both as the sum of resident sizes
 (which counts a page shared by a parent and its forked children once per
 process) and as the sum of proportional sizes (PSS: a shared page is divided
@@ -18,7 +19,7 @@ import os
 import subprocess
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 LAUNCH = Path(__file__).resolve().with_name("launch.py")
@@ -26,12 +27,33 @@ LAUNCH = Path(__file__).resolve().with_name("launch.py")
 
 @dataclass
 class Run:
-    seconds: float
-    maxrss_mb: float  # largest single process (wait4's ru_maxrss)
+    seconds: float  # until the command returned
+    maxrss_mb: float  # largest single process it started, itself included (ru_maxrss)
     tree_mb: float  # peak sum of resident sizes over the process and its descendants (0 unless sampled)
     tree_pss_mb: float  # peak sum of proportional set sizes over the same tree (0 unless sampled)
     returncode: int
     output: str
+    settled: float = 0.0  # until every process it started had ended (a cache saved in the background)
+    cpu: float = 0.0  # user and system time of every process it started
+    parts: dict[str, float] = field(default_factory=dict)  # seconds of each command of a sequence
+
+
+def sequence(runs: dict[str, Run]) -> Run:
+    """Commands run one after the other, as one (``hugo`` then ``pagefind``): times add up,
+    peaks are the largest, the first failure is the sequence's."""
+    first = next(iter(runs.values()))
+    failed = next((r for r in runs.values() if r.returncode), first)
+    return Run(
+        sum(r.seconds for r in runs.values()),
+        max(r.maxrss_mb for r in runs.values()),
+        max(r.tree_mb for r in runs.values()),
+        max(r.tree_pss_mb for r in runs.values()),
+        failed.returncode,
+        "".join(r.output for r in runs.values()),
+        sum(r.settled for r in runs.values()),
+        sum(r.cpu for r in runs.values()),
+        {name: r.seconds for name, r in runs.items()},
+    )
 
 
 def _children(pid: int) -> list[int]:
@@ -100,17 +122,19 @@ def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = No
     proc.wait()
     with os.fdopen(report, "rb") as fh:
         reported = fh.read().split()
-    if len(reported) != 3:  # the launcher itself failed
+    if len(reported) != 6:  # the launcher itself failed
         raise RuntimeError(f"launch.py measured nothing for {cmd[0]} ({proc.returncode}):\n{output[-2000:]}")
-    seconds_text, maxrss_kb, status = reported
+    seconds_text, _, status, settled_text, maxrss_kb, cpu_text = reported
     done.set()
     if sample:
         sampler.join()
     returncode = os.waitstatus_to_exitcode(int(status))
-    seconds, largest = float(seconds_text), int(maxrss_kb) / 1024
+    seconds, settled, largest = float(seconds_text), float(settled_text), int(maxrss_kb) / 1024
     if not sample:
-        return Run(seconds, largest, 0.0, 0.0, returncode, output)
-    return Run(seconds, largest, max(peak[0], largest), peak[1] or largest, returncode, output)
+        return Run(seconds, largest, 0.0, 0.0, returncode, output, settled, float(cpu_text))
+    return Run(
+        seconds, largest, max(peak[0], largest), peak[1] or largest, returncode, output, settled, float(cpu_text)
+    )
 
 
 def median(values: list[float]) -> float:
