@@ -19,6 +19,7 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AMP_SUBSTITUTE, HTML_PLACEHOLDER_RE
 
 from briefing.content.dates import parse_date
 from briefing.content.links import CITE_RE, WIKI_RE
@@ -132,6 +133,45 @@ class _SafeUrls(Treeprocessor):
                     el.set("class", (el.get("class", "") + " unsafe-url").strip())
 
 
+LABEL_CHARS = 120  # a table's label: its column headings, cut short
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+class _ScrollingTables(Treeprocessor):
+    """Wrap each table in a box that scrolls sideways on its own, so a wide table never
+    widens the page. A keyboard user reaches the box with Tab and scrolls it with the
+    arrow keys, and a screen reader announces it by its label, the table's headings
+    (the pattern of GOV.UK's and MDN's scrolling tables). Runs after ``prettify``,
+    so it lays out the new box as ``prettify`` would have."""
+
+    def run(self, root: etree.Element) -> None:
+        for parent in [p for p in root.iter() if any(child.tag == "table" for child in p)]:
+            for i, table in enumerate(list(parent)):
+                if table.tag == "table":
+                    box = etree.Element("div", {"class": "table-scroll", "role": "region", "tabindex": "0"})
+                    box.set("aria-label", self.label(table))
+                    box.text, box.tail, table.tail = "\n", table.tail, "\n"
+                    parent.remove(table)
+                    box.append(table)
+                    parent.insert(i, box)
+
+    def label(self, table: etree.Element) -> str:
+        """"Table: " and the table's column headings as plain text, or "Table" without any."""
+        heads = []
+        for th in table.iter("th"):
+            text = HTML_PLACEHOLDER_RE.sub(self._unstash, "".join(th.itertext())).replace(AMP_SUBSTITUTE, "&")
+            if text := " ".join(text.split()):
+                heads.append(text)
+        label = "Table: " + ", ".join(heads) if heads else "Table"
+        return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip(" ,") + "…"
+
+    def _unstash(self, m: re.Match[str]) -> str:
+        """The text of what an earlier pass set aside (smart quotes, raw HTML)."""
+        blocks = self.md.htmlStash.rawHtmlBlocks
+        found = blocks[int(m[1])] if int(m[1]) < len(blocks) else ""
+        return html.unescape(_TAG_RE.sub("", found)) if isinstance(found, str) else "".join(found.itertext())
+
+
 _URL_ATTR_RE = re.compile(
     r"""(?i)(?<=[\s"'/])(href|src|action|formaction|xlink:href|poster|background)(\s*=\s*)"""
     r"""("[^"]*"|'[^']*'|[^\s"'>]+)"""
@@ -160,6 +200,7 @@ class BriefingExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
         md.inlinePatterns.register(_WikiLink(self.state), "briefing-wiki", 175)
         md.inlinePatterns.register(_Cite(self.state), "briefing-cite", 174)
+        md.treeprocessors.register(_ScrollingTables(md), "briefing-scrolling-tables", 4)
         md.treeprocessors.register(_SafeUrls(md), "briefing-safe-urls", 0)
         if self.unsafe_html:
             md.postprocessors.register(_SafeRawUrls(md), "briefing-safe-raw-urls", 25)
