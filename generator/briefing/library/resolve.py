@@ -61,9 +61,9 @@ def published(
     every = _unique(records, diags)
     check_references(every, diags, unparsed)
     check_cited_quotes(every, diags)
-    draft_ids = frozenset(r.id for r in every.values() if r.draft and not drafts)
+    left_out = {rid: r.title for rid, r in sorted(every.items()) if r.draft and not drafts}
     lib = Library(
-        config=config, records={rid: r for rid, r in sorted(every.items()) if rid not in draft_ids}, drafts=draft_ids
+        config=config, records={rid: r for rid, r in sorted(every.items()) if rid not in left_out}, drafts=left_out
     )
     _index_kinds(lib)
     if lib.drafts:

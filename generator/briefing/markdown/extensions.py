@@ -30,7 +30,8 @@ _CONTROL_RE = re.compile(r"[\x00-\x20\x7f-\x9f]+")
 
 @dataclass(frozen=True)
 class Target:
-    """What a link to a record shows: where it goes, its text, its kind."""
+    """What a link to a record shows: where it goes (empty for a record without a page in
+    this build, a draft: its text then shows without a link), its text, its kind."""
 
     url: str
     text: str
@@ -93,9 +94,13 @@ class _WikiLink(InlineProcessor):
             time.text = text.strip() if text else date.human()
             return el, m.start(0), m.end(0)
         found = self.state.links.targets.get(target)
-        if found is None:  # a draft or an unknown id: text only (check reports unknown ids)
+        if found is None:  # an unknown id: text only (check reports it)
             el = etree.Element("span", {"class": "missing"})
             el.text = (text or target).strip()
+            return el, m.start(0), m.end(0)
+        if not found.url:  # a draft left out of the build: its title, or the link's text, no link
+            el = etree.Element("span", {"class": "unpublished"})
+            el.text = (text or found.text).strip()
             return el, m.start(0), m.end(0)
         el = etree.Element("a", {"href": found.url, "class": f"ref ref-{found.kind}"})
         el.text = (text or found.text).strip()

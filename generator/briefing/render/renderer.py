@@ -44,8 +44,16 @@ def record_target(urls: Urls, r: Record) -> Target:
     return Target(urls.page(urls.record_path(r.kind, r.id)), r.title, r.kind)
 
 
+def draft_target(title: str) -> Target:
+    """What a link to a draft left out of the build shows: its title, as text (no page)."""
+    return Target("", title, "brief")
+
+
 def link_targets(lib: Library, urls: Urls) -> dict[str, Target]:
-    return {rid: record_target(urls, r) for rid, r in lib.records.items()}
+    """Every record's target, and the drafts' (text only), by id."""
+    targets: dict[str, Target] = {rid: record_target(urls, r) for rid, r in lib.records.items()}
+    targets.update((rid, draft_target(title)) for rid, title in lib.drafts.items())
+    return targets
 
 
 class Renderer:
