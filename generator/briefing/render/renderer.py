@@ -14,7 +14,7 @@ from typing import Any
 
 import jinja2
 
-from briefing.content.dates import PartialDate
+from briefing.content.dates import PartialDate, news_of_update
 from briefing.content.model import Record
 from briefing.diagnostics import Diagnostics
 from briefing.library.records import Library
@@ -217,7 +217,7 @@ class Renderer:
                     "abs": self.urls.absolute(self.lib.path_of(rid)),
                     "body": view["body"],
                     "published": f["date"].iso_datetime(),
-                    "updated": (f.get("updated") or f["date"]).iso_datetime(),
+                    "updated": (news_of_update(f["date"], f.get("updated")) or f["date"]).iso_datetime(),
                 }
             )
         updated = max((e["updated"] for e in entries), default="1970-01-01T00:00:00Z")

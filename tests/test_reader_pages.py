@@ -1,0 +1,153 @@
+"""What readers see on the pages: tables that scroll in their own box, drafts named by
+their title, "Updated" only when it says something, timelines without repeats, the lead
+brief an editor chose. Each test builds a fixture site with one edit, as an editor would."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from briefing.markdown.convert import Markup
+from briefing.markdown.extensions import Links, Target
+from briefing.pipeline import Options, Result, render
+
+SiteCopy = Callable[[str], Path]
+
+
+def _built(site: Path, options: Options | None = None) -> Result:
+    result = render(site, options or Options())
+    assert result.ok, [str(d) for d in result.diags.errors]
+    return result
+
+
+def _page(result: Result, path: str) -> str:
+    return result.files[path + "index.html"].decode()
+
+
+def _edit(site: Path, rel: str, old: str, new: str) -> None:
+    path = site / rel
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def _text(html: str) -> str:
+    """The words of an HTML fragment, as a reader reads them."""
+    return " ".join(re.sub(r"<[^>]+>", "", html).split())
+
+
+# -- tables in prose ---------------------------------------------------------------------------
+class _Boxes(HTMLParser):
+    """Each table's enclosing element, as (tag, attributes)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[tuple[str, dict[str, str | None]]] = []
+        self.tables: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.tables.append(self.open[-1] if self.open else ("", {}))
+        self.open.append((tag, dict(attrs)))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.open and self.open.pop()[0] != tag:
+            pass
+
+
+WIDE = """Before.
+
+| Who | Where *they* work | "On" |
+|---|---|---|
+| [[ann]] | a & b | c |
+
+- In a list:
+
+    | x |
+    |---|
+    | y |
+"""
+
+
+@pytest.mark.parametrize("quick", [True, False])
+def test_a_table_in_prose_scrolls_in_its_own_labelled_box_both_ways(quick: bool) -> None:
+    markup = Markup(Links({"ann": Target("/actors/ann/", "Ann", "actor")}, "/dates/"), quick=quick)
+    parser = _Boxes()
+    parser.feed(markup.render(WIDE))
+    assert len(parser.tables) == 2
+    for tag, attrs in parser.tables:
+        assert tag == "div"
+        assert attrs["class"] == "table-scroll"
+        assert attrs["tabindex"] == "0"  # a keyboard user can reach it and scroll it
+        assert attrs["role"] == "region"
+    labels = [attrs["aria-label"] for _tag, attrs in parser.tables]
+    assert labels == ["Table: Who, Where they work, “On”", "Table: x"]
+
+
+def test_a_briefs_table_is_in_a_scrolling_box_on_its_page(site_copy: SiteCopy) -> None:
+    html = _page(_built(site_copy("valid")), "briefs/summit-at-a-glance/")
+    assert '<div aria-label="Table: Item, Status" class="table-scroll" role="region" tabindex="0">\n<table>' in html
+
+
+# -- drafts ---------------------------------------------------------------------------------------
+def test_a_link_to_a_draft_shows_its_title_or_the_links_text_without_a_link(site_copy: SiteCopy) -> None:
+    site = site_copy("valid")
+    with (site / "content/briefs/fund-explained.md").open("a") as f:
+        f.write("\nSee [[secret-draft]], and [[secret-draft|the memo]].\n")
+    result = render(site, Options())
+    assert result.ok
+    warned = [d for d in result.diags.warnings if d.code == "draft-link"]
+    assert len(warned) == 2
+    body = _page(result, "briefs/fund-explained/")
+    assert "See Draft: unannounced, and the memo." in _text(body)
+    assert "secret-draft" not in body
+    with_drafts = _page(_built(site, Options(drafts=True)), "briefs/fund-explained/")
+    assert 'href="/briefing/briefs/secret-draft/">Draft: unannounced</a>' in with_drafts
+
+
+# -- the date a brief was updated ---------------------------------------------------------------
+BRIEF = "content/briefs/summit-at-a-glance.md"
+
+
+def _dates_shown(result: Result) -> tuple[str | None, str | None, str]:
+    """The brief's "Updated" text, its JSON-LD dateModified and its feed entry's <updated>."""
+    html = _page(result, "briefs/summit-at-a-glance/")
+    byline = re.search(r'<p class="byline">(.*?)</p>', html)
+    assert byline
+    shown = re.search(r"<span>Updated (.*?)</span>", byline[1])
+    ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)[1])  # type: ignore[index]
+    feed = result.files["feed.xml"].decode()
+    entry = feed[feed.index("briefs/summit-at-a-glance/") :]
+    updated = re.search(r"<updated>(.*?)</updated>", entry)
+    assert updated
+    return (_text(shown[1]) if shown else None), ld.get("dateModified"), updated[1]
+
+
+def test_an_updated_date_after_the_brief_s_date_is_shown_everywhere(site_copy: SiteCopy) -> None:
+    result = _built(site_copy("valid"))  # date: 2025-11-28, updated: 2025-11-30
+    assert _dates_shown(result) == ("30 November 2025", "2025-11-30", "2025-11-30T00:00:00Z")
+
+
+@pytest.mark.parametrize(
+    ("date", "updated"),
+    [
+        ("2025-11-28", None),  # no updated: nothing to say
+        ("2025-11-28", "2025-11-28"),  # updated the day it was published
+        ("2025-11", "2025-11-30"),  # within the month the brief is dated
+    ],
+)
+def test_an_updated_date_that_adds_nothing_is_shown_nowhere(
+    site_copy: SiteCopy, date: str, updated: str | None
+) -> None:
+    site = site_copy("valid")
+    _edit(site, BRIEF, "date: 2025-11-28\n", f"date: {date}\n")
+    _edit(site, BRIEF, "updated: 2025-11-30\n", f"updated: {updated}\n" if updated else "")
+    shown, modified, feed_updated = _dates_shown(_built(site))
+    assert shown is None
+    assert modified is None
+    assert feed_updated.startswith(date if len(date) == 10 else date + "-01")  # the date it was published
