@@ -151,3 +151,62 @@ def test_an_updated_date_that_adds_nothing_is_shown_nowhere(
     assert shown is None
     assert modified is None
     assert feed_updated.startswith(date if len(date) == 10 else date + "-01")  # the date it was published
+
+
+# -- actor pages, the home page, the lead brief -------------------------------------------------
+def test_an_actor_page_names_its_kind_once(site_copy: SiteCopy) -> None:
+    html = _page(_built(site_copy("valid")), "actors/anna-berg/")
+    head = _text(html[html.index('<header class="record-head">') : html.index("</header>", html.index("record-head"))])
+    assert head.startswith("Actor · Person")
+    assert head.count("Person") == 1
+    assert "Kind" not in head
+
+
+def test_the_home_page_shows_the_site_title_once_as_its_heading(site_copy: SiteCopy) -> None:
+    html = _page(_built(site_copy("valid")), "")
+    above_footer = _text(html[html.index("<body") : html.index('<footer class="site-footer">')])
+    assert above_footer.count("Fixture Briefing") == 1
+    headings = re.findall(r"<h1\b.*?</h1>", html, re.S)
+    assert len(headings) == 1 and _text(headings[0]) == "Fixture Briefing"
+
+
+def _latest(result: Result) -> list[str]:
+    """The home page's briefs, lead first."""
+    home = _page(result, "")
+    return re.findall(r'<h3 class="entry-title"><a href="/briefing/briefs/([^/]+)/">', home)
+
+
+def test_an_editor_chooses_the_lead_among_briefs_of_the_same_date_with_weight(site_copy: SiteCopy) -> None:
+    site = site_copy("valid")
+    for name in ("aaa-first-by-name", "zzz-last-by-name"):
+        (site / f"content/briefs/{name}.md").write_text(f"---\ntitle: {name}\ndate: 2026-01-10\n---\nOn [[fund]].\n")
+    assert _latest(_built(site))[:3] == ["aaa-first-by-name", "zzz-last-by-name", "fund-explained"]
+    _edit(site, "content/briefs/zzz-last-by-name.md", "date: 2026-01-10\n", "date: 2026-01-10\nweight: 1\n")
+    result = _built(site)
+    assert _latest(result)[:3] == ["zzz-last-by-name", "aaa-first-by-name", "fund-explained"]
+    briefs_index = _page(result, "briefs/")
+    assert briefs_index.index("zzz-last-by-name") < briefs_index.index("aaa-first-by-name")
+    feed = result.files["feed.xml"].decode()
+    assert feed.index("zzz-last-by-name") < feed.index("aaa-first-by-name")
+    # a weight never lifts a brief above a newer one
+    _edit(site, "content/briefs/fund-explained.md", "date: 2025-12\n", "date: 2025-12\nweight: -5\n")
+    assert _latest(_built(site))[:3] == ["zzz-last-by-name", "aaa-first-by-name", "fund-explained"]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("weight: first", "'weight' must be a whole number, got 'first'"),
+        ("weight: 1.5", "'weight' must be a whole number, got the number 1.5"),
+        ("featured: true", "unknown field 'featured'; did you mean 'weight'?"),
+    ],
+)
+def test_a_weight_that_is_not_a_whole_number_is_an_error_at_its_line(
+    site_copy: SiteCopy, line: str, message: str
+) -> None:
+    site = site_copy("valid")
+    _edit(site, "content/briefs/fund-explained.md", "date: 2025-12\n", f"date: 2025-12\n{line}\n")
+    errors = [str(d) for d in render(site, Options()).diags.errors]
+    assert len(errors) == 1
+    assert "content/briefs/fund-explained.md" in errors[0] and "line=4" in errors[0]
+    assert message in errors[0]
