@@ -210,3 +210,59 @@ def test_a_weight_that_is_not_a_whole_number_is_an_error_at_its_line(
     assert len(errors) == 1
     assert "content/briefs/fund-explained.md" in errors[0] and "line=4" in errors[0]
     assert message in errors[0]
+
+
+# -- timelines and date pages --------------------------------------------------------------------
+def _rows(html: str) -> list[str]:
+    return re.findall(r"<li class=\"k-[a-z]+\">.*?</li>", html)
+
+
+def _links(row: str) -> list[tuple[str, str]]:
+    return [(href, _text(text)) for href, text in re.findall(r'<a [^>]*href="([^"]+)"[^>]*>(.*?)</a>', row)]
+
+
+def test_a_quote_on_the_timeline_names_its_speaker_and_links_its_words_to_the_source(site_copy: SiteCopy) -> None:
+    site = site_copy("valid")
+    with (site / "content/sources/daily-report.md").open() as f:
+        assert "speaker: anna-berg" in f.read()
+    result = _built(site)
+    quotes = [r for r in _rows(_page(result, "timeline/")) if r.startswith('<li class="k-quote">')]
+    assert quotes
+    source_title = "Leaders meet in the capital"
+    for row in quotes:
+        links = dict((text, href) for href, text in _links(row) if "/dates/" not in href)
+        assert links.get("Anna Berg") == "/briefing/actors/anna-berg/"
+        words = [text for text, href in links.items() if href == "/briefing/sources/daily-report/"]
+        assert words == ["We will build the fund together"]  # the quote's words, not the source's title
+        assert source_title not in _text(row)
+    # on the speaker's own page, their name is not a link to that page
+    actor = _page(result, "actors/anna-berg/")
+    own = [r for r in _rows(actor) if r.startswith('<li class="k-quote">')]
+    assert own and all("/actors/anna-berg/" not in href for r in own for href, _t in _links(r))
+
+
+def _listing(html: str) -> str:
+    start = html.index('<div class="tl">')
+    return html[start : html.index("\n</div>\n", start)]
+
+
+def test_a_day_s_page_shows_its_entries_without_repeating_its_date(site_copy: SiteCopy) -> None:
+    html = _page(_built(site_copy("valid")), "dates/2025-11-27/")
+    listing = _listing(html)
+    assert _rows(listing)
+    assert not re.search(r"<h[2-6]", listing)  # no year or month headings
+    assert "27 November 2025" not in _text(listing)  # the heading says it once
+    assert 'class="when"' not in listing
+
+
+def test_a_month_s_page_lists_its_days_without_year_or_month_headings(site_copy: SiteCopy) -> None:
+    listing = _listing(_page(_built(site_copy("valid")), "dates/2025-11/"))
+    assert not re.search(r"<h[2-6]", listing)
+    assert "27 November 2025" in _text(listing) and "28 November 2025" in _text(listing)  # the days differ
+
+
+def test_a_year_s_page_groups_by_month_without_a_year_heading(site_copy: SiteCopy) -> None:
+    listing = _listing(_page(_built(site_copy("valid")), "dates/2025/"))
+    headings = [_text(h) for h in re.findall(r"<h2[^>]*>(.*?)</h2>", listing)]
+    assert headings == ["November 2025", "December 2025"]
+    assert "tl-year" not in listing
