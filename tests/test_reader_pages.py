@@ -4,16 +4,19 @@ brief an editor chose. Each test builds a fixture site with one edit, as an edit
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from briefing.markdown.convert import Markup
 from briefing.markdown.extensions import Links, Target
+from briefing.output.search import search_files
 from briefing.pipeline import Options, Result, render
 
 SiteCopy = Callable[[str], Path]
@@ -266,3 +269,36 @@ def test_a_year_s_page_groups_by_month_without_a_year_heading(site_copy: SiteCop
     headings = [_text(h) for h in re.findall(r"<h2[^>]*>(.*?)</h2>", listing)]
     assert headings == ["November 2025", "December 2025"]
     assert "tl-year" not in listing
+
+
+# -- what search indexes ---------------------------------------------------------------------------
+def _indexed(result: Result) -> dict[str, dict[str, Any]]:
+    """Each indexed page's fragment (its text and metadata) by URL."""
+    assert result.library is not None
+    out = {}
+    for path, data in search_files(result.files, result.library.config).items():
+        if path.endswith(".pf_fragment"):
+            text = gzip.decompress(data).decode() if data[:2] == b"\x1f\x8b" else data.decode()
+            fragment = json.loads(text[text.index("{") :])
+            out[fragment["url"]] = fragment
+    return out
+
+
+def test_search_indexes_a_record_s_prose_and_keeps_its_labels_out_of_the_text(site_copy: SiteCopy) -> None:
+    indexed = _indexed(_built(site_copy("valid")))
+    actor = indexed["/actors/anna-berg/"]
+    # what results show and what a search matches besides the text: title, kind, names, role
+    assert actor["meta"] == {
+        "title": "Anna Berg",
+        "kind": "Actor · Person",
+        "aliases": "А. Берг",
+        "role": "President of Ruritania",
+    }
+    # the text an excerpt is cut from starts with the prose, and holds no field's label
+    assert actor["content"].startswith("Anna Berg has led Ruritania since 2020.")
+    for label in ("Actor · Person", "Kind", "Role", "Country", "Also known as", "Affiliations", "Quotes"):
+        assert label not in actor["content"], label
+    brief = indexed["/briefing/briefs/summit-at-a-glance/".removeprefix("/briefing")]
+    assert brief["meta"]["title"] == "The summit at a glance" and brief["meta"]["kind"] == "Brief"
+    assert brief["content"].startswith("What the leaders agreed")  # the summary, not "Brief Published …"
+    assert "min read" not in brief["content"] and "Summary" not in brief["content"]
