@@ -80,7 +80,9 @@ def test_an_unchanged_brief_keeps_its_dated_record_from_build_to_build(
 
 
 @pytest.mark.parametrize("build", ["reference", "engine"])
-def test_without_the_setting_a_commit_dates_no_brief(site_copy: Callable[[str], Path], tmp_path: Path, build: str) -> None:
+def test_without_the_setting_a_commit_dates_no_brief(
+    site_copy: Callable[[str], Path], tmp_path: Path, build: str
+) -> None:
     """The commit that added the files is no review: "Updated" stays off the page."""
     site = site_copy("valid")
     _git(site, "init", "-q", "-b", "main")
