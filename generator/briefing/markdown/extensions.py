@@ -161,7 +161,7 @@ class _ScrollingTables(Treeprocessor):
                     parent.insert(i, box)
 
     def label(self, table: etree.Element) -> str:
-        """"Table: " and the table's column headings as plain text, or "Table" without any."""
+        """The box's label: "Table: " and the column headings as plain text, or "Table"."""
         heads = []
         for th in table.iter("th"):
             text = HTML_PLACEHOLDER_RE.sub(self._unstash, "".join(th.itertext())).replace(AMP_SUBSTITUTE, "&")
