@@ -120,7 +120,7 @@ BRIEF = "content/briefs/summit-at-a-glance.md"
 def _dates_shown(result: Result) -> tuple[str | None, str | None, str]:
     """The brief's "Updated" text, its JSON-LD dateModified and its feed entry's <updated>."""
     html = _page(result, "briefs/summit-at-a-glance/")
-    byline = re.search(r'<p class="byline">(.*?)</p>', html)
+    byline = re.search(r'<p class="byline"[^>]*>(.*?)</p>', html)
     assert byline
     shown = re.search(r"<span>Updated (.*?)</span>", byline[1])
     ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)[1])  # type: ignore[index]
