@@ -150,15 +150,18 @@ class _ScrollingTables(Treeprocessor):
     so it lays out the new box as ``prettify`` would have."""
 
     def run(self, root: etree.Element) -> None:
-        for parent in [p for p in root.iter() if any(child.tag == "table" for child in p)]:
-            for i, table in enumerate(list(parent)):
-                if table.tag == "table":
-                    box = etree.Element("div", {"class": "table-scroll", "role": "region", "tabindex": "0"})
-                    box.set("aria-label", self.label(table))
-                    box.text, box.tail, table.tail = "\n", table.tail, "\n"
-                    parent.remove(table)
-                    box.append(table)
-                    parent.insert(i, box)
+        tables = list(root.iter("table"))
+        if not tables:  # most texts: nothing more to walk
+            return
+        parents = {child: parent for parent in root.iter() for child in parent}
+        for table in tables:
+            parent = parents[table]
+            box = etree.Element("div", {"class": "table-scroll", "role": "region", "tabindex": "0"})
+            box.set("aria-label", self.label(table))
+            box.text, box.tail, table.tail = "\n", table.tail, "\n"
+            parent.insert(list(parent).index(table), box)
+            parent.remove(table)
+            box.append(table)
 
     def label(self, table: etree.Element) -> str:
         """The box's label: "Table: " and the column headings as plain text, or "Table"."""
