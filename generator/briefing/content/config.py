@@ -33,6 +33,11 @@ class SiteConfig:
     author: str = _setting("Who publishes the site; used in the feed.", "")
     feed_limit: int = _setting("How many of the latest briefs the Atom feed carries.", 50)
     unsafe_html: bool = _setting("Pass raw HTML in Markdown through instead of escaping it.", False, "markdown")
+    updated_from_git: bool = _setting(
+        "Date a brief without 'updated:' by its file's last commit (a site that is a git checkout).",
+        False,
+        "dates",
+    )
 
     @property
     def base_path(self) -> str:

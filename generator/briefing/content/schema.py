@@ -30,7 +30,7 @@ OUTCOME_STATUSES = ("proposed", "adopted", "in-progress", "implemented", "stalle
 
 @dataclass(frozen=True)
 class Field:
-    """One field. ``type`` is one of: str, md, date, bool, url, lang, choice,
+    """One field. ``type`` is one of: str, md, date, bool, int, url, lang, choice,
     id, ids, id-or-text, words, records (a list of mappings with ``fields``)."""
 
     name: str
@@ -127,6 +127,7 @@ SCHEMA: dict[str, tuple[Field, ...]] = {
         _f("tags", "words"),
         _f("draft", "bool", default=False),
         _f("updated", "date"),
+        _f("weight", "int"),
     ),
 }
 
@@ -150,4 +151,7 @@ SAME_MEANING = {
     "description": "summary",
     "name": "title",
     "title": "name",
+    "featured": "weight",
+    "pinned": "weight",
+    "order": "weight",
 }

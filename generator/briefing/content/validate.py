@@ -24,6 +24,7 @@ TYPE_WORDS = {
     "md": "Markdown text",
     "date": "a date (YYYY, YYYY-MM or YYYY-MM-DD)",
     "bool": "true or false",
+    "int": "a whole number",
     "url": "an http(s) or mailto URL",
     "lang": "a language tag",
     "choice": "one of the listed words",
@@ -91,6 +92,8 @@ class _Checker:
             return date
         if t == "bool":
             return value if isinstance(value, bool) else self.wrong(pos, name, f, value)
+        if t == "int":
+            return value if isinstance(value, int) and not isinstance(value, bool) else self.wrong(pos, name, f, value)
         if not isinstance(value, PosList):
             return self.wrong(pos, name, f, value)
         if t in ("ids", "words"):

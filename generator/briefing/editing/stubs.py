@@ -25,6 +25,7 @@ HINTS = {
     ("source", "publish_text"): "true shows the text below on the source's page",
     ("actor", "country"): "the id of a state actor",
     ("actor", "role"): 'a short descriptor, e.g. "President of Belarus"',
+    ("brief", "weight"): "of briefs with the same date, the lowest weight comes first",
 }
 SOURCE_PLACEHOLDER = (
     "Paste the article's full text here, in place of this paragraph. Every quote under\n"

@@ -34,7 +34,8 @@ class QuoteRef:
 class Library:
     config: SiteConfig
     records: dict[RecordId, Record]
-    drafts: frozenset[str] = frozenset()  # ids of drafts left out of this build
+    # the drafts left out of this build, id -> title: a link to one shows its title as text
+    drafts: dict[RecordId, str] = field(default_factory=dict)
     by_kind: dict[str, list[RecordId]] = field(default_factory=dict)
     mentions: dict[RecordId, list[RecordId]] = field(default_factory=dict)
     mentioned_by: dict[RecordId, dict[str, list[RecordId]]] = field(default_factory=dict)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Protocol
 
+from briefing.content.dates import news_of_update
 from briefing.content.model import Record
 from briefing.library.records import Library
 from briefing.render.urls import Urls
@@ -54,10 +55,11 @@ def _brief(lib: Library, r: Record, named: Named) -> dict[str, Any]:
         "@type": "Report",
         "headline": r.title[:110],
         "datePublished": str(f["date"]),
-        "dateModified": str(f.get("updated") or f["date"]),
         "about": [named.thing(a) for a in lib.mentions.get(r.id, []) if named.kind_of(a) == "actor"],
         "publisher": {"@type": "Organization", "name": lib.config.title},
     }
+    if updated := news_of_update(f["date"], f.get("updated")):
+        out["dateModified"] = str(updated)
     if f.get("summary"):
         out["description"] = f["summary"]
     return out

@@ -131,10 +131,19 @@ class ListViews:
         }
 
     def date_page(self, key: str, date: PartialDate) -> dict[str, Any]:
+        """A day's, month's or year's page. The page's heading is its date, so what it lists
+        repeats none of it: a year's page groups by month without a year heading, a month's
+        lists its entries without a month heading, and a day's without the date on each
+        (``precision`` says which; ``years`` is the whole grouping, for themes)."""
         v, lib = self.v, self.lib
+        years = self.timeline(lib.dates[key])
+        months = [m for y in years for m in y["months"]]
         return {
             "date": v.date(date),
-            "years": self.timeline(lib.dates[key]),
+            "precision": date.precision,
+            "years": years,
+            "months": months,
+            "entries": [e for m in months for e in m["entries"]],
             "linked_from": v.links(lib.date_mentions.get(key, [])),
             "children": [v.date(d) for d in self.children(key)],
         }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from briefing.content.dates import news_of_update
 from briefing.content.model import Record
 from briefing.library.records import QuoteRef
 from briefing.markdown.convert import plain_paragraphs
@@ -36,7 +37,7 @@ def brief(v: Views, r: Record) -> dict[str, Any]:
         "body": v.md(r.body),
         "summary": f.get("summary", ""),
         "date": v.date(f.get("date")),
-        "updated": v.date(f.get("updated")),
+        "updated": v.date(news_of_update(f.get("date"), f.get("updated"))),
         "actors": actors,
         "events": events,
         "outcomes": outcomes,

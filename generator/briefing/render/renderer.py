@@ -14,7 +14,7 @@ from typing import Any
 
 import jinja2
 
-from briefing.content.dates import PartialDate
+from briefing.content.dates import PartialDate, news_of_update
 from briefing.content.model import Record
 from briefing.diagnostics import Diagnostics
 from briefing.library.records import Library
@@ -44,8 +44,16 @@ def record_target(urls: Urls, r: Record) -> Target:
     return Target(urls.page(urls.record_path(r.kind, r.id)), r.title, r.kind)
 
 
+def draft_target(title: str) -> Target:
+    """What a link to a draft left out of the build shows: its title, as text (no page)."""
+    return Target("", title, "brief")
+
+
 def link_targets(lib: Library, urls: Urls) -> dict[str, Target]:
-    return {rid: record_target(urls, r) for rid, r in lib.records.items()}
+    """Every record's target, and the drafts' (text only), by id."""
+    targets: dict[str, Target] = {rid: record_target(urls, r) for rid, r in lib.records.items()}
+    targets.update((rid, draft_target(title)) for rid, title in lib.drafts.items())
+    return targets
 
 
 class Renderer:
@@ -209,7 +217,7 @@ class Renderer:
                     "abs": self.urls.absolute(self.lib.path_of(rid)),
                     "body": view["body"],
                     "published": f["date"].iso_datetime(),
-                    "updated": (f.get("updated") or f["date"]).iso_datetime(),
+                    "updated": (news_of_update(f["date"], f.get("updated")) or f["date"]).iso_datetime(),
                 }
             )
         updated = max((e["updated"] for e in entries), default="1970-01-01T00:00:00Z")
