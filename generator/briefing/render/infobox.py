@@ -86,17 +86,22 @@ def infobox(v: Views, rid: str) -> list[dict[str, Any]]:
 
 
 def editorial_notes(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The infobox's notes, numbered in order, each part given its note's number. A note
-    that cites no source is the desk's own (general knowledge), and says so."""
+    """The infobox's notes (``numbered_notes`` of its rows' parts)."""
+    return numbered_notes([part for r in rows for part in r["parts"]])
+
+
+def numbered_notes(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The notes of facts shown together, numbered in order; each part's ``cite`` is given
+    its note's number. A note that cites no source is the desk's own (general knowledge),
+    and says so."""
     notes: list[dict[str, Any]] = []
-    for r in rows:
-        for part in r["parts"]:
-            cite = part["cite"]
-            if cite["note"]:
-                note = {"text": cite["note"], "editorial": not cite["numbers"]}
-                if note not in notes:
-                    notes.append(note)
-                part["cite"] = {**cite, "note_number": notes.index(note) + 1}
+    for part in parts:
+        cite = part["cite"]
+        if cite["note"]:
+            note = {"text": cite["note"], "editorial": not cite["numbers"]}
+            if note not in notes:
+                notes.append(note)
+            part["cite"] = {**cite, "note_number": notes.index(note) + 1}
     return notes
 
 

@@ -110,14 +110,21 @@ def actor(v: Views, r: Record) -> dict[str, Any]:
         "co_mentions": [{**v.ref(a), "count": n} for a, n in v.lib.co_mentions.get(rid, [])],
         "timeline": [v.dated(e) for e in timeline],
         "links": f.get("links", []),
-        # who a media actor is: where, owned by whom, leaning which way, each on whose word
-        "profile": [
-            {"label": label, "text": f[name], "cite": infobox.marks(v, rid, name)}
-            for name, label in (("ownership", "Ownership"), ("stance", "Stance"))
-            if f.get(name)
-        ],
-        "country_cite": infobox.marks(v, rid, "country"),
+        **profile(v, r),
     }
+
+
+def profile(v: Views, r: Record) -> dict[str, Any]:
+    """Who a media actor is: where, owned by whom, leaning which way, each on whose word."""
+    f = r.fields
+    country = {"cite": infobox.marks(v, r.id, "country")}
+    rows = [
+        {"label": label, "text": f[name], "cite": infobox.marks(v, r.id, name)}
+        for name, label in (("ownership", "Ownership"), ("stance", "Stance"))
+        if f.get(name)
+    ]
+    notes = infobox.numbered_notes([country, *rows] if f.get("country") else rows)
+    return {"profile": rows, "country_cite": country["cite"], "profile_notes": notes}
 
 
 def event(v: Views, r: Record) -> dict[str, Any]:
