@@ -44,6 +44,7 @@ from briefing.library.resolve import (
 from briefing.library.timeline import date_pages, index_dates, placements
 from briefing.library.watch import index_watch
 
+DESK_INDEXES = ("series", "parts", "watch", "watch_by_record", "as_of")  # from fields alone
 MAX_CHANGED = 200  # records changed since the last library that its links are updated for
 
 Identities = dict[str, tuple[Any, ...]]  # record id -> what its record was (path, digest, updated)
@@ -108,11 +109,15 @@ def resolve_again(now: Inputs, diags: Diagnostics, previous: Library) -> Library
     kept = _unrelated_to_changes(lib, previous)
     fresh = related_briefs(lib, (rid for rid in lib.by_kind["brief"] if rid not in kept))
     lib.related = {rid: previous.related[rid] if rid in kept else fresh[rid] for rid in lib.by_kind["brief"]}
-    # each a pass over the records, made anew: what events relate to, what to watch, and
-    # where sources known only to the year stand (which citations decide, so the timeline
-    # is kept only while those stay put)
-    index_events(lib, broken, diags)
-    index_watch(lib, broken)
+    # what events relate to and what to watch are made of fields alone (and what they
+    # report, of fields the last good build had); where sources known only to the year
+    # stand, citations decide, so the timeline is kept only while those stay put
+    if same is not None:
+        for name in DESK_INDEXES:
+            setattr(lib, name, getattr(same, name))
+    else:
+        index_events(lib, broken, diags)
+        index_watch(lib, broken)
     lib.placed = placements(lib)
     if same is not None and lib.placed == same.placed:
         lib.timeline, lib.dated_by_record = same.timeline, same.dated_by_record

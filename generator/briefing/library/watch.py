@@ -49,24 +49,36 @@ def as_of(lib: Library) -> PartialDate | None:
     """``as_of`` from site.toml, else the latest date of something that happened."""
     if lib.config.as_of:
         return parse_date(lib.config.as_of)
-    return max((d for r in lib.records.values() for d in happened(r)), default=None)
+    latest = PartialDate(0)
+    for r in lib.records.values():  # a pass over every record on each build: kept lean
+        f = r.fields
+        if r.kind == "brief" and "updated" not in f and "watch" not in f:  # most records: one date
+            d = f.get("date")
+            if type(d) is PartialDate and d > latest:
+                latest = d
+            continue
+        for d in happened(r):
+            if d > latest:
+                latest = d
+    return latest if latest.year else None
+
+
+# the fields that date what a record of each kind says has happened (an event's, when held)
+_HAPPENED = {"brief": ("date", "updated"), "source": ("published",), "outcome": ("date",), "event": ("date", "end")}
 
 
 def happened(r: Record) -> list[PartialDate]:
     """The dates of what a record says has happened (not what is due or planned)."""
     f = r.fields
-    names = {
-        "brief": ("date", "updated"),
-        "source": ("published",),
-        "outcome": ("date",),
-        "event": ("date", "end") if f.get("status", "held") == "held" else (),
-        "actor": (),
-    }[r.kind]
-    found = [f[n] for n in names if isinstance(f.get(n), PartialDate)]
+    names = _HAPPENED.get(r.kind, ())
+    if r.kind == "event" and f.get("status", "held") != "held":
+        names = ()
+    found = [d for n in names if type(d := f.get(n)) is PartialDate]
     for group in ("updates", "quotes"):
-        found += [u["date"] for u in f.get(group, []) if isinstance(u, dict) and isinstance(u.get("date"), PartialDate)]
-    for item in f.get("watch", []):
-        found += [u["date"] for u in item.get("updates", []) if isinstance(u.get("date"), PartialDate)]
+        if group in f:
+            found += [u["date"] for u in f[group] if isinstance(u, dict) and type(u.get("date")) is PartialDate]
+    for item in f.get("watch", ()):
+        found += [u["date"] for u in item.get("updates", ()) if type(u.get("date")) is PartialDate]
     return found
 
 

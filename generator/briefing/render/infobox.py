@@ -45,7 +45,8 @@ def marks(v: Views, rid: str, field: str) -> dict[str, Any]:
 def infobox(v: Views, rid: str) -> list[dict[str, Any]]:
     """The event's facts, a row each, in the order Wikipedia's summit infobox gives them."""
     f = v.lib.records[rid].fields  # type: ignore[index]
-    gaps = unreported = set(f.get("not_reported", []))
+    unreported = set(f.get("not_reported", []))
+    others = {name: name in unreported for name in ("participants", "absentees")}  # "others not reported"
 
     def row(label: str, name: str, parts: list[dict[str, Any]], more: bool = False) -> dict[str, Any] | None:
         if not parts and name not in unreported:
@@ -71,8 +72,8 @@ def infobox(v: Views, rid: str) -> list[dict[str, Any]]:
         row("Place", "location", one("location", "text") + one("country", "link")),
         row("Host", "host", one("host", "link")),
         row("Chair", "chair", one("chair", "link")),
-        row("Participants", "participants", many("participants", f.get("participants", [])), "participants" in gaps),
-        row("Absent", "absentees", many("absentees", f.get("absentees", [])), "absentees" in gaps),
+        row("Participants", "participants", many("participants", f.get("participants", [])), others["participants"]),
+        row("Absent", "absentees", many("absentees", f.get("absentees", [])), others["absentees"]),
         row("Part of", "part_of", one("part_of", "link")),
         row("Includes", "", many("", v.lib.parts.get(rid, []))),  # type: ignore[call-overload]
     ]
