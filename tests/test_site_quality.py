@@ -74,6 +74,7 @@ PAGES = {
     "tags": "tags/",
     "tag": "tags/csto/",
     "search": "search/",
+    "watch": "watch/",
     "404": "404.html",
 }
 # The states a reader puts a page in, beyond loading it: (page, what they do).
@@ -315,9 +316,12 @@ def test_feed_parses_without_errors_and_carries_every_brief(site: Path) -> None:
     feed = feedparser.parse((site / "feed.xml").read_bytes())
     assert not feed.bozo, feed.get("bozo_exception")
     briefs = {p.parent.name for p in (site / "briefs").glob("*/index.html")}
-    linked = {e.link.rstrip("/").rsplit("/", 1)[-1] for e in feed.entries}
+    watch = [e for e in feed.entries if any(t.term == "watch" for t in e.get("tags", []))]
+    entries = [e for e in feed.entries if e not in watch]
+    linked = {e.link.rstrip("/").rsplit("/", 1)[-1] for e in entries}
     assert linked == briefs
-    assert all(e.link.startswith("https://briefing.example.org/briefs/") for e in feed.entries)
+    assert all(e.link.startswith("https://briefing.example.org/briefs/") for e in entries)
+    assert watch and all(e.link.startswith("https://briefing.example.org/watch/#watch-") for e in watch)
 
 
 def test_sitemap_is_valid_and_every_url_answers(site: Path, base: str) -> None:
@@ -538,3 +542,71 @@ def test_under_a_base_path_styles_load_and_search_finds_briefs(browser: Any, sub
     finally:
         page.close()
     assert not problems, "\n".join(problems)
+
+
+# -- the desk's page parts in every state: the fixture site has them all -----------------------------
+# (an item past due and one with an update, notes with and without sources, an event inside
+# another, a series, a pledge and a media actor's profile)
+DESK_PAGES = ("events/summit-2025/", "events/side-talks/", "watch/", "actors/daily-news/", "", "outcomes/")
+
+
+@pytest.fixture(scope="module")
+def fixture_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The valid fixture site, built for and served under its own base path."""
+    port = free_port()
+    out = build_site(
+        tmp_path_factory.mktemp("fixture") / "public",
+        base_url=f"http://127.0.0.1:{port}/briefing/",
+        site=REPO / "tests/sites/valid",
+    )
+    with serve(out, tmp_path_factory.mktemp("nginx-fixture"), port, prefix="/briefing/") as url:
+        yield url, out
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("device", WIDTHS)
+def test_the_desks_page_parts_pass_axe_and_fit_the_screen(
+    axe_pages: dict[tuple[str, str], Any], fixture_base: tuple[str, Path], device: str, scheme: str
+) -> None:
+    page, (base, _out) = axe_pages[(device, scheme)], fixture_base
+    problems = []
+    for path in DESK_PAGES:
+        page.goto(base + path)
+        page.add_script_tag(content=AXE_SOURCE)
+        result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+        problems += [
+            f"/{path}: {v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:3]]}" for v in result["violations"]
+        ]
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        if overflow > 0:
+            problems.append(f"/{path}: {overflow} px wider than the screen")
+    assert not problems, f"at {WIDTHS[device]} px, {scheme}:\n" + "\n".join(problems)
+
+
+def test_the_desks_page_parts_fit_a_360_px_screen(browser: Any, fixture_base: tuple[str, Path]) -> None:
+    base, _out = fixture_base
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    try:
+        wide = {}
+        for path in DESK_PAGES:
+            page.goto(base + path)
+            overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+            if overflow > 0:
+                wide[path] = overflow
+    finally:
+        page.close()
+    assert not wide, f"pages wider than the screen (px too wide): {wide}"
+
+
+def test_the_desks_page_parts_are_valid_html(fixture_base: tuple[str, Path]) -> None:
+    _base, out = fixture_base
+    files = [out / path / "index.html" for path in DESK_PAGES]
+    done = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    messages = json.loads(done.stderr or '{"messages": []}')["messages"]
+    assert not messages, "\n".join(f"{m.get('url')}:{m.get('lastLine', '?')}: {m['message']}" for m in messages[:40])

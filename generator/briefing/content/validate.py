@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from briefing.content import links, verbatim
+from briefing.content import attribution, links, verbatim
 from briefing.content.dates import PartialDate, parse_date
 from briefing.content.load import ID_RE, RawRecord
 from briefing.content.model import CitedQuote, Record, RecordId, Ref
@@ -33,6 +33,8 @@ TYPE_WORDS = {
     "id-or-text": "a record id or a name",
     "words": "a list of words",
     "records": "a list of mappings",
+    "cites": "a mapping of field names to source ids",
+    "choices": "a list of the listed words",
 }
 
 
@@ -94,6 +96,10 @@ class _Checker:
             return value if isinstance(value, bool) else self.wrong(pos, name, f, value)
         if t == "int":
             return value if isinstance(value, int) and not isinstance(value, bool) else self.wrong(pos, name, f, value)
+        if t == "cites":
+            return attribution.cites(self, value, pos, name)
+        if t == "choices":
+            return attribution.choices(self, value, pos, f, name)
         if not isinstance(value, PosList):
             return self.wrong(pos, name, f, value)
         if t in ("ids", "words"):
@@ -269,8 +275,12 @@ def validate(raw: RawRecord, diags: Diagnostics) -> Record:
     if raw.kind == "source":
         check_quotes(record, diags)
     check_date_order(raw, fields, diags)
+    attribution.check_cites(raw.path, raw.data, fields, tuple(f.name for f in SCHEMA[raw.kind]), diags)
+    if raw.kind == "event":
+        attribution.check_unreported(raw.path, raw.data, fields, diags)
     if raw.kind == "outcome":
         check_status_history(raw, fields, diags)
+        attribution.check_status_sources(raw.path, raw.data, fields, diags)
     return record
 
 

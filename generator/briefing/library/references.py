@@ -94,6 +94,14 @@ def _check_kind(r: Record, ref: Ref, target: Record, diags: Diagnostics) -> None
             "wrong-kind",
             f"country '{ref.target}' is not a state actor (its kind is {target.fields.get('kind')})",
         )
+    elif ref.field == "relays" and target.fields.get("kind") != "media":
+        diags.error(
+            r.path,
+            ref.pos,
+            "wrong-kind",
+            f"relays '{ref.target}' is not a media actor (its kind is {target.fields.get('kind')}); "
+            "'relays' names the outlet whose reporting the source passes on",
+        )
 
 
 def _not_an_id(r: Record, ref: Ref, every: dict[RecordId, Record], names: _Names, diags: Diagnostics) -> None:
@@ -172,7 +180,7 @@ def _a(word: str) -> str:
 
 
 def _names(r: Record) -> list[str]:
-    return [r.title, *r.fields.get("aliases", [])]
+    return [r.title, *([r.fields["short_name"]] if r.fields.get("short_name") else []), *r.fields.get("aliases", [])]
 
 
 def _fold(text: str) -> str:

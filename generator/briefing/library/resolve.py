@@ -18,10 +18,12 @@ from briefing.content.model import Record, RecordId
 from briefing.content.schema import KINDS
 from briefing.content.slug import slugify
 from briefing.diagnostics import Diagnostics
+from briefing.library.events import index_events
 from briefing.library.records import Library, QuoteRef
 from briefing.library.references import Unparsed, check_cited_quotes, check_references
 from briefing.library.related import co_mentions, related_briefs
-from briefing.library.timeline import KIND_ORDER, index_dates
+from briefing.library.timeline import KIND_ORDER, index_dates, placements
+from briefing.library.watch import index_watch
 
 
 def resolve(
@@ -47,6 +49,9 @@ def resolve(
     index_fields(lib, broken, order)
     lib.co_mentions = co_mentions(lib)
     lib.related = related_briefs(lib, lib.by_kind["brief"])
+    index_events(lib, broken, diags)
+    index_watch(lib, broken)
+    lib.placed = placements(lib)
     index_dates(lib)
     index_tags(lib, diags)
     return lib

@@ -87,6 +87,8 @@ def site_json_line(rid: str, inputs: LineInputs) -> str:
 
 def site_json_document(lib: Library, lines: list[str]) -> bytes:
     site = {"title": lib.config.title, "base_url": lib.config.base_url, "language": lib.config.language}
+    if lib.as_of is not None:  # the date what to watch is counted against (``library.watch``)
+        site["as_of"] = str(lib.as_of)
     records = "[\n" + ",\n".join(lines) + "\n]" if lines else "[]"
     return f'{{"site": {json.dumps(site, ensure_ascii=False)},\n"records": {records}}}\n'.encode()
 

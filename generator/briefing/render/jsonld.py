@@ -87,11 +87,29 @@ def _event(lib: Library, r: Record, named: Named) -> dict[str, Any]:
     }
     if f.get("end"):
         out["endDate"] = str(f["end"])
-    if f.get("location"):
-        out["location"] = {"@type": "Place", "name": f["location"]}
+    place = _place(lib, f)
+    if place:
+        out["location"] = place
+    if f.get("host") in lib.records:
+        out["organizer"] = named.thing(f["host"])
     if f.get("participants"):
         out["attendee"] = [named.thing(p) for p in f["participants"]]
+    if f.get("part_of") in lib.records:
+        out["superEvent"] = named.thing(f["part_of"])
+    if lib.parts.get(r.id):
+        out["subEvent"] = [named.thing(e) for e in lib.parts[r.id]]
     return out
+
+
+def _place(lib: Library, f: dict[str, Any]) -> dict[str, Any] | None:
+    """Where an event was: its location, in its country (a state actor)."""
+    country = lib.records[f["country"]].title if f.get("country") in lib.records else None
+    if not f.get("location") and not country:
+        return None
+    place: dict[str, Any] = {"@type": "Place", "name": f.get("location") or country}
+    if country:
+        place["address"] = {"@type": "PostalAddress", "addressCountry": country}
+    return place
 
 
 def _source(lib: Library, r: Record, named: Named) -> dict[str, Any]:
@@ -119,4 +137,5 @@ def schema_thing(lib: Library, urls: Urls, rid: str) -> dict[str, Any]:
     """A record named by a page, as a schema.org Thing."""
     r = lib.records[rid]  # type: ignore[index]
     kind = SCHEMA_TYPES.get(r.fields.get("kind", ""), "Thing") if r.kind == "actor" else "Thing"
+    kind = "Event" if r.kind == "event" else kind  # a summit's sub-events and super-event
     return {"@type": kind, "name": r.title, "url": urls.absolute(lib.path_of(rid))}

@@ -8,6 +8,8 @@ gives the same bytes.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ from briefing.diagnostics import Diagnostics
 from briefing.library.records import Library
 from briefing.markdown.convert import Markup
 from briefing.markdown.extensions import Links, Target
-from briefing.render import feeds, jsonld, records, templates
+from briefing.render import feeds, infobox, jsonld, records, templates
 from briefing.render.lists import ListViews, date_children
 from briefing.render.pages import Page, PageList
 from briefing.render.theme import assets
@@ -32,6 +34,7 @@ SECTIONS = [
     ("actors/", "Actors"),
     ("events/", "Events"),
     ("outcomes/", "Outcomes"),
+    ("watch/", "Watch"),
     ("timeline/", "Timeline"),
     ("sources/", "Sources"),
     ("search/", "Search"),
@@ -40,8 +43,8 @@ EXTRA_PAGES = ("feed.xml", "sitemap.xml", "robots.txt", feeds.SITE_JSON)
 
 
 def record_target(urls: Urls, r: Record) -> Target:
-    """What a link to ``r`` shows: its page, its name or title, its kind."""
-    return Target(urls.page(urls.record_path(r.kind, r.id)), r.title, r.kind)
+    """What a link to ``r`` shows: its page, its short name (else its name or title), its kind."""
+    return Target(urls.page(urls.record_path(r.kind, r.id)), r.short, r.kind)
 
 
 def draft_target(title: str) -> Target:
@@ -155,6 +158,9 @@ class Renderer:
     def tag(self, slug: str) -> dict[str, Any]:
         return self.lists.tag(slug)
 
+    def watch(self) -> dict[str, Any]:
+        return self.lists.watch()
+
     # -- pages --------------------------------------------------------------------
     def pages(self) -> list[Page]:
         return self.page_list.all()
@@ -220,8 +226,30 @@ class Renderer:
                     "updated": (news_of_update(f["date"], f.get("updated")) or f["date"]).iso_datetime(),
                 }
             )
-        updated = max((e["updated"] for e in entries), default="1970-01-01T00:00:00Z")
-        return {"entries": entries, "updated": updated}
+        watch = self._watch_entries()
+        updated = max((e["updated"] for e in [*entries, *watch]), default="1970-01-01T00:00:00Z")
+        return {"entries": entries, "updated": updated, "watch_entries": watch}
+
+    def _watch_entries(self) -> list[dict[str, Any]]:
+        """What to watch, as feed entries: the newest items first (an item's ``added`` date,
+        else the date of the record that holds it, else the site's ``as_of``)."""
+        vl, entries = self.view_lib, []
+        for w in vl.watch:
+            item = infobox.watch_item(self.views, w)
+            raw = vl.records[w.holder].fields["watch"][w.index]
+            when = raw.get("added") or vl.records[w.holder].date or vl.as_of or PartialDate(1970)
+            text = html.unescape(re.sub(r"<[^>]+>", "", item["what"])).strip()
+            entries.append(
+                {
+                    "title": "To watch: " + (text if len(text) <= 120 else text[:119].rstrip() + "…"),
+                    "abs": self.urls.absolute(f"watch/#{item['anchor']}"),
+                    "updated": when.iso_datetime(),
+                    "body": item["what"],
+                    "due": item["due"],
+                }
+            )
+        entries.sort(key=lambda e: (e["updated"], e["abs"]), reverse=True)
+        return entries[: vl.config.feed_limit]
 
     def _sitemap(self) -> dict[str, Any]:
         pages = sorted(p[: -len("index.html")] for p in self.html_files() if p.endswith("index.html"))
