@@ -9,6 +9,7 @@ gives the same bytes.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from briefing.diagnostics import Diagnostics
 from briefing.library.records import Library
 from briefing.markdown.convert import Markup
 from briefing.markdown.extensions import Links, Target
-from briefing.render import feeds, jsonld, records, templates
+from briefing.render import feeds, jsonld, recordfeeds, records, templates
 from briefing.render.lists import ListViews, date_children
 from briefing.render.pages import Page, PageList
 from briefing.render.theme import assets
@@ -165,6 +166,8 @@ class Renderer:
             "crumbs": [{"url": self.urls.page(p), "title": t} for p, t in page.crumbs],
             "section": page.path.split("/", 1)[0] + "/" if page.path else "",
             "description": _description(ctx, self.lib.config.description),
+            # the page's own Atom feed (``recordfeeds``), linked from its head and its "Follow" link
+            "feed": self.urls.page(recordfeeds.feed_path(page.path)) if page.template in recordfeeds.FEED_PAGES else "",
         }
         return template, meta, ctx
 
@@ -184,7 +187,26 @@ class Renderer:
             Page("sitemap.xml", "sitemap.xml", "sitemap", self._sitemap),
             Page("robots.txt", "", "robots", dict),
             Page(feeds.SITE_JSON, "", "data", dict),
+            *self.record_feeds(),
         ]
+
+    def record_feeds(self) -> list[Page]:
+        """The Atom feed of every actor, event, outcome and tag (``recordfeeds``)."""
+        lib, template, out = self.lib, recordfeeds.FEED_TEMPLATE, []
+        for kind in recordfeeds.FEED_KINDS:
+            for rid in lib.by_kind[kind]:
+                path = recordfeeds.feed_path(self.urls.record_path(kind, rid))
+                out.append(Page(path, template, "feed", partial(self.record_feed, rid), rid))
+        for slug in lib.tags:
+            path = recordfeeds.feed_path(self.urls.tag_path(slug))
+            out.append(Page(path, template, "feed", partial(self.tag_feed, slug)))
+        return out
+
+    def record_feed(self, rid: str) -> dict[str, Any]:
+        return recordfeeds.record_feed(self.views, rid)
+
+    def tag_feed(self, slug: str) -> dict[str, Any]:
+        return recordfeeds.tag_feed(self.views, slug)
 
     def render_extra(self, page: Page) -> bytes | None:
         if page.path == "robots.txt":
