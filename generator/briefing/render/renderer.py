@@ -21,7 +21,7 @@ from briefing.diagnostics import Diagnostics
 from briefing.library.records import Library
 from briefing.markdown.convert import Markup
 from briefing.markdown.extensions import Links, Target
-from briefing.render import feeds, jsonld, recordfeeds, records, templates
+from briefing.render import feeds, jsonld, network, recordfeeds, records, templates
 from briefing.render.lists import ListViews, date_children
 from briefing.render.pages import Page, PageList
 from briefing.render.theme import assets
@@ -147,6 +147,9 @@ class Renderer:
 
     def tag(self, slug: str) -> dict[str, Any]:
         return self.lists.tag(slug)
+
+    def network(self) -> dict[str, Any]:
+        return network.network(self.views)
 
     # -- pages --------------------------------------------------------------------
     def pages(self) -> list[Page]:
