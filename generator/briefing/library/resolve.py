@@ -18,6 +18,7 @@ from briefing.content.model import Record, RecordId
 from briefing.content.schema import KINDS
 from briefing.content.slug import slugify
 from briefing.diagnostics import Diagnostics
+from briefing.library.moved import check_moved
 from briefing.library.records import Library, QuoteRef
 from briefing.library.references import Unparsed, check_cited_quotes, check_references
 from briefing.library.related import co_mentions, related_briefs
@@ -59,6 +60,7 @@ def published(
     reference and cited quote checked, drafts left out (and links to them warned of)
     unless ``drafts``."""
     every = _unique(records, diags)
+    check_moved(every, diags)
     check_references(every, diags, unparsed)
     check_cited_quotes(every, diags)
     draft_ids = frozenset(r.id for r in every.values() if r.draft and not drafts)

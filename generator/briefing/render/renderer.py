@@ -18,6 +18,7 @@ import jinja2
 from briefing.content.dates import PartialDate
 from briefing.content.model import Record
 from briefing.diagnostics import Diagnostics
+from briefing.library.moved import old_ids
 from briefing.library.records import Library
 from briefing.markdown.convert import Markup
 from briefing.markdown.extensions import Links, Target
@@ -191,7 +192,20 @@ class Renderer:
             Page("robots.txt", "", "robots", dict),
             Page(feeds.SITE_JSON, "", "data", dict),
             *self.record_feeds(),
+            *self.redirect_pages(),
         ]
+
+    def redirect_pages(self) -> list[Page]:
+        """A page at each old URL of a renamed record (``moved_from``) that sends readers on."""
+        out = []
+        for old, rid in old_ids(self.lib.records):
+            path = self.urls.record_path(self.lib.records[rid].kind, old)
+            out.append(Page(path, "redirect.html", "redirect", partial(self.redirect, rid, path), rid))
+        return out
+
+    def redirect(self, rid: str, path: str) -> dict[str, Any]:
+        ref = self.views.ref(rid)
+        return {"title": ref["title"], "url": ref["url"], "canonical": self.urls.absolute(self.lib.path_of(rid))}
 
     def record_feeds(self) -> list[Page]:
         """The Atom feed of every actor, event, outcome and tag (``recordfeeds``)."""
@@ -253,8 +267,12 @@ class Renderer:
     def render_all(self) -> dict[str, bytes]:
         """Every output file: pages, feed, sitemap, robots.txt, site.json, assets."""
         out: dict[str, bytes] = {}
-        for page in [*self.pages(), *self.extra_pages()]:
-            data = self.render_page(page) if page.output.endswith(".html") else self.render_extra(page)
+        for page in self.pages():
+            data = self.render_page(page)
+            if data is not None:
+                out[page.output] = data
+        for page in self.extra_pages():  # redirects are HTML too, but not pages of the site
+            data = self.render_extra(page)
             if data is not None:
                 out[page.output] = data
         out.update(self.asset_files())
