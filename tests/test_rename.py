@@ -164,6 +164,21 @@ def test_renaming_a_source_rewrites_its_citations(tmp_path: Path) -> None:
     assert (site / "content/sources/wire-report.yaml").read_text().endswith("moved_from: [wire]\n")
 
 
+@pytest.mark.parametrize(
+    ("written", "after"),
+    [
+        ("moved_from: []\n", "moved_from: [anna]\n"),
+        ("moved_from: [ann]  # her first id\n", "moved_from: [ann, anna]  # her first id\n"),
+        ("moved_from:\n  - ann\n# the end\n", "moved_from:\n  - ann\n  - anna\n# the end\n"),
+    ],
+)
+def test_moved_from_grows_as_it_is_written(tmp_path: Path, written: str, after: str) -> None:
+    site = write_site(tmp_path / "site", {**BEFORE, "content/actors/anna.yaml": "name: Anna\nkind: person\n" + written})
+    code, _, err = run("rename", "--site", str(site), "anna", "anna-berg")
+    assert code == 0, err
+    assert (site / "content/actors/anna-berg.yaml").read_text() == "name: Anna\nkind: person\n" + after
+
+
 def test_a_second_rename_adds_to_moved_from_and_both_old_urls_redirect(tmp_path: Path) -> None:
     site = write_site(tmp_path / "site", BEFORE)
     assert run("rename", "--site", str(site), "anna", "anna-b")[0] == 0

@@ -163,6 +163,11 @@ def _with_moved_from(text: str, raw: RawRecord, old: str) -> str:
         if close < 0:
             raise RenameError(f"{raw.path}: cannot read moved_from's list to add '{old}'; add it by hand")
         return text[:close] + f", {old}" + text[close:]
+    if isinstance(items, PosList):  # moved_from: []
+        at, line_end = _offset(text, raw.data.where("moved_from"))
+        empty = text.find("[]", at, line_end)
+        if empty >= 0:
+            return text[: empty + 1] + old + text[empty + 1 :]
     if "moved_from" in raw.data:
         raise RenameError(f"{raw.path}: moved_from is not a list of ids; fix it first (briefing check)")
     newline = "\r\n" if "\r\n" in text else "\n"
