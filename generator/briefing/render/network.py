@@ -25,26 +25,20 @@ NETWORK_SIZE = (1000, 720)  # and of the whole network
 NETWORK_LINKS = 150  # the most links the network's drawing shows: the strongest
 NETWORK_NODES = 80  # and the most actors
 LAYOUT_SEED = 22  # the spring layout's seed: the same drawing on every build
-LABEL_CHARS = 15  # a label's line, in characters; longer names wrap, then end in "…"
+LABEL_CHARS = 15  # a label's line, in characters; longer names wrap
 
 
-def label_lines(name: str, width: int = LABEL_CHARS, lines: int = 2) -> list[str]:
-    """A name broken into at most ``lines`` lines of about ``width`` characters."""
+def label_lines(name: str, width: int = LABEL_CHARS, lines: int = 3) -> list[str]:
+    """A name broken into at most ``lines`` lines of about ``width`` characters (the last takes
+    what is left). Never cut short: a label is its link's name for screen readers, so it says
+    the whole name."""
     out: list[str] = []
     for word in name.split():
         if out and len(out[-1]) + 1 + len(word) <= width:
             out[-1] += " " + word
         else:
             out.append(word)
-    if len(out) > lines:
-        out = [*out[: lines - 1], " ".join(out[lines - 1 :])]
-    return [line if len(line) <= width else _cut(line, width) for line in out]
-
-
-def _cut(line: str, width: int) -> str:
-    """``line`` cut to about ``width`` characters and an ellipsis: at a space where one is near."""
-    space = line.rfind(" ", 0, width + 1)
-    return (line[:space] if space > width // 2 else line[: width - 1].rstrip()) + "…"
+    return [*out[: lines - 1], " ".join(out[lines - 1 :])] if len(out) > lines else out
 
 
 def _node(v: Views, rid: str, at: tuple[float, float], r: float, count: int, **more: Any) -> dict[str, Any]:
@@ -193,7 +187,7 @@ def network(v: Views) -> dict[str, Any]:
         px, py = margin + (x + 1) / 2 * (width - 2 * margin), margin + (y + 1) / 2 * (height - 2 * margin)
         size = 4 + 8 * math.sqrt(weight[rid] / heaviest)
         node = _node(v, rid, (px, py), size, weight[rid], centre=False, above=False)
-        node["lines"] = label_lines(node["title"], 18, 1)
+        node["lines"] = label_lines(node["title"], 18, 2)
         nodes[rid] = placed(node)
     edges = [_edge(nodes[a], nodes[b], n, top) for a, b, n in links]
     groups: dict[str, list[dict[str, Any]]] = {}

@@ -200,10 +200,10 @@ class Renderer:
         out = []
         for old, rid in old_ids(self.lib.records):
             path = self.urls.record_path(self.lib.records[rid].kind, old)
-            out.append(Page(path, "redirect.html", "redirect", partial(self.redirect, rid, path), rid))
+            out.append(Page(path, "redirect.html", "redirect", partial(self.redirect, rid), rid))
         return out
 
-    def redirect(self, rid: str, path: str) -> dict[str, Any]:
+    def redirect(self, rid: str) -> dict[str, Any]:
         ref = self.views.ref(rid)
         return {"title": ref["title"], "url": ref["url"], "canonical": self.urls.absolute(self.lib.path_of(rid))}
 
