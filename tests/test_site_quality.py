@@ -75,6 +75,7 @@ PAGES = {
     "tag": "tags/csto/",
     "search": "search/",
     "watch": "watch/",
+    "network": "network/",
     "404": "404.html",
 }
 # The states a reader puts a page in, beyond loading it: (page, what they do).
@@ -414,6 +415,85 @@ def test_timeline_checkboxes_filter_by_kind(browser: Any, base: str) -> None:
         assert "Showing" in page.get_by_role("status").inner_text()
     finally:
         page.close()
+
+
+# -- the network ----------------------------------------------------------------------------------
+SMALLEST_LABEL_PX = 11  # a graph's labels, as drawn on the screen
+
+_LABEL_SIZES = """svg => [...svg.querySelectorAll('text')].map(
+    t => t.getScreenCTM().a * parseFloat(getComputedStyle(t).fontSize))"""
+
+
+@pytest.mark.parametrize("path", ["actors/vladimir-putin/", "network/"])
+def test_graphs_are_legible_at_390_px(browser: Any, base: str, path: str) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        page.goto(base + path)
+        svg = page.locator("svg.graph-svg")
+        svg.scroll_into_view_if_needed()
+        assert svg.is_visible()
+        sizes = svg.evaluate(_LABEL_SIZES)
+        assert sizes and min(sizes) >= SMALLEST_LABEL_PX, f"labels drawn at {min(sizes):.1f} px"
+        nodes = svg.locator("a.node")
+        assert nodes.count() >= 5
+        box = nodes.first.locator("circle").bounding_box()
+        assert box is not None and box["width"] >= 8  # a dot big enough to see, and to tap
+        if path == "network/":  # wider than a phone: its frame scrolls, and takes the keyboard's focus
+            frame = page.locator(".graph-scroll")
+            assert frame.evaluate("f => f.scrollWidth > f.clientWidth")
+            frame.focus()
+            assert frame.evaluate("f => document.activeElement === f")
+        else:  # the actor's graph fits the screen
+            assert svg.evaluate("s => s.getBoundingClientRect().right <= window.innerWidth")
+        nodes.nth(1).click()
+        page.wait_for_load_state()
+        assert "/actors/" in page.url  # every node is a link to an actor
+    finally:
+        page.close()
+
+
+def test_network_checkboxes_filter_by_kind_of_actor(browser: Any, base: str) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(base + "network/")
+        people = page.locator("svg .node[data-kind='person']")
+        assert people.count() > 0 and people.first.is_visible()
+        page.get_by_role("checkbox", name="People").uncheck()
+        assert not people.first.is_visible()
+        assert page.locator("svg .node[data-kind='state']").first.is_visible()
+        shown_edges = page.eval_on_selector_all(
+            "svg .edge",
+            "els => els.filter(e => getComputedStyle(e).display !== 'none').map(e => [e.dataset.a, e.dataset.b])",
+        )
+        assert shown_edges and all("person" not in pair for pair in shown_edges)
+        assert page.locator(".network-group[data-kind='person']").is_hidden()
+        assert "Showing" in page.get_by_role("status").inner_text()
+    finally:
+        page.close()
+
+
+def test_without_javascript_the_network_shows_everything(browser: Any, base: str) -> None:
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto(base + "network/")
+        assert page.locator("#network-filter").is_hidden()  # nothing to work it with
+        nodes = page.locator("svg .node")
+        assert nodes.count() > 10 and all(nodes.nth(i).is_visible() for i in range(nodes.count()))
+        assert page.locator(".network-list dt").count() >= nodes.count()
+        page.goto(base + "actors/vladimir-putin/")
+        assert page.locator("svg.graph-svg").is_visible()
+        assert page.locator("table.graph-table tbody tr").count() >= 4
+    finally:
+        context.close()
+
+
+def test_putins_feed_is_linked_for_feed_readers_and_parses(site: Path) -> None:
+    html = (site / "actors/vladimir-putin/index.html").read_text()
+    assert 'type="application/atom+xml" title="Vladimir Putin · ' in html
+    feed = feedparser.parse((site / "actors/vladimir-putin/feed.xml").read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.entries and feed.feed.link == "https://briefing.example.org/actors/vladimir-putin/"
 
 
 # -- search -------------------------------------------------------------------------------------

@@ -185,6 +185,11 @@ SCHEMA: dict[str, tuple[Field, ...]] = {
     ),
 }
 
+# Every kind may list the ids it had before (``briefing rename`` adds the old one): each old
+# URL then redirects to the record's page.
+MOVED_FROM = _f("moved_from", "old-ids", about="the ids this record had before it was renamed")
+SCHEMA = {kind: (*fields, MOVED_FROM) for kind, fields in SCHEMA.items()}
+
 # The name a record is shown by: actors have a name, everything else a title.
 TITLE_FIELD = {"actor": "name"}
 

@@ -32,6 +32,7 @@ TYPE_WORDS = {
     "ids": "a list of record ids",
     "id-or-text": "a record id or a name",
     "words": "a list of words",
+    "old-ids": "a list of the record's old ids",
     "records": "a list of mappings",
     "cites": "a mapping of field names to source ids",
     "choices": "a list of the listed words",
@@ -102,14 +103,16 @@ class _Checker:
             return attribution.choices(self, value, pos, f, name)
         if not isinstance(value, PosList):
             return self.wrong(pos, name, f, value)
-        if t in ("ids", "words"):
+        if t in ("ids", "words", "old-ids"):
             items = []
             for i, item in enumerate(value):
                 if not isinstance(item, str) or not item.strip():
-                    self.wrong(value.where(i), f"{name}[{i}]", Field(f.name, "id" if t == "ids" else "str"), item)
+                    self.wrong(value.where(i), f"{name}[{i}]", Field(f.name, "str" if t == "words" else "id"), item)
                     continue
                 if t == "ids":
                     self.ref(item, value.where(i), f, f"{name}[{i}]")
+                elif t == "old-ids" and not self.old_id(item.strip(), value.where(i), f"{name}[{i}]"):
+                    continue
                 items.append(item.strip())
             return items
         records = []
@@ -156,6 +159,18 @@ class _Checker:
             self.error(pos, "self-reference", f"'{name}' names this record itself")
             return
         self.refs.append(Ref(target, pos, f.refs, name, "field"))
+
+    def old_id(self, value: str, pos: Pos, name: str) -> bool:
+        """An id the record had before a rename: an id, and not its own."""
+        if not ID_RE.match(value):
+            self.error(
+                pos, "bad-id", f"'{name}' holds {value!r}, which is not an id (lower-case letters, digits, hyphens)"
+            )
+            return False
+        if value == self.raw.id:
+            self.error(pos, "self-reference", f"'{name}' is this record's own id; remove it")
+            return False
+        return True
 
     def wrong(self, pos: Pos, name: str, f: Field, value: Any) -> None:
         if isinstance(value, str) and not value.strip():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from briefing.content.schema import SCHEMA, TITLE_FIELD, Field
+from briefing.content.schema import MOVED_FROM, SCHEMA, TITLE_FIELD, Field
 
 # What goes in a field, shown beside it in the stub.
 HINTS = {
@@ -66,7 +66,8 @@ def stub(kind: str, title: str, today: str, text: str | None = None) -> str:
     written is a brief's date, but never a fact about the world."""
     lines = [f"{TITLE_FIELD.get(kind, 'title')}: {json.dumps(title, ensure_ascii=False)}"]
     for f in SCHEMA[kind][1:]:
-        lines.append(_line(kind, f, today))
+        if f is not MOVED_FROM:  # ``briefing rename`` fills it in
+            lines.append(_line(kind, f, today))
     yaml_text = "\n".join(lines) + "\n"
     if kind == "source":
         yaml_text = yaml_text.replace("# quotes:\n", QUOTES_EXAMPLE)

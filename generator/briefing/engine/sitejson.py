@@ -36,6 +36,7 @@ def reads(lib: Library) -> Iterator[Key]:
     yield ("IX", "as_of")
     for rid in lib.records:
         yield from (("r", rid, "kind"), ("r", rid, "data"), ("ix", "mentions", rid), ("ix", "mentioned_by", rid))
+        yield ("f", rid, "moved_from")  # the redirects (``feeds.redirects``)
 
 
 class SiteJsonLines:

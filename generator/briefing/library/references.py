@@ -16,6 +16,7 @@ from briefing.content import verbatim
 from briefing.content.model import CitedQuote, Record, RecordId, Ref
 from briefing.content.yamlpos import Pos
 from briefing.diagnostics import Diagnostics
+from briefing.library.moved import old_ids
 
 # id -> (the file that failed to load, where its first error is): references to these ids
 # are counted at the file instead of being reported one by one as unknown
@@ -28,6 +29,7 @@ class _Names:
     def __init__(self, every: dict[RecordId, Record]) -> None:
         self.ids = sorted(every)
         self.by_name = {_fold(name): rid for rid, rec in every.items() for name in _names(rec)}
+        self.moved = dict(old_ids(every))  # old id -> the record renamed from it
 
     def named(self, text: str) -> RecordId | None:
         """The record whose name or alias ``text`` is (hyphens read as spaces)."""
@@ -192,7 +194,10 @@ def _plural(n: int, word: str) -> str:
 
 
 def _suggest(target: str, names: _Names) -> str:
-    """By name or alias first (``sco`` for the actor called "SCO"), then by spelling."""
+    """A record's new id where it is an old one, then by name or alias (``sco`` for the actor
+    called "SCO"), then by spelling."""
+    if target in names.moved:
+        return f"; '{target}' was renamed '{names.moved[target]}' (see moved_from); write that"
     named = names.named(target)
     if named:
         return f"; did you mean '{named}'?"

@@ -19,6 +19,7 @@ from briefing.content.schema import KINDS
 from briefing.content.slug import slugify
 from briefing.diagnostics import Diagnostics
 from briefing.library.events import index_events
+from briefing.library.moved import check_moved
 from briefing.library.records import Library, QuoteRef
 from briefing.library.references import Unparsed, check_cited_quotes, check_references
 from briefing.library.related import co_mentions, related_briefs
@@ -64,6 +65,7 @@ def published(
     reference and cited quote checked, drafts left out (and links to them warned of)
     unless ``drafts``."""
     every = _unique(records, diags)
+    check_moved(every, diags)
     check_references(every, diags, unparsed)
     check_cited_quotes(every, diags)
     left_out = {rid: r.title for rid, r in sorted(every.items()) if r.draft and not drafts}

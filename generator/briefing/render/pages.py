@@ -49,6 +49,7 @@ class Contexts(Protocol):
     def tags(self) -> dict[str, Any]: ...
     def tag(self, slug: str) -> dict[str, Any]: ...
     def watch(self) -> dict[str, Any]: ...
+    def network(self) -> dict[str, Any]: ...
 
 
 class PageList:
@@ -115,6 +116,7 @@ class PageList:
             ("tags/", "tags.html", "Tags", c.tags),
             ("search/", "search.html", "Search", c.search),
             ("watch/", "watch.html", "What to watch", c.watch),
+            ("network/", "network.html", "Network", c.network),
         )
         for path, template, title, make in lists:
             out[path] = Page(path, template, title, make, crumbs=((path, title),))
@@ -157,4 +159,5 @@ class PageList:
             yield self._tag_page(slug, name)
         yield fixed["search/"]
         yield fixed["watch/"]
+        yield fixed["network/"]
         yield fixed["404.html"]

@@ -13,6 +13,7 @@ from briefing.content.model import Record
 from briefing.library.records import QuoteRef
 from briefing.markdown.convert import plain_paragraphs
 from briefing.render import infobox
+from briefing.render import network
 from briefing.render.views import STATUS_LABELS, WORDS_PER_MINUTE, Views, entry_order
 
 
@@ -109,6 +110,7 @@ def actor(v: Views, r: Record) -> dict[str, Any]:
         "events": v.links(v.lib.events_by_actor.get(rid, [])),
         "outcomes": [{**v.ref(o), "role": role} for o, role in v.lib.outcomes_by_actor.get(rid, [])],
         "co_mentions": [{**v.ref(a), "count": n} for a, n in v.lib.co_mentions.get(rid, [])],
+        "graph": network.ego(v, rid),  # the same, drawn, with the links among them
         "timeline": [v.dated(e) for e in timeline],
         "links": f.get("links", []),
         **profile(v, r),

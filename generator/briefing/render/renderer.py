@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,11 @@ import jinja2
 from briefing.content.dates import PartialDate, news_of_update
 from briefing.content.model import Record
 from briefing.diagnostics import Diagnostics
+from briefing.library.moved import old_ids
 from briefing.library.records import Library
 from briefing.markdown.convert import Markup
 from briefing.markdown.extensions import Links, Target
-from briefing.render import feeds, infobox, jsonld, records, templates
+from briefing.render import feeds, infobox, jsonld, network, recordfeeds, records, templates
 from briefing.render.lists import ListViews, date_children
 from briefing.render.pages import Page, PageList
 from briefing.render.theme import assets
@@ -160,6 +162,8 @@ class Renderer:
 
     def watch(self) -> dict[str, Any]:
         return self.lists.watch()
+    def network(self) -> dict[str, Any]:
+        return network.network(self.views)
 
     # -- pages --------------------------------------------------------------------
     def pages(self) -> list[Page]:
@@ -179,6 +183,8 @@ class Renderer:
             "crumbs": [{"url": self.urls.page(p), "title": t} for p, t in page.crumbs],
             "section": page.path.split("/", 1)[0] + "/" if page.path else "",
             "description": _description(ctx, self.lib.config.description),
+            # the page's own Atom feed (``recordfeeds``), linked from its head and its "Follow" link
+            "feed": self.urls.page(recordfeeds.feed_path(page.path)) if page.template in recordfeeds.FEED_PAGES else "",
         }
         return template, meta, ctx
 
@@ -198,7 +204,39 @@ class Renderer:
             Page("sitemap.xml", "sitemap.xml", "sitemap", self._sitemap),
             Page("robots.txt", "", "robots", dict),
             Page(feeds.SITE_JSON, "", "data", dict),
+            *self.record_feeds(),
+            *self.redirect_pages(),
         ]
+
+    def redirect_pages(self) -> list[Page]:
+        """A page at each old URL of a renamed record (``moved_from``) that sends readers on."""
+        out = []
+        for old, rid in old_ids(self.lib.records):
+            path = self.urls.record_path(self.lib.records[rid].kind, old)
+            out.append(Page(path, "redirect.html", "redirect", partial(self.redirect, rid), rid))
+        return out
+
+    def redirect(self, rid: str) -> dict[str, Any]:
+        ref = self.views.ref(rid)
+        return {"title": ref["title"], "url": ref["url"], "canonical": self.urls.absolute(self.lib.path_of(rid))}
+
+    def record_feeds(self) -> list[Page]:
+        """The Atom feed of every actor, event, outcome and tag (``recordfeeds``)."""
+        lib, template, out = self.lib, recordfeeds.FEED_TEMPLATE, []
+        for kind in recordfeeds.FEED_KINDS:
+            for rid in lib.by_kind[kind]:
+                path = recordfeeds.feed_path(self.urls.record_path(kind, rid))
+                out.append(Page(path, template, "feed", partial(self.record_feed, rid), rid))
+        for slug in lib.tags:
+            path = recordfeeds.feed_path(self.urls.tag_path(slug))
+            out.append(Page(path, template, "feed", partial(self.tag_feed, slug)))
+        return out
+
+    def record_feed(self, rid: str) -> dict[str, Any]:
+        return recordfeeds.record_feed(self.views, rid)
+
+    def tag_feed(self, slug: str) -> dict[str, Any]:
+        return recordfeeds.tag_feed(self.views, slug)
 
     def render_extra(self, page: Page) -> bytes | None:
         if page.path == "robots.txt":
@@ -264,8 +302,12 @@ class Renderer:
     def render_all(self) -> dict[str, bytes]:
         """Every output file: pages, feed, sitemap, robots.txt, site.json, assets."""
         out: dict[str, bytes] = {}
-        for page in [*self.pages(), *self.extra_pages()]:
-            data = self.render_page(page) if page.output.endswith(".html") else self.render_extra(page)
+        for page in self.pages():
+            data = self.render_page(page)
+            if data is not None:
+                out[page.output] = data
+        for page in self.extra_pages():  # redirects are HTML too, but not pages of the site
+            data = self.render_extra(page)
             if data is not None:
                 out[page.output] = data
         out.update(self.asset_files())
