@@ -10,12 +10,16 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
+from briefing.content.dates import PartialDate
 from briefing.content.model import RecordId
 from briefing.library.events import neighbours
 from briefing.library.records import WatchRef
 from briefing.library.watch import before
+from briefing.render.urls import Urls
 from briefing.render.views import STATUS_LABELS, Views
 
 NO_MARKS: dict[str, Any] = {"numbers": [], "note": ""}
@@ -182,3 +186,25 @@ def outlet_text(v: Views, sid: str) -> str:
     if o["relays"]:
         words.append(f"relaying {o['relays']['title']}")
     return ", ".join(words) or o["attribution"]
+
+
+def watch_entries(v: Views, urls: Urls) -> list[dict[str, Any]]:
+    """What to watch, as entries of the site's feed: the newest items first (an item's
+    ``added`` date, else the date of the record that holds it, else the site's ``as_of``)."""
+    lib, entries = v.lib, []
+    for w in lib.watch:
+        item = watch_item(v, w)
+        raw = lib.records[w.holder].fields["watch"][w.index]
+        when = raw.get("added") or lib.records[w.holder].date or lib.as_of or PartialDate(1970)
+        text = html.unescape(re.sub(r"<[^>]+>", "", item["what"])).strip()
+        entries.append(
+            {
+                "title": "To watch: " + (text if len(text) <= 120 else text[:119].rstrip() + "…"),
+                "abs": urls.absolute(f"watch/#{item['anchor']}"),
+                "updated": when.iso_datetime(),
+                "body": item["what"],
+                "due": item["due"],
+            }
+        )
+    entries.sort(key=lambda e: (e["updated"], e["abs"]), reverse=True)
+    return entries[: lib.config.feed_limit]

@@ -12,8 +12,7 @@ from briefing.content.dates import news_of_update
 from briefing.content.model import Record
 from briefing.library.records import QuoteRef
 from briefing.markdown.convert import plain_paragraphs
-from briefing.render import infobox
-from briefing.render import network
+from briefing.render import infobox, network
 from briefing.render.views import STATUS_LABELS, WORDS_PER_MINUTE, Views, entry_order
 
 

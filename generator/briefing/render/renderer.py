@@ -8,8 +8,6 @@ gives the same bytes.
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
@@ -162,6 +160,7 @@ class Renderer:
 
     def watch(self) -> dict[str, Any]:
         return self.lists.watch()
+
     def network(self) -> dict[str, Any]:
         return network.network(self.views)
 
@@ -264,30 +263,9 @@ class Renderer:
                     "updated": (news_of_update(f["date"], f.get("updated")) or f["date"]).iso_datetime(),
                 }
             )
-        watch = self._watch_entries()
+        watch = infobox.watch_entries(self.views, self.urls)
         updated = max((e["updated"] for e in [*entries, *watch]), default="1970-01-01T00:00:00Z")
         return {"entries": entries, "updated": updated, "watch_entries": watch}
-
-    def _watch_entries(self) -> list[dict[str, Any]]:
-        """What to watch, as feed entries: the newest items first (an item's ``added`` date,
-        else the date of the record that holds it, else the site's ``as_of``)."""
-        vl, entries = self.view_lib, []
-        for w in vl.watch:
-            item = infobox.watch_item(self.views, w)
-            raw = vl.records[w.holder].fields["watch"][w.index]
-            when = raw.get("added") or vl.records[w.holder].date or vl.as_of or PartialDate(1970)
-            text = html.unescape(re.sub(r"<[^>]+>", "", item["what"])).strip()
-            entries.append(
-                {
-                    "title": "To watch: " + (text if len(text) <= 120 else text[:119].rstrip() + "…"),
-                    "abs": self.urls.absolute(f"watch/#{item['anchor']}"),
-                    "updated": when.iso_datetime(),
-                    "body": item["what"],
-                    "due": item["due"],
-                }
-            )
-        entries.sort(key=lambda e: (e["updated"], e["abs"]), reverse=True)
-        return entries[: vl.config.feed_limit]
 
     def _sitemap(self) -> dict[str, Any]:
         pages = sorted(p[: -len("index.html")] for p in self.html_files() if p.endswith("index.html"))
