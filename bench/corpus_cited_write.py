@@ -82,11 +82,12 @@ def write_briefing(c: Corpus, root: Path) -> None:
             f"title: {_q(e.title)}\nkind: {e.kind}\ndate: {e.date}\nlocation: {_q(e.location)}\n"
             f"host: {e.host}\nparticipants: [{', '.join(e.participants)}]\n",
         )
-    for o in c.outcomes:
+    for i, o in enumerate(c.outcomes):
+        reported_in = c.sources[i % len(c.sources)].id  # a status rests on a source (check warns otherwise)
         _put(
             root / f"content/outcomes/{o.id}.yaml",
             f"title: {_q(o.title)}\nevent: {o.event}\nkind: {o.kind}\nstatus: {o.status}\n"
-            f"parties: [{', '.join(o.parties)}]\n",
+            f"sources: [{reported_in}]\nparties: [{', '.join(o.parties)}]\n",
         )
     for s in c.sources:
         quotes = "".join(f"  - speaker: {who}\n    text: {_q(text)}\n    date: {day}\n" for who, text, day in s.quotes)

@@ -20,10 +20,14 @@ from update_goldens import SITES, invalid_sites, run
 
 CLASSES = [
     "invalid-dates",  # bad full and partial dates, in fields and nested records
+    "invalid-desk-settings",  # as_of that is no date, lead_event that is no id
     "invalid-duplicate-id",  # one id in several kinds and suffixes
     "invalid-duplicate-key",  # YAML keys given twice: an error, not last-wins
     "invalid-empty-field",  # required fields left empty, as `briefing new` writes them: at the key's line
+    "invalid-event-relations",  # part_of naming an actor or itself, not_reported and series of the wrong type
     "invalid-id",  # file names that are not ids
+    "invalid-lead-event",  # lead_event naming no event, with a did-you-mean
+    "invalid-lead-event-kind",  # lead_event naming an actor
     "invalid-malformed-yaml",  # unclosed brackets and quotes, tabs, no front matter end
     "invalid-markdown-links",  # unknown [[id]] and [@source], bad date links, names for ids, links
     # that would show as written ([@id, no quotes]), in bodies and fields
@@ -31,6 +35,7 @@ CLASSES = [
     "invalid-quote",  # quotes not in the source's text: in the source, and in a brief citing it
     "invalid-reference",  # unknown ids in fields, with did-you-mean by id and by name
     "invalid-site-toml",  # unknown, mistyped and invalid settings
+    "invalid-sourcing",  # cite: that is no mapping, names no field or a record that is no source
     "invalid-status-history",  # an outcome's status that its latest dated update contradicts
     "invalid-toml-syntax",  # site.toml that is not TOML; content is still checked
     "invalid-types",  # a list for a string, a number for a title, a mapping for a list
@@ -38,6 +43,7 @@ CLASSES = [
     "invalid-unparsed-reference",  # references to a file that does not parse: counted once, at it
     "invalid-url",  # script, ftp and relative URLs
     "invalid-vocabulary",  # words outside a field's list
+    "invalid-watch",  # watch items that are no list, with bad dates, no what, unknown links
     "invalid-wrong-kind",  # an id of the wrong kind in a field and in a citation
 ]
 

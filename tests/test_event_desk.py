@@ -203,7 +203,7 @@ def test_a_link_in_running_text_shows_the_short_name_and_lists_the_full_title(si
     pages = site()
     assert "The equipment fund was proposed by Anna Berg" in text(pages["briefs/fund-explained/index.html"])
     assert "Joint equipment fund" in text(pages["outcomes/index.html"])
-    assert "<h1>Joint equipment fund</h1>" in pages["outcomes/fund/index.html"]
+    assert re.search(r"<h1[^>]*>Joint equipment fund</h1>", pages["outcomes/fund/index.html"])
 
 
 def test_a_name_in_a_link_suggests_the_record_whose_short_name_it_is(site_copy: Callable[[str], Path]) -> None:
@@ -244,7 +244,7 @@ def test_citations_and_the_sources_page_name_the_outlet(site: Site) -> None:
 
 def facts_card(page: str) -> dict[str, str]:
     """An actor's card: label -> what it says."""
-    card = section(page, '<dl class="card">', "</dl>")
+    card = section(page, '<dl class="card"', "</dl>")
     return {text(dt): text(dd) for dt, dd in re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", card, re.S)}
 
 

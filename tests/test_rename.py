@@ -27,7 +27,7 @@ BEFORE = {
     ),
     "content/actors/annan.yaml": "name: Kofi\nkind: person\n",
     "content/outcomes/fund.yaml": (
-        "title: Fund\nevent: summit\nkind: pledge\nstatus: adopted\n"
+        "title: Fund\nevent: summit\nkind: pledge\nstatus: adopted\nsources: [wire]\n"
         "proposed_by: &leaders [anna, bob]\nparties: *leaders\n"
     ),
     "content/sources/wire.yaml": (
@@ -52,7 +52,7 @@ AFTER = {
         "participants:\n  - bob\n  - 'anna-berg'\nsummary: Hosted by [[ anna-berg ]]; see [[annan]] (not her).\n"
     ),
     "content/outcomes/fund.yaml": (
-        "title: Fund\nevent: summit\nkind: pledge\nstatus: adopted\n"
+        "title: Fund\nevent: summit\nkind: pledge\nstatus: adopted\nsources: [wire]\n"
         "proposed_by: &leaders [anna-berg, bob]\nparties: *leaders\n"
     ),
     "content/sources/wire.yaml": (
