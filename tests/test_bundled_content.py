@@ -7,6 +7,7 @@ command line, so they do not depend on the generator's internal API.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -147,3 +148,75 @@ def test_summit_putin_and_programme_link_both_ways(built_site: Path, source: str
     assert any(p.endswith(suffix) or p.endswith(suffix + "index.html") for p in paths), (
         f"{page_path} does not link to {suffix}"
     )
+
+
+def outcomes() -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (p.stem, yaml.safe_load(p.read_text(encoding="utf-8"))) for p in sorted((CONTENT / "outcomes").glob("*.yaml"))
+    ]
+
+
+@pytest.mark.parametrize(("name", "outcome"), outcomes())
+def test_no_status_on_the_tracker_rests_on_no_source(name: str, outcome: dict[str, Any]) -> None:
+    """Each outcome's status, and each status in its history, cites the source that reports it."""
+    updates = outcome.get("updates") or []
+    said = [u for u in updates if u.get("status") == outcome["status"]]
+    assert said or outcome.get("sources"), f"{name}: status '{outcome['status']}' cites no source"
+    for i, update in enumerate(updates):
+        assert update.get("sources"), f"{name}: updates[{i}] cites no source"
+
+
+@pytest.mark.parametrize(("name", "outcome"), outcomes())
+def test_a_pledge_or_an_announcement_is_not_shown_as_adopted(name: str, outcome: dict[str, Any]) -> None:
+    """Adopted means the members agreed; what one side says it will do is announced."""
+    if outcome["kind"] == "pledge" or "announced" in (outcome.get("summary") or ""):
+        assert outcome["status"] != "adopted", name
+
+
+def _text(page: Path, start: str, end: str) -> str:
+    html = page.read_text(encoding="utf-8")
+    at = html.index(start)
+    part = html[at : html.index(end, at)]
+    return " ".join(re.sub(r"<[^>]+>", " ", part).replace("&#39;", "'").split())
+
+
+def test_the_summit_page_answers_where_when_who_what_on_whose_word_and_what_next(built_site: Path) -> None:
+    page = built_site / "events" / SUMMIT / "index.html"
+    box = _text(page, '<section class="infobox"', "</section>")
+    assert "Date 27 November 2025" in box
+    assert "Place Bishkek [2] , Kyrgyzstan ed.2" in box  # the country is general knowledge, marked so
+    assert "Participants Vladimir Putin , Collective Security Treaty Organization" in box
+    assert "others not reported" in box and "Host Not reported" in box
+    produced = [name for name, o in outcomes() if o["event"] == SUMMIT]
+    table = _text(page, '<section class="decisions"', "</section>")
+    assert table.count("27 Nov 2025") == len(produced) == 6
+    assert table.count("Single source") == 5  # only the equipment programme rests on both sources
+    watch = _text(page, '<section class="watch"', "</section>")
+    for item in ("2026 expert forum", "counter-terrorism strategy", "at least three", "China"):
+        assert item in watch
+
+
+def test_the_mechanism_that_predates_the_summit_is_background_not_an_outcome(built_site: Path) -> None:
+    assert "preferential" not in (built_site / "outcomes" / "index.html").read_text(encoding="utf-8").lower()
+    background = _text(built_site / "events" / SUMMIT / "index.html", 'id="background"', "</section>")
+    assert "Preferential terms for allies buying Russian-made weapons" in background
+
+
+def test_scheduled_or_proposed_lists_each_thing_once(built_site: Path) -> None:
+    panel = (built_site / "index.html").read_text(encoding="utf-8")
+    at = panel.index('id="ahead"')
+    links = re.findall(r'href="/(events|outcomes)/([\w-]+)/"', panel[at : panel.index("</section>", at)])
+    assert ("events", "eurasian-security-forum-2026") in links and ("events", "eu-sanctions-2026") in links
+    assert ("outcomes", "eurasian-security-forum-proposal") not in links  # the proposal to hold it: the same thing
+    assert ("outcomes", "eu-further-sanctions") not in links
+    assert len(links) == len(set(links))
+
+
+def test_each_source_says_who_it_is(built_site: Path) -> None:
+    sources = _text(built_site / "sources" / "index.html", "<main", "</main>")
+    assert "English report citing Izvestia" not in sources or "relaying Izvestia" in sources
+    assert "relaying Izvestia" in sources and "Times Tengri" in sources
+    note = _text(
+        built_site / "briefs" / "csto-summit-at-a-glance" / "index.html", '<section class="sources"', "</section>"
+    )
+    assert "relaying Izvestia (unattributed English-language report citing Izvestia" in note

@@ -25,7 +25,7 @@ def test_check_runs_from_the_sites_folder() -> None:
     assert (proc.returncode, proc.stdout, proc.stderr) == (
         0,
         "",
-        "ok: 14 records in 15 files, no errors, no warnings\n",
+        "ok: 17 records in 18 files, no errors, no warnings\n",
     )
 
 
@@ -146,7 +146,7 @@ def test_a_new_brief_is_a_draft(site_copy: Callable[[str], Path]) -> None:
     assert not (site / "public/briefs/fresh-thoughts").exists()
 
 
-OK_VALID = "ok: 14 records in 15 files, no errors, no warnings\n"
+OK_VALID = "ok: 17 records in 18 files, no errors, no warnings\n"
 
 
 def test_site_may_be_given_before_the_command_or_after_it() -> None:

@@ -1,4 +1,5 @@
-"""A brief's ``updated`` date from its last commit, when the site is a git checkout."""
+"""A brief's ``updated`` date from its last commit, when the site is a git checkout whose
+settings ask for it (``[dates] updated_from_git = true``), and never otherwise."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from briefing.content.dates import PartialDate
 from briefing.engine.builder import Builder
-from briefing.pipeline import Options
+from briefing.pipeline import Options, render
 
 
 def _git(site: Path, *args: str, date: str = "2026-01-01T12:00:00") -> None:
@@ -25,10 +28,16 @@ def _git(site: Path, *args: str, date: str = "2026-01-01T12:00:00") -> None:
     subprocess.run(["git", "-C", str(site), *args], check=True, capture_output=True, env=env)
 
 
+def _opt_in(site: Path) -> None:
+    with (site / "site.toml").open("a") as f:
+        f.write("\n[dates]\nupdated_from_git = true\n")
+
+
 def test_a_kept_builder_takes_a_briefs_date_from_its_latest_commit(
     site_copy: Callable[[str], Path], tmp_path: Path
 ) -> None:
     site = site_copy("valid")
+    _opt_in(site)
     _git(site, "init", "-q", "-b", "main")
     _git(site, "add", "-A")
     _git(site, "commit", "-q", "-m", "first", date="2026-01-05T12:00:00")
@@ -54,6 +63,7 @@ def test_an_unchanged_brief_keeps_its_dated_record_from_build_to_build(
     # Later stages find what an edit changed by identity (resolve updates only the link
     # indexes of changed records); a fresh copy of every dated brief would defeat that.
     site = site_copy("valid")
+    _opt_in(site)
     _git(site, "init", "-q", "-b", "main")
     _git(site, "add", "-A")
     _git(site, "commit", "-q", "-m", "first")
@@ -67,3 +77,23 @@ def test_an_unchanged_brief_keeps_its_dated_record_from_build_to_build(
     assert "updated" in second.records[kept].fields  # dated from git
     assert second.records[kept] is first.records[kept]
     assert second.records[edited] is not first.records[edited]
+
+
+@pytest.mark.parametrize("build", ["reference", "engine"])
+def test_without_the_setting_a_commit_dates_no_brief(
+    site_copy: Callable[[str], Path], tmp_path: Path, build: str
+) -> None:
+    """The commit that added the files is no review: "Updated" stays off the page."""
+    site = site_copy("valid")
+    _git(site, "init", "-q", "-b", "main")
+    _git(site, "add", "-A")
+    _git(site, "commit", "-q", "-m", "first", date="2026-11-23T12:00:00")
+    if build == "reference":
+        result = render(site, Options())
+        page = result.files["briefs/fund-explained/index.html"]
+    else:
+        result = Builder(site, tmp_path / "out", Options()).build()
+        page = (tmp_path / "out/briefs/fund-explained/index.html").read_bytes()
+    assert result.ok and result.library is not None
+    assert "updated" not in result.library.records["fund-explained"].fields  # type: ignore[index]
+    assert b"Updated" not in page and b"2026" not in page.split(b'<div class="layout">')[0]

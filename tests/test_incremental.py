@@ -141,6 +141,30 @@ def add_brief(n: int, targets: list[str], date: str) -> Callable[[Path], None]:
     return edit
 
 
+def short_name(record: str, words: str) -> Callable[[Path], None]:
+    """A record's short name: what links to it show in running text, its title unchanged."""
+
+    def edit(site: Path) -> None:
+        for path in (site / "content").glob(f"*/{record}.*"):
+            text = re.sub(r"^short_name: .*\n", "", path.read_text(), flags=re.M)
+            path.write_text(re.sub(r"^((?:name|title): .*\n)", rf"\1short_name: {words}\n", text, count=1, flags=re.M))
+
+    return edit
+
+
+def watched_brief(n: int, date: str) -> Callable[[Path], None]:
+    """A brief with a watch item, raised by the wire: the watch lists, the date the site is
+    written as of and where the wire (known only to its year) stands may all move."""
+
+    def edit(site: Path) -> None:
+        (site / "content/briefs" / f"watched-{n}.md").write_text(
+            f"---\ntitle: Watched {n}\ndate: {date}\nwatch:\n  - what: The [[fund]] by {date}\n"
+            f"    due: {date}\n    sources: [wire]\n---\nOn the [[fund]].\n"
+        )
+
+    return edit
+
+
 def delete(name: str) -> Callable[[Path], None]:
     def edit(site: Path) -> None:
         for path in (site / "content").glob(f"*/{name}.*"):
@@ -214,7 +238,11 @@ EDITS = st.one_of(
         st.lists(st.sampled_from([*IDS, "added-1"]), max_size=3),
         st.sampled_from(["2025-11-27", "2025-12", "2026", "2024-02-03"]),
     ),
-    st.builds(delete, st.sampled_from(["added-1", "added-2", "added-3", "fund-explained", "karl-ode"])),
+    st.builds(delete, st.sampled_from(["added-1", "added-2", "added-3", "fund-explained", "karl-ode", "watched-1"])),
+    st.builds(short_name, st.sampled_from(["fund", "wire", "summit-2025", "anna-berg"]), WORDS),
+    st.builds(
+        watched_brief, st.integers(min_value=1, max_value=2), st.sampled_from(["2025-03-01", "2025-12-24", "2026-02"])
+    ),
     st.builds(rename, ADDED, ADDED),
     st.builds(override_template, WORDS),
     st.builds(restyle, WORDS),

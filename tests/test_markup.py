@@ -413,7 +413,7 @@ def test_smarty_s_pass_walks_the_tree_only_when_a_text_may_hold_its_triggers(mon
         ("Plain words and [[obrien|Pat]].\n", False),
         ("A dash -- and more...\n\n- in a list\n", True),
         ('Cited [@paper, "p. 2"] plainly.\n', False),  # a locator's quotes make no text
-        ("*It's* cited [@paper, \"p. 2\"].\n", True),  # a quote inside emphasis does
+        ('*It\'s* cited [@paper, "p. 2"].\n', True),  # a quote inside emphasis does
     ]:
         quick, stock = both(text)
         assert quick == stock and (("&rsquo;" in quick or "&ndash;" in quick) == curly), text

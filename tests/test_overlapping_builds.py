@@ -5,6 +5,7 @@ side; none of them is told it hit a bug, and every output equals a clean build's
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -43,8 +44,33 @@ def start_build(site: Path, *args: str, env: dict[str, str] | None = None) -> su
 
 
 def finish(proc: subprocess.Popen[str]) -> tuple[int, str]:
+    seen = getattr(proc, "seen", "")
     out, err = proc.communicate(timeout=WAIT)
-    return proc.returncode, out + err
+    return proc.returncode, seen + out + err
+
+
+@contextlib.contextmanager
+def paused(proc: subprocess.Popen[str]) -> Iterator[None]:
+    """Stop ``proc`` (and its workers) for the block, so it holds its lock however fast
+    the machine is, and let it go on after."""
+    os.killpg(proc.pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.killpg(proc.pid, signal.SIGCONT)
+
+
+def says_waiting(proc: subprocess.Popen[str]) -> None:
+    """Read ``proc``'s stderr until it says it waits (kept for ``finish``)."""
+    seen = ""
+    assert proc.stderr is not None
+    while "waiting for another build" not in seen:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        seen += line
+    proc.seen = seen  # type: ignore[attr-defined]
+    assert "waiting for another build" in seen, seen
 
 
 def holding(out: Path, proc: subprocess.Popen[str]) -> None:
@@ -97,7 +123,10 @@ def test_four_builds_started_together_take_turns(big_site: Path, tmp_path: Path)
     add_briefs(site, 1)  # an edit, then one build that holds the lock and three that wait for it
     first = start_build(site)
     holding(out, first)
-    waiting = [start_build(site) for _ in range(3)]
+    with paused(first):
+        waiting = [start_build(site) for _ in range(3)]
+        for proc in waiting:
+            says_waiting(proc)
     code, text = finish(first)
     assert code == 0 and "wrote" in text, text
     for proc in waiting:
@@ -113,9 +142,10 @@ def test_no_wait_refuses_at_once_while_another_build_runs(big_site: Path, tmp_pa
     site, out = big_site, big_site / "public"
     first = start_build(site)
     holding(out, first)
-    refused = [start_build(site, "--no-wait") for _ in range(3)]
-    for proc in refused:
-        code, text = finish(proc)
+    with paused(first):
+        refused = [start_build(site, "--no-wait") for _ in range(3)]
+        results = [finish(proc) for proc in refused]
+    for code, text in results:
         assert code == 2, text
         assert_no_bug(text)
         assert f"another build of {out}/ (pid {first.pid}) has not finished; not waiting for it" in text
@@ -149,7 +179,8 @@ def test_a_build_that_waits_too_long_gives_up_clearly(big_site: Path) -> None:
     site, out = big_site, big_site / "public"
     holder = start_build(site)
     holding(out, holder)
-    code, text = finish(start_build(site, env={WAIT_ENV: "0.2"}))
+    with paused(holder):
+        code, text = finish(start_build(site, env={WAIT_ENV: "0.2"}))
     assert code == 2, text
     assert_no_bug(text)
     assert f"gave up after waiting 0.2 seconds for another build of {out}/ (pid {holder.pid}) to finish" in text

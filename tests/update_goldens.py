@@ -32,7 +32,8 @@ GOLDEN_PAGES = (
     "index.html",
     "briefs/summit-at-a-glance/index.html",
     "actors/anna-berg/index.html",
-    "events/summit-2025/index.html",
+    "events/summit-2025/index.html",  # with its infobox, decisions table and watch items
+    "watch/index.html",
     "outcomes/fund/index.html",
     "sources/daily-report/index.html",
     "outcomes/index.html",

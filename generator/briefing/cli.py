@@ -20,6 +20,7 @@ from briefing.content.config import CONFIG_FILE, find_site
 from briefing.diagnostics import format_json, format_ok, format_text
 from briefing.editing.init import InitError, init_site, report
 from briefing.editing.new import NewError, NewOptions, new_record
+from briefing.editing.rename import RenameError, rename_record
 from briefing.engine.builder import build
 from briefing.output.failure import advice, describe, machine_error
 from briefing.output.lock import OutputBusyError, output_lock
@@ -40,13 +41,14 @@ examples:
   briefing build --base-url https://example.org/briefing/
   briefing serve                      preview at http://127.0.0.1:8000 with live reload
   briefing new actor "Vladimir Putin" create content/actors/vladimir-putin.yaml
+  briefing rename putin vladimir-putin  rename a record; links follow, the old URL redirects
   briefing check --format json        diagnostics for editors and CI tools
 
 Run from the site's folder or any folder inside it (site.toml is looked for
 upwards, as git looks for .git), or pass --site DIR.
 Errors print as path:line:col: error: message, all at once."""
 
-SITE_COMMANDS = ("build", "check", "new", "serve")  # the commands that work on an existing site
+SITE_COMMANDS = ("build", "check", "new", "serve", "rename")  # the commands that work on an existing site
 SITE_HELP = "the site's folder, holding site.toml (default: the nearest one from here up)"
 
 
@@ -58,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"briefing {__version__}")
     p.add_argument("--site", type=Path, default=argparse.SUPPRESS, metavar="DIR", help=SITE_HELP)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_add_build, _add_check, _add_new, _add_init, _add_serve):
+    for add in (_add_build, _add_check, _add_new, _add_init, _add_serve, _add_rename):
         add(sub)
     return p
 
@@ -183,6 +185,21 @@ def _add_serve(sub: Any) -> None:
     _no_search(s)
     s.add_argument("--out", type=Path, default=None, metavar="DIR", help=argparse.SUPPRESS)
     s.set_defaults(run=_cmd_serve)
+
+
+def _add_rename(sub: Any) -> None:
+    r = sub.add_parser(
+        "rename",
+        help="give a record a new id; every reference follows, and the old URL redirects",
+        description="Move the record's file to NEW, replace OLD by NEW in every field, [[link]] and "
+        "[@citation] that names it (nothing else in those files changes), add OLD to its moved_from "
+        "(its old URL then redirects), then check the site and print the files changed.",
+        epilog="example: briefing rename putin vladimir-putin",
+    )
+    _common(r)
+    r.add_argument("old", metavar="OLD", help="the record's id now")
+    r.add_argument("new", metavar="NEW", help="its new id: lower-case letters, digits and single hyphens")
+    r.set_defaults(run=_cmd_rename)
 
 
 def run() -> None:
@@ -326,6 +343,20 @@ def _cmd_new(args: argparse.Namespace) -> int:
         print(f"briefing: warning: {warning}; created anyway (--force)", file=sys.stderr)
     print(created.path)
     return EXIT_OK
+
+
+def _cmd_rename(args: argparse.Namespace) -> int:
+    try:
+        done = rename_record(_site(args), args.old, args.new)
+    except RenameError as exc:
+        print(f"briefing: {exc}", file=sys.stderr)
+        return EXIT_USAGE if exc.usage else EXIT_CONTENT
+    if done.finished:
+        print(f"briefing: finished an interrupted rename first: {', '.join(done.finished)}", file=sys.stderr)
+    print(f"renamed {done.moved[0]} to {done.moved[1]}; changed {len(done.changed)} files:", file=sys.stderr)
+    for path in done.changed:
+        print(path)
+    return _cmd_check(argparse.Namespace(**{**vars(args), "format": "text", "drafts": False}))
 
 
 def _cmd_init(args: argparse.Namespace) -> int:

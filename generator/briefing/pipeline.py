@@ -70,7 +70,8 @@ def check(site: Path, options: Options) -> Result:
         check_references(every, diags, unparsed)
         check_cited_quotes(every, diags)
         return Result(diags)
-    records = with_commit_dates(records, last_commit_dates(site))
+    if config.updated_from_git:
+        records = with_commit_dates(records, last_commit_dates(site))
     return Result(diags, resolve(records, config, diags, drafts=options.drafts, unparsed=unparsed))
 
 

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+# Records that exist to be hard to lay out (a wide table, a long word, a long link), added to
+# a copy of the bundled site for the browser tests and never to the bundled content itself.
+EXTRA = Path(__file__).resolve().parent / "extra"
+
+
+def bundled_with_extra(folder: Path) -> Path:
+    """A copy of the bundled site's settings and content in ``folder``, with ``EXTRA``'s
+    records added to its ``content/``; returns ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(REPO / "site.toml", folder / "site.toml")
+    shutil.copytree(REPO / "content", folder / "content", dirs_exist_ok=True)
+    shutil.copytree(EXTRA, folder / "content", dirs_exist_ok=True)
+    return folder
 
 
 def build_site(out: Path, base_url: str | None = None, site: Path = REPO) -> Path:

@@ -19,14 +19,19 @@ from tests.quality.nginx import free_port, serve
 
 PAGES = {
     "home": "",
+    "event": "events/csto-summit-2025/",
     "brief": "briefs/csto-summit-at-a-glance/",
     "actor": "actors/vladimir-putin/",
     "tracker": "outcomes/",
     "timeline": "timeline/",
 }
+# A part of a page also taken whole at a width (``NAME-WIDTH-answers.png``): the event page's
+# first screen answers where, when, who came, what was decided on whose word and what to
+# watch on a desktop; on a phone the same answers stack, one after another.
+PARTS = {("event", 390): ".event-top"}
 # Further pages, for a look while working on the theme (--only NAME); not in docs/screenshots/.
 MORE = {
-    "event": "events/csto-summit-2025/",
+    "watch": "watch/",
     "outcome": "outcomes/csto-equipment-programme/",
     "source": "sources/izvestia-report/",
     "actors": "actors/",
@@ -62,6 +67,11 @@ def main(argv: list[str] | None = None) -> int:
                         target = args.out / f"{name}-{width}{suffix}.png"
                         page.screenshot(path=str(target), full_page=args.full)
                         print(target.relative_to(REPO) if target.is_relative_to(REPO) else target)
+                        part = PARTS.get((name, width))
+                        if part and scheme == "light":
+                            answers = target.with_name(f"{target.stem}-answers.png")
+                            page.locator(part).screenshot(path=str(answers))
+                            print(answers.relative_to(REPO) if answers.is_relative_to(REPO) else answers)
                     page.close()
     return 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import os
 import re
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from briefing.content.dates import parse_date
 from briefing.content.schema import is_language_tag
 from briefing.diagnostics import Diagnostics
 
@@ -40,6 +42,22 @@ class SiteConfig:
         "search",
         key="enabled",
     )
+    updated_from_git: bool = _setting(
+        "Date a brief without 'updated:' by its file's last commit (a site that is a git checkout).",
+        False,
+        "dates",
+    )
+    as_of: str = _setting(
+        "The date the briefing is written as of (YYYY, YYYY-MM or YYYY-MM-DD): a watch item due before it "
+        "and without an update shows as due. Default: the latest date a brief, a source's publication, "
+        "a held event or a recorded update carries.",
+        "",
+    )
+    lead_event: str = _setting("The id of the event whose decisions table the home page shows.", "")
+    # where each setting stands in site.toml, for errors found after loading (an unknown lead_event)
+    where: dict[str, tuple[int, int]] = field(
+        default_factory=dict, compare=False, repr=False, metadata={"doc": "", "table": None}
+    )
 
     @property
     def base_path(self) -> str:
@@ -54,7 +72,7 @@ class SiteConfig:
 
 
 _TYPES = {"str": str, "int": int, "bool": bool}
-TABLES = sorted({str(f.metadata["table"]) for f in fields(SiteConfig)} - {""})  # [markdown] ...
+TABLES = sorted({str(f.metadata["table"]) for f in fields(SiteConfig) if f.metadata["table"]})  # [markdown] ...
 
 
 def settings(table: str) -> dict[str, tuple[type, object, str]]:
@@ -148,6 +166,18 @@ def load_config(site: Path, diags: Diagnostics) -> SiteConfig | None:
             "url",
             f"base_url must be an absolute http(s) URL, got '{base}'",
         )
+    _check_language_date_and_ids(values, lines, diags)
+    if len(diags.errors) > before:
+        return None
+    values["base_url"] = normalise_base_url(str(values["base_url"]))
+    return SiteConfig(**values)  # type: ignore[arg-type]
+
+
+def _check_language_date_and_ids(values: dict[str, object], lines: list[str], diags: Diagnostics) -> None:
+    """``language`` is a BCP 47 tag; ``as_of`` is a date (a TOML date or text); ``lead_event`` has the shape of an id
+    (whether it names an event is known once the records are: ``library.events``, which
+    reports it where ``where`` says it stands)."""
+    values["where"] = {key: _find(lines, key, value=True) for key in ("lead_event",) if values.get(key)}
     lang = values.get("language", "en")
     if isinstance(lang, str) and not is_language_tag(lang):
         diags.error(
@@ -156,10 +186,22 @@ def load_config(site: Path, diags: Diagnostics) -> SiteConfig | None:
             "language",
             f"language '{lang}' is not a BCP 47 tag such as 'en' or 'pt-BR'",
         )
-    if len(diags.errors) > before:
-        return None
-    values["base_url"] = normalise_base_url(str(values["base_url"]))
-    return SiteConfig(**values)  # type: ignore[arg-type]
+    as_of = values.get("as_of")
+    if isinstance(as_of, str) and as_of and parse_date(as_of) is None:
+        diags.error(
+            CONFIG_FILE,
+            _find(lines, "as_of", value=True),
+            "bad-date",
+            f"as_of is not a valid date: '{as_of}'; write YYYY, YYYY-MM or YYYY-MM-DD",
+        )
+    lead = values.get("lead_event")
+    if isinstance(lead, str) and lead and not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", lead):
+        diags.error(
+            CONFIG_FILE,
+            _find(lines, "lead_event", value=True),
+            "bad-id",
+            f"lead_event '{lead}' is not an id; write the event's file name without .yaml",
+        )
 
 
 def _check_table(
@@ -185,6 +227,8 @@ def _check_table(
             )
             continue
         kind = schema[key][0]
+        if key == "as_of" and isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            value = value.isoformat()  # as_of = 2025-11-28, a TOML date, is as good as text
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             diags.error(
                 CONFIG_FILE,

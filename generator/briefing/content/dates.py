@@ -54,6 +54,11 @@ class PartialDate:
             return f"{MONTHS[self.month - 1]} {self.year}"
         return str(self.year)
 
+    def after(self, other: PartialDate) -> bool:
+        """Whether this date falls after every day ``other`` may be: ``2025-12`` is after
+        ``2025-11-28``, but ``2025-11-30`` is not after ``2025-11``."""
+        return (self.year, self.month or 1, self.day or 1) > (other.year, other.month or 12, other.day or 31)
+
     def iso_datetime(self) -> str:
         """An RFC 3339 timestamp at the start of the period, for feeds."""
         return f"{self.year:04d}-{self.month or 1:02d}-{self.day or 1:02d}T00:00:00Z"
@@ -83,6 +88,15 @@ def parse_date(value: object) -> PartialDate | None:
         except ValueError:
             return None
     return PartialDate(year, month, day)
+
+
+def news_of_update(date: object, updated: object) -> PartialDate | None:
+    """A record's ``updated`` date when it tells a reader something: given, and after
+    its ``date``. Pages, JSON-LD and the feed show it only then; a brief updated the
+    day it was published was not updated."""
+    if not isinstance(updated, PartialDate):
+        return None
+    return updated if not isinstance(date, PartialDate) or updated.after(date) else None
 
 
 def from_key(key: str) -> PartialDate:

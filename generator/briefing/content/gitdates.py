@@ -1,4 +1,6 @@
-"""A brief's ``updated`` date from git, when the site is a git checkout."""
+"""A brief's ``updated`` date from git, when the site is a git checkout and its settings
+ask for it (``[dates] updated_from_git = true``): the date a file was last committed is
+not always the date its brief was reviewed, so an editor's ``updated:`` comes first."""
 
 from __future__ import annotations
 

@@ -56,6 +56,11 @@ class Record:
         return str(self.fields.get("name") or self.fields.get("title") or self.id)
 
     @property
+    def short(self) -> str:
+        """What ``[[id]]`` shows in running text: ``short_name``, else the name or title."""
+        return str(self.fields.get("short_name") or self.title)
+
+    @property
     def draft(self) -> bool:
         return bool(self.fields.get("draft"))
 

@@ -25,13 +25,16 @@ def is_language_tag(text: str) -> bool:
     return bool(_LANGUAGE_RE.match(text))
 
 
-OUTCOME_STATUSES = ("proposed", "adopted", "in-progress", "implemented", "stalled", "rejected")
+# ``announced``: one side said it will happen (a unilateral announcement or pledge), where
+# ``adopted`` means the members agreed it
+OUTCOME_STATUSES = ("proposed", "announced", "adopted", "in-progress", "implemented", "stalled", "rejected")
 
 
 @dataclass(frozen=True)
 class Field:
-    """One field. ``type`` is one of: str, md, date, bool, url, lang, choice,
-    id, ids, id-or-text, words, records (a list of mappings with ``fields``)."""
+    """One field. ``type`` is one of: str, md, date, bool, int, url, lang, choice,
+    id, ids, id-or-text, words, records (a list of mappings with ``fields``), cites (field
+    names to the sources behind them, ``content.attribution``), choices (a list of ``choices``)."""
 
     name: str
     type: str
@@ -68,6 +71,32 @@ UPDATE = (
     _f("note", "md"),
     _f("sources", "ids", refs=("source",)),
 )
+# What to watch: an item any record may carry (``watch:``), listed on /watch/ by date.
+WATCH_UPDATE = (
+    _f("date", "date", required=True, about="the date of the news"),
+    _f("note", "md", required=True, about="what happened"),
+    _f("sources", "ids", refs=("source",)),
+)
+WATCH = (
+    _f("what", "md", required=True, about="what to watch for, linking the records involved"),
+    _f("due", "date"),
+    _f("sources", "ids", refs=("source",)),
+    _f("about", "ids"),
+    _f("added", "date"),
+    _f("updates", "records", fields=WATCH_UPDATE),
+)
+# Background an event's page gives that the event did not produce (an existing mechanism a
+# speaker mentions): kept off the outcome tracker.
+CONTEXT = (
+    _f("title", "str", required=True),
+    _f("summary", "md"),
+    _f("sources", "ids", refs=("source",)),
+)
+# The infobox facts an event may say the sources do not report.
+UNREPORTED = ("date", "end", "location", "country", "host", "chair", "participants", "absentees")
+SHORT_NAME = _f("short_name", "str")
+CITE = _f("cite", "cites")
+WATCH_FIELD = _f("watch", "records", fields=WATCH)
 
 SCHEMA: dict[str, tuple[Field, ...]] = {
     "actor": (
@@ -79,6 +108,11 @@ SCHEMA: dict[str, tuple[Field, ...]] = {
         _f("affiliations", "records", fields=AFFILIATION),
         _f("summary", "md"),
         _f("links", "records", fields=LINK),
+        SHORT_NAME,
+        _f("ownership", "str"),
+        _f("stance", "str"),
+        CITE,
+        WATCH_FIELD,
     ),
     "source": (
         _f("title", "str", required=True),
@@ -90,6 +124,11 @@ SCHEMA: dict[str, tuple[Field, ...]] = {
         _f("publish_text", "bool", default=False),
         _f("summary", "md"),
         _f("quotes", "records", fields=QUOTE),
+        SHORT_NAME,
+        _f("relays", "id", refs=("actor",)),
+        _f("attribution", "str"),
+        CITE,
+        WATCH_FIELD,
     ),
     "event": (
         _f("title", "str", required=True),
@@ -102,6 +141,16 @@ SCHEMA: dict[str, tuple[Field, ...]] = {
         _f("participants", "ids", refs=("actor",)),
         _f("sources", "ids", refs=("source",)),
         _f("summary", "md"),
+        SHORT_NAME,
+        _f("country", "id", refs=("actor",)),
+        _f("chair", "id", refs=("actor",)),
+        _f("absentees", "ids", refs=("actor",)),
+        _f("not_reported", "choices", choices=UNREPORTED),
+        _f("series", "str"),
+        _f("part_of", "id", refs=("event",)),
+        _f("context", "records", fields=CONTEXT),
+        CITE,
+        WATCH_FIELD,
     ),
     "outcome": (
         _f("title", "str", required=True),
@@ -115,6 +164,9 @@ SCHEMA: dict[str, tuple[Field, ...]] = {
         _f("sources", "ids", refs=("source",)),
         _f("summary", "md"),
         _f("updates", "records", fields=UPDATE),
+        SHORT_NAME,
+        CITE,
+        WATCH_FIELD,
     ),
     "brief": (
         _f("title", "str", required=True),
@@ -127,8 +179,16 @@ SCHEMA: dict[str, tuple[Field, ...]] = {
         _f("tags", "words"),
         _f("draft", "bool", default=False),
         _f("updated", "date"),
+        _f("weight", "int"),
+        SHORT_NAME,
+        WATCH_FIELD,
     ),
 }
+
+# Every kind may list the ids it had before (``briefing rename`` adds the old one): each old
+# URL then redirects to the record's page.
+MOVED_FROM = _f("moved_from", "old-ids", about="the ids this record had before it was renamed")
+SCHEMA = {kind: (*fields, MOVED_FROM) for kind, fields in SCHEMA.items()}
 
 # The name a record is shown by: actors have a name, everything else a title.
 TITLE_FIELD = {"actor": "name"}
@@ -147,7 +207,14 @@ SAME_MEANING = {
     "organised_by": "host",
     "organized_by": "host",
     "attendees": "participants",
+    "absent": "absentees",
+    "when": "due",
+    "deadline": "due",
+    "expected": "due",
     "description": "summary",
     "name": "title",
     "title": "name",
+    "featured": "weight",
+    "pinned": "weight",
+    "order": "weight",
 }

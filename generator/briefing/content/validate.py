@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from briefing.content import links, verbatim
+from briefing.content import attribution, links, verbatim
 from briefing.content.dates import PartialDate, parse_date
 from briefing.content.load import ID_RE, RawRecord
 from briefing.content.model import CitedQuote, Record, RecordId, Ref
@@ -24,6 +24,7 @@ TYPE_WORDS = {
     "md": "Markdown text",
     "date": "a date (YYYY, YYYY-MM or YYYY-MM-DD)",
     "bool": "true or false",
+    "int": "a whole number",
     "url": "an http(s) or mailto URL",
     "lang": "a language tag",
     "choice": "one of the listed words",
@@ -31,7 +32,10 @@ TYPE_WORDS = {
     "ids": "a list of record ids",
     "id-or-text": "a record id or a name",
     "words": "a list of words",
+    "old-ids": "a list of the record's old ids",
     "records": "a list of mappings",
+    "cites": "a mapping of field names to source ids",
+    "choices": "a list of the listed words",
 }
 
 
@@ -91,16 +95,24 @@ class _Checker:
             return date
         if t == "bool":
             return value if isinstance(value, bool) else self.wrong(pos, name, f, value)
+        if t == "int":
+            return value if isinstance(value, int) and not isinstance(value, bool) else self.wrong(pos, name, f, value)
+        if t == "cites":
+            return attribution.cites(self, value, pos, name)
+        if t == "choices":
+            return attribution.choices(self, value, pos, f, name)
         if not isinstance(value, PosList):
             return self.wrong(pos, name, f, value)
-        if t in ("ids", "words"):
+        if t in ("ids", "words", "old-ids"):
             items = []
             for i, item in enumerate(value):
                 if not isinstance(item, str) or not item.strip():
-                    self.wrong(value.where(i), f"{name}[{i}]", Field(f.name, "id" if t == "ids" else "str"), item)
+                    self.wrong(value.where(i), f"{name}[{i}]", Field(f.name, "str" if t == "words" else "id"), item)
                     continue
                 if t == "ids":
                     self.ref(item, value.where(i), f, f"{name}[{i}]")
+                elif t == "old-ids" and not self.old_id(item.strip(), value.where(i), f"{name}[{i}]"):
+                    continue
                 items.append(item.strip())
             return items
         records = []
@@ -147,6 +159,18 @@ class _Checker:
             self.error(pos, "self-reference", f"'{name}' names this record itself")
             return
         self.refs.append(Ref(target, pos, f.refs, name, "field"))
+
+    def old_id(self, value: str, pos: Pos, name: str) -> bool:
+        """An id the record had before a rename: an id, and not its own."""
+        if not ID_RE.match(value):
+            self.error(
+                pos, "bad-id", f"'{name}' holds {value!r}, which is not an id (lower-case letters, digits, hyphens)"
+            )
+            return False
+        if value == self.raw.id:
+            self.error(pos, "self-reference", f"'{name}' is this record's own id; remove it")
+            return False
+        return True
 
     def wrong(self, pos: Pos, name: str, f: Field, value: Any) -> None:
         if isinstance(value, str) and not value.strip():
@@ -266,8 +290,12 @@ def validate(raw: RawRecord, diags: Diagnostics) -> Record:
     if raw.kind == "source":
         check_quotes(record, diags)
     check_date_order(raw, fields, diags)
+    attribution.check_cites(raw.path, raw.data, fields, tuple(f.name for f in SCHEMA[raw.kind]), diags)
+    if raw.kind == "event":
+        attribution.check_unreported(raw.path, raw.data, fields, diags)
     if raw.kind == "outcome":
         check_status_history(raw, fields, diags)
+        attribution.check_status_sources(raw.path, raw.data, fields, diags)
     return record
 
 

@@ -11,21 +11,43 @@ from __future__ import annotations
 
 import json
 
-from briefing.content.schema import SCHEMA, TITLE_FIELD, Field
+from briefing.content.schema import MOVED_FROM, SCHEMA, TITLE_FIELD, Field
 
 # What goes in a field, shown beside it in the stub.
 HINTS = {
     ("event", "date"): "the date the event started: 2025-11-27, 2025-11 or 2025",
     ("event", "end"): "the last day, for an event over several days",
     ("outcome", "event"): "the id of the event that produced it",
-    ("outcome", "status"): "as of the latest source",
     ("source", "publisher"): "the id of the actor that published it",
     ("source", "author"): "an actor's id, or a plain name",
     ("source", "published"): "2025-11-27, 2025-11 or 2025",
     ("source", "publish_text"): "true shows the text below on the source's page",
     ("actor", "country"): "the id of a state actor",
     ("actor", "role"): 'a short descriptor, e.g. "President of Belarus"',
+    ("brief", "weight"): "of briefs with the same date, the lowest weight comes first",
+    ("event", "location"): "the place, as reported",
+    ("event", "country"): "the id of the state actor it was held in",
+    ("event", "not_reported"): "the facts the sources leave open, e.g. [host, chair]",
+    ("event", "series"): 'e.g. "CSTO summits": events of one series link the one before and after',
+    ("event", "part_of"): "the id of the event this one took place within",
+    ("event", "context"): "background the event did not produce: - title: ...",
+    ("outcome", "status"): "as of the latest source; announced: one side said it, adopted: the members agreed",
+    ("source", "relays"): "the id of the media actor whose reporting it passes on",
+    ("source", "attribution"): 'how it is attributed, e.g. "byline: A. Writer" or "unattributed"',
+    ("actor", "ownership"): "for a media actor: who owns it, with its source under cite:",
 }
+# Fields every kind may carry, with the same hint.
+HINTS.update(
+    {
+        (kind, name): hint
+        for kind in ("actor", "source", "event", "outcome", "brief")
+        for name, hint in (
+            ("short_name", "what [[id]] shows in running text, e.g. the fund"),
+            ("cite", "field: [source-id] for each fact that needs a source"),
+            ("watch", "what to watch: - what: ..., due: (a date), sources: [source-id]"),
+        )
+    }
+)
 SOURCE_PLACEHOLDER = (
     "Paste the article's full text here, in place of this paragraph. Every quote under\n"
     "`quotes:` above must appear in it word for word, and `briefing check` verifies that.\n"
@@ -44,7 +66,8 @@ def stub(kind: str, title: str, today: str, text: str | None = None) -> str:
     written is a brief's date, but never a fact about the world."""
     lines = [f"{TITLE_FIELD.get(kind, 'title')}: {json.dumps(title, ensure_ascii=False)}"]
     for f in SCHEMA[kind][1:]:
-        lines.append(_line(kind, f, today))
+        if f is not MOVED_FROM:  # ``briefing rename`` fills it in
+            lines.append(_line(kind, f, today))
     yaml_text = "\n".join(lines) + "\n"
     if kind == "source":
         yaml_text = yaml_text.replace("# quotes:\n", QUOTES_EXAMPLE)

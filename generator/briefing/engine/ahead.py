@@ -19,7 +19,7 @@ from briefing.content.config import SiteConfig
 from briefing.content.model import Record
 from briefing.markdown.convert import Markup
 from briefing.markdown.extensions import Links, Target
-from briefing.render.renderer import record_target
+from briefing.render.renderer import draft_target, record_target
 from briefing.render.urls import Urls
 
 
@@ -140,6 +140,8 @@ def convert_bodies(
     from the records (the real ones need the library): each conversion keeps what it
     found, and is used only where the renderer finds the same (``AheadMarkup.render``)."""
     urls = Urls(config)
-    targets: dict[str, Target] = {r.id: record_target(urls, r) for r in records if drafts or not r.draft}
+    targets: dict[str, Target] = {
+        r.id: record_target(urls, r) if drafts or not r.draft else draft_target(r.title) for r in records
+    }
     links = Links(targets, urls.page("dates/"))
     return convert_ahead(links, config.unsafe_html, bodies_ahead(records, drafts), stopped)

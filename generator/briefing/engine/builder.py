@@ -19,6 +19,8 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
+from briefing.content.config import SiteConfig
+from briefing.content.dates import PartialDate
 from briefing.content.gitdates import CommitDates
 from briefing.diagnostics import Diagnostics
 from briefing.engine import cache, reresolve
@@ -95,6 +97,10 @@ class Builder:
         self._git_dates = CommitDates()
         self._loaded = False  # whether the saved state was loaded (or found missing)
 
+    def _commit_dates(self, config: SiteConfig) -> dict[str, PartialDate]:
+        """Each brief's last commit date by path, when the settings ask for them."""
+        return self._git_dates(self.site) if config.updated_from_git else {}
+
     @property
     def in_place(self) -> bool:
         return self.output.in_place
@@ -146,7 +152,7 @@ class Builder:
         if config is None:  # nothing to build: report every problem, as ``check`` does
             return check(self.site, self.options)
         scan = self.inputs.scan()
-        git = self._git_dates(self.site)
+        git = self._commit_dates(config)
         dirs = [str(d) for d in theme_dirs(self.site)]
         key = fingerprint((self.options.drafts, config, sorted(git.items()), dirs))
         out_id = output_identity(self.out)
@@ -167,7 +173,7 @@ class Builder:
         same_names = last is not None and b.scan.keys() == last.scan.keys()
         listed = self.inputs.content(b.scan, listing, same_names, b.diags)
         records = self.parser.records(b.scan, listed, last.scanned_at if last else 0, b.diags)
-        b.records = self.parser.dated(records, self._git_dates(self.site))
+        b.records = self.parser.dated(records, self._commit_dates(b.config))
         if not b.trusted:  # every page will be rendered: convert the briefs' Markdown meanwhile
             self.rendering.start_ahead(b.records, b.config, self.options.drafts)
 

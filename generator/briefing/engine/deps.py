@@ -48,6 +48,10 @@ INDEXES = (
     "dates",
     "dated_by_record",
     "tags",
+    "watch_by_record",
+    "series",
+    "parts",
+    "placed",
 )
 WHOLE = ("timeline", "drafts")  # read as a whole
 

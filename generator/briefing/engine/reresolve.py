@@ -22,6 +22,7 @@ from typing import Any
 from briefing.content.config import SiteConfig
 from briefing.content.model import Record, RecordId
 from briefing.diagnostics import Diagnostic, Diagnostics
+from briefing.library.events import index_events
 from briefing.library.records import INDEX_FIELDS, Library
 from briefing.library.references import Unparsed
 from briefing.library.related import actors_of, co_mentions, co_mentions_of, related_briefs
@@ -40,8 +41,10 @@ from briefing.library.resolve import (
     targets,
     warn_unmentioned,
 )
-from briefing.library.timeline import date_pages, index_dates
+from briefing.library.timeline import date_pages, index_dates, placements
+from briefing.library.watch import index_watch
 
+DESK_INDEXES = ("series", "parts", "watch", "watch_by_record", "as_of")  # from fields alone
 MAX_CHANGED = 200  # records changed since the last library that its links are updated for
 
 Identities = dict[str, tuple[Any, ...]]  # record id -> what its record was (path, digest, updated)
@@ -106,7 +109,17 @@ def resolve_again(now: Inputs, diags: Diagnostics, previous: Library) -> Library
     kept = _unrelated_to_changes(lib, previous)
     fresh = related_briefs(lib, (rid for rid in lib.by_kind["brief"] if rid not in kept))
     lib.related = {rid: previous.related[rid] if rid in kept else fresh[rid] for rid in lib.by_kind["brief"]}
+    # what events relate to and what to watch are made of fields alone (and what they
+    # report, of fields the last good build had); where sources known only to the year
+    # stand, citations decide, so the timeline is kept only while those stay put
     if same is not None:
+        for name in DESK_INDEXES:
+            setattr(lib, name, getattr(same, name))
+    else:
+        index_events(lib, broken, diags)
+        index_watch(lib, broken)
+    lib.placed = placements(lib)
+    if same is not None and lib.placed == same.placed:
         lib.timeline, lib.dated_by_record = same.timeline, same.dated_by_record
         same_days = lib.date_mentions.keys() == same.date_mentions.keys()
         lib.dates = same.dates if same_days else date_pages(lib, lib.timeline)
@@ -240,12 +253,13 @@ def same_indexes(a: Library, b: Library) -> bool:
 
 def same_pages(before: Library, after: Library, changed_ids: set[str]) -> bool:
     """Whether ``after`` has ``before``'s pages, link targets and date pages: the same
-    indexes (objects), the same records, and every changed one with its title and kind."""
+    indexes (objects), the same records, and every changed one with its title, the name
+    links show (its short name) and kind."""
     if not same_indexes(before, after) or before.records.keys() != after.records.keys():
         return False
     for rid in changed_ids:
         old, new = before.records.get(rid), after.records.get(rid)  # type: ignore[call-overload]
-        if old is not None and (old.title != new.title or old.kind != new.kind):
+        if old is not None and (old.title != new.title or old.short != new.short or old.kind != new.kind):
             return False
     return True
 

@@ -33,8 +33,10 @@ def site_json(lib: Library, urls: Urls, reuse: Callable[[str, feeds.LineInputs],
 def reads(lib: Library) -> Iterator[Key]:
     """The keys ``site_json`` reads (see ``deps``)."""
     yield ("IX", "records")
+    yield ("IX", "as_of")
     for rid in lib.records:
         yield from (("r", rid, "kind"), ("r", rid, "data"), ("ix", "mentions", rid), ("ix", "mentioned_by", rid))
+        yield ("f", rid, "moved_from")  # the redirects (``feeds.redirects``)
 
 
 class SiteJsonLines:

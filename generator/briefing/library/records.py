@@ -22,6 +22,9 @@ class Dated:
     label: str
     kind: str
     index: int = -1  # which quote or update, when it is one
+    # the date as written, when the timeline shows the entry at another (``date``): a source
+    # known only to the year stands where the first record citing it does, not above it
+    written: PartialDate | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -30,11 +33,20 @@ class QuoteRef:
     index: int  # position in the source's quotes list
 
 
+@dataclass(frozen=True, order=True)
+class WatchRef:
+    """One item of what to watch: the record that holds it, and its place in that record's ``watch``."""
+
+    holder: RecordId
+    index: int
+
+
 @dataclass
 class Library:
     config: SiteConfig
     records: dict[RecordId, Record]
-    drafts: frozenset[str] = frozenset()  # ids of drafts left out of this build
+    # the drafts left out of this build, id -> title: a link to one shows its title as text
+    drafts: dict[RecordId, str] = field(default_factory=dict)
     by_kind: dict[str, list[RecordId]] = field(default_factory=dict)
     mentions: dict[RecordId, list[RecordId]] = field(default_factory=dict)
     mentioned_by: dict[RecordId, dict[str, list[RecordId]]] = field(default_factory=dict)
@@ -52,6 +64,13 @@ class Library:
     dates: dict[str, list[Dated]] = field(default_factory=dict)
     dated_by_record: dict[RecordId, list[Dated]] = field(default_factory=dict)
     tags: dict[str, tuple[str, list[RecordId]]] = field(default_factory=dict)
+    # what to watch, by due date (undated last), and the items each record holds or is named in
+    watch: list[WatchRef] = field(default_factory=list)
+    watch_by_record: dict[RecordId, list[WatchRef]] = field(default_factory=dict)
+    as_of: PartialDate | None = None  # the date the site is written as of (``library.watch``)
+    series: dict[str, tuple[str, list[RecordId]]] = field(default_factory=dict)  # slug -> (name, events by date)
+    parts: dict[RecordId, list[RecordId]] = field(default_factory=dict)  # event -> the events part of it
+    placed: dict[RecordId, PartialDate] = field(default_factory=dict)  # source -> where the timeline shows it
 
     def get(self, rid: str) -> Record | None:
         return self.records.get(RecordId(rid))

@@ -16,6 +16,7 @@ from briefing.content import verbatim
 from briefing.content.model import CitedQuote, Record, RecordId, Ref
 from briefing.content.yamlpos import Pos
 from briefing.diagnostics import Diagnostics
+from briefing.library.moved import old_ids
 
 # id -> (the file that failed to load, where its first error is): references to these ids
 # are counted at the file instead of being reported one by one as unknown
@@ -28,6 +29,7 @@ class _Names:
     def __init__(self, every: dict[RecordId, Record]) -> None:
         self.ids = sorted(every)
         self.by_name = {_fold(name): rid for rid, rec in every.items() for name in _names(rec)}
+        self.moved = dict(old_ids(every))  # old id -> the record renamed from it
 
     def named(self, text: str) -> RecordId | None:
         """The record whose name or alias ``text`` is (hyphens read as spaces)."""
@@ -93,6 +95,14 @@ def _check_kind(r: Record, ref: Ref, target: Record, diags: Diagnostics) -> None
             ref.pos,
             "wrong-kind",
             f"country '{ref.target}' is not a state actor (its kind is {target.fields.get('kind')})",
+        )
+    elif ref.field == "relays" and target.fields.get("kind") != "media":
+        diags.error(
+            r.path,
+            ref.pos,
+            "wrong-kind",
+            f"relays '{ref.target}' is not a media actor (its kind is {target.fields.get('kind')}); "
+            "'relays' names the outlet whose reporting the source passes on",
         )
 
 
@@ -172,7 +182,7 @@ def _a(word: str) -> str:
 
 
 def _names(r: Record) -> list[str]:
-    return [r.title, *r.fields.get("aliases", [])]
+    return [r.title, *([r.fields["short_name"]] if r.fields.get("short_name") else []), *r.fields.get("aliases", [])]
 
 
 def _fold(text: str) -> str:
@@ -184,7 +194,10 @@ def _plural(n: int, word: str) -> str:
 
 
 def _suggest(target: str, names: _Names) -> str:
-    """By name or alias first (``sco`` for the actor called "SCO"), then by spelling."""
+    """A record's new id where it is an old one, then by name or alias (``sco`` for the actor
+    called "SCO"), then by spelling."""
+    if target in names.moved:
+        return f"; '{target}' was renamed '{names.moved[target]}' (see moved_from); write that"
     named = names.named(target)
     if named:
         return f"; did you mean '{named}'?"

@@ -18,10 +18,13 @@ from briefing.content.model import Record, RecordId
 from briefing.content.schema import KINDS
 from briefing.content.slug import slugify
 from briefing.diagnostics import Diagnostics
+from briefing.library.events import index_events
+from briefing.library.moved import check_moved
 from briefing.library.records import Library, QuoteRef
 from briefing.library.references import Unparsed, check_cited_quotes, check_references
 from briefing.library.related import co_mentions, related_briefs
-from briefing.library.timeline import KIND_ORDER, index_dates
+from briefing.library.timeline import KIND_ORDER, index_dates, placements
+from briefing.library.watch import index_watch
 
 
 def resolve(
@@ -47,6 +50,9 @@ def resolve(
     index_fields(lib, broken, order)
     lib.co_mentions = co_mentions(lib)
     lib.related = related_briefs(lib, lib.by_kind["brief"])
+    index_events(lib, broken, diags)
+    index_watch(lib, broken)
+    lib.placed = placements(lib)
     index_dates(lib)
     index_tags(lib, diags)
     return lib
@@ -59,11 +65,12 @@ def published(
     reference and cited quote checked, drafts left out (and links to them warned of)
     unless ``drafts``."""
     every = _unique(records, diags)
+    check_moved(every, diags)
     check_references(every, diags, unparsed)
     check_cited_quotes(every, diags)
-    draft_ids = frozenset(r.id for r in every.values() if r.draft and not drafts)
+    left_out = {rid: r.title for rid, r in sorted(every.items()) if r.draft and not drafts}
     lib = Library(
-        config=config, records={rid: r for rid, r in sorted(every.items()) if rid not in draft_ids}, drafts=draft_ids
+        config=config, records={rid: r for rid, r in sorted(every.items()) if rid not in left_out}, drafts=left_out
     )
     _index_kinds(lib)
     if lib.drafts:
@@ -107,13 +114,20 @@ def _index_kinds(lib: Library) -> None:
         lib.by_kind[r.kind].append(rid)
     for kind, ids in lib.by_kind.items():
         if kind == "brief":
-            ids.sort(key=lambda i: (_neg(lib.records[i].date), i))
+            ids.sort(key=lambda i: (_neg(lib.records[i].date), _weight(lib.records[i]), i))
         else:
             ids.sort(key=lambda i: (lib.records[i].title.casefold(), i))
 
 
 def _neg(date: PartialDate | None) -> tuple[int, int, int]:
     return (-date.year, -date.month, -date.day) if date else (0, 0, 0)
+
+
+def _weight(r: Record) -> tuple[int, int]:
+    """A brief's place among briefs of its date: the lowest ``weight`` first (as Hugo and
+    Zola order by weight), briefs without one after those with one."""
+    weight = r.fields.get("weight")
+    return (0, weight) if isinstance(weight, int) else (1, 0)
 
 
 def targets(lib: Library, rid: RecordId, r: Record) -> list[RecordId]:
@@ -164,10 +178,16 @@ Order = dict[RecordId, tuple[object, ...]]
 
 
 def record_order(lib: Library) -> Order:
-    """Every record's place in lists of records: briefs newest first, everything else
-    by title. Made once per library, not once per comparison."""
+    """Every record's place in lists of records: briefs newest first (by weight within a
+    date), everything else by title. Made once per library, not once per comparison."""
     return {
-        i: (KIND_ORDER[r.kind], _neg(r.date) if r.kind == "brief" else (0, 0, 0), r.title.casefold(), i)
+        i: (
+            KIND_ORDER[r.kind],
+            _neg(r.date) if r.kind == "brief" else (0, 0, 0),
+            _weight(r) if r.kind == "brief" else (1, 0),
+            r.title.casefold(),
+            i,
+        )
         for i, r in lib.records.items()
     }
 

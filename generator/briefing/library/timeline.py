@@ -26,10 +26,41 @@ def dated_things(r: Record) -> list[tuple[PartialDate, str, int]]:
     return out
 
 
+def placements(lib: Library) -> dict[RecordId, PartialDate]:
+    """Where the timeline shows a source whose publication is known only to the year or
+    month: at the date of the oldest record citing it within that year or month, so that
+    it does not stand above the events it reports on."""
+    out: dict[RecordId, PartialDate] = {}
+    for sid in lib.by_kind.get("source", []):
+        published = lib.records[sid].fields.get("published")
+        if not isinstance(published, PartialDate) or published.day:
+            continue
+        inside = [
+            d
+            for ids in lib.mentioned_by.get(sid, {}).values()
+            for i in ids
+            if (d := lib.records[i].date) is not None and _finer_within(d, published)
+        ]
+        if inside:
+            out[sid] = min(inside)
+    return out
+
+
+def _finer_within(d: PartialDate, period: PartialDate) -> bool:
+    """``d`` is more precise than ``period`` and inside it."""
+    if period.month:
+        return bool(d.day) and (d.year, d.month) == (period.year, period.month)
+    return bool(d.month) and d.year == period.year
+
+
 def index_dates(lib: Library) -> None:
-    """The timeline, each record's entries on it, and the date pages."""
+    """The timeline, each record's entries on it, and the date pages (``lib.placed``: where
+    sources known only to the year or month stand; see ``placements``)."""
+    placed = lib.placed
     entries = [
         Dated(date, KIND_ORDER[r.kind], rid, label, r.kind, index)
+        if label != "published" or rid not in placed
+        else Dated(placed[rid], KIND_ORDER[r.kind], rid, label, r.kind, index, written=date)
         for rid, r in lib.records.items()
         for date, label, index in dated_things(r)
     ]
@@ -48,9 +79,10 @@ def date_pages(lib: Library, entries: list[Dated]) -> dict[str, list[Dated]]:
     pages: dict[str, list[Dated]] = defaultdict(list)
     parent_keys: dict[PartialDate, list[str]] = {}
     for entry in entries:
-        keys = parent_keys.get(entry.date)
+        date = entry.written or entry.date  # a date page lists what is dated so, wherever the timeline shows it
+        keys = parent_keys.get(date)
         if keys is None:
-            keys = parent_keys[entry.date] = [str(d) for d in entry.date.parents()]
+            keys = parent_keys[date] = [str(d) for d in date.parents()]
         for key in keys:
             pages[key].append(entry)
     for key in lib.date_mentions:

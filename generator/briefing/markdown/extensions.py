@@ -19,6 +19,7 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AMP_SUBSTITUTE, HTML_PLACEHOLDER_RE
 
 from briefing.content.dates import parse_date
 from briefing.content.links import CITE_RE, WIKI_RE
@@ -29,7 +30,8 @@ _CONTROL_RE = re.compile(r"[\x00-\x20\x7f-\x9f]+")
 
 @dataclass(frozen=True)
 class Target:
-    """What a link to a record shows: where it goes, its text, its kind."""
+    """What a link to a record shows: where it goes (empty for a record without a page in
+    this build, a draft: its text then shows without a link), its text, its kind."""
 
     url: str
     text: str
@@ -92,9 +94,13 @@ class _WikiLink(InlineProcessor):
             time.text = text.strip() if text else date.human()
             return el, m.start(0), m.end(0)
         found = self.state.links.targets.get(target)
-        if found is None:  # a draft or an unknown id: text only (check reports unknown ids)
+        if found is None:  # an unknown id: text only (check reports it)
             el = etree.Element("span", {"class": "missing"})
             el.text = (text or target).strip()
+            return el, m.start(0), m.end(0)
+        if not found.url:  # a draft left out of the build: its title, or the link's text, no link
+            el = etree.Element("span", {"class": "unpublished"})
+            el.text = (text or found.text).strip()
             return el, m.start(0), m.end(0)
         el = etree.Element("a", {"href": found.url, "class": f"ref ref-{found.kind}"})
         el.text = (text or found.text).strip()
@@ -132,6 +138,48 @@ class _SafeUrls(Treeprocessor):
                     el.set("class", (el.get("class", "") + " unsafe-url").strip())
 
 
+LABEL_CHARS = 120  # a table's label: its column headings, cut short
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+class _ScrollingTables(Treeprocessor):
+    """Wrap each table in a box that scrolls sideways on its own, so a wide table never
+    widens the page. A keyboard user reaches the box with Tab and scrolls it with the
+    arrow keys, and a screen reader announces it by its label, the table's headings
+    (the pattern of GOV.UK's and MDN's scrolling tables). Runs after ``prettify``,
+    so it lays out the new box as ``prettify`` would have."""
+
+    def run(self, root: etree.Element) -> None:
+        tables = list(root.iter("table"))
+        if not tables:  # most texts: nothing more to walk
+            return
+        parents = {child: parent for parent in root.iter() for child in parent}
+        for table in tables:
+            parent = parents[table]
+            box = etree.Element("div", {"class": "table-scroll", "role": "region", "tabindex": "0"})
+            box.set("aria-label", self.label(table))
+            box.text, box.tail, table.tail = "\n", table.tail, "\n"
+            parent.insert(list(parent).index(table), box)
+            parent.remove(table)
+            box.append(table)
+
+    def label(self, table: etree.Element) -> str:
+        """The box's label: "Table: " and the column headings as plain text, or "Table"."""
+        heads = []
+        for th in table.iter("th"):
+            text = HTML_PLACEHOLDER_RE.sub(self._unstash, "".join(th.itertext())).replace(AMP_SUBSTITUTE, "&")
+            if text := " ".join(text.split()):
+                heads.append(text)
+        label = "Table: " + ", ".join(heads) if heads else "Table"
+        return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip(" ,") + "…"
+
+    def _unstash(self, m: re.Match[str]) -> str:
+        """The text of what an earlier pass set aside (smart quotes, raw HTML)."""
+        blocks = self.md.htmlStash.rawHtmlBlocks
+        found = blocks[int(m[1])] if int(m[1]) < len(blocks) else ""
+        return html.unescape(_TAG_RE.sub("", found)) if isinstance(found, str) else "".join(found.itertext())
+
+
 _URL_ATTR_RE = re.compile(
     r"""(?i)(?<=[\s"'/])(href|src|action|formaction|xlink:href|poster|background)(\s*=\s*)"""
     r"""("[^"]*"|'[^']*'|[^\s"'>]+)"""
@@ -160,6 +208,7 @@ class BriefingExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
         md.inlinePatterns.register(_WikiLink(self.state), "briefing-wiki", 175)
         md.inlinePatterns.register(_Cite(self.state), "briefing-cite", 174)
+        md.treeprocessors.register(_ScrollingTables(md), "briefing-scrolling-tables", 4)
         md.treeprocessors.register(_SafeUrls(md), "briefing-safe-urls", 0)
         if self.unsafe_html:
             md.postprocessors.register(_SafeRawUrls(md), "briefing-safe-raw-urls", 25)

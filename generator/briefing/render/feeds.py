@@ -14,6 +14,7 @@ from briefing.content.dates import PartialDate, parse_date
 from briefing.content.model import RecordId
 from briefing.content.schema import SCHEMA, Field
 from briefing.content.yamlpos import PosDict, PosList
+from briefing.library.moved import old_ids
 from briefing.library.records import Library
 from briefing.render.urls import Urls
 
@@ -87,8 +88,26 @@ def site_json_line(rid: str, inputs: LineInputs) -> str:
 
 def site_json_document(lib: Library, lines: list[str]) -> bytes:
     site = {"title": lib.config.title, "base_url": lib.config.base_url, "language": lib.config.language}
+    if lib.as_of is not None:  # the date what to watch is counted against (``library.watch``)
+        site["as_of"] = str(lib.as_of)
     records = "[\n" + ",\n".join(lines) + "\n]" if lines else "[]"
-    return f'{{"site": {json.dumps(site, ensure_ascii=False)},\n"records": {records}}}\n'.encode()
+    # the renamed records' old URLs, on the first line: the records keep a line each below
+    moved = json.dumps(redirects(lib), ensure_ascii=False)
+    head = f'{{"site": {json.dumps(site, ensure_ascii=False)}, "redirects": {moved},\n'
+    return f'{head}"records": {records}}}\n'.encode()
+
+
+def redirects(lib: Library) -> list[dict[str, str]]:
+    """Each old URL of a renamed record (``moved_from``) and the URL it redirects to."""
+    urls = Urls(lib.config)
+    return [
+        {
+            "from": urls.absolute(urls.record_path(lib.records[rid].kind, old)),
+            "to": urls.absolute(lib.path_of(rid)),
+            "id": rid,
+        }
+        for old, rid in old_ids(lib.records)
+    ]
 
 
 def robots(urls: Urls) -> bytes:

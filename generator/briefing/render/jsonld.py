@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Protocol
 
+from briefing.content.dates import news_of_update
 from briefing.content.model import Record
 from briefing.library.records import Library
 from briefing.render.urls import Urls
@@ -54,10 +55,11 @@ def _brief(lib: Library, r: Record, named: Named) -> dict[str, Any]:
         "@type": "Report",
         "headline": r.title[:110],
         "datePublished": str(f["date"]),
-        "dateModified": str(f.get("updated") or f["date"]),
         "about": [named.thing(a) for a in lib.mentions.get(r.id, []) if named.kind_of(a) == "actor"],
         "publisher": {"@type": "Organization", "name": lib.config.title},
     }
+    if updated := news_of_update(f["date"], f.get("updated")):
+        out["dateModified"] = str(updated)
     if f.get("summary"):
         out["description"] = f["summary"]
     return out
@@ -85,11 +87,29 @@ def _event(lib: Library, r: Record, named: Named) -> dict[str, Any]:
     }
     if f.get("end"):
         out["endDate"] = str(f["end"])
-    if f.get("location"):
-        out["location"] = {"@type": "Place", "name": f["location"]}
+    place = _place(lib, f)
+    if place:
+        out["location"] = place
+    if f.get("host") in lib.records:
+        out["organizer"] = named.thing(f["host"])
     if f.get("participants"):
         out["attendee"] = [named.thing(p) for p in f["participants"]]
+    if f.get("part_of") in lib.records:
+        out["superEvent"] = named.thing(f["part_of"])
+    if lib.parts.get(r.id):
+        out["subEvent"] = [named.thing(e) for e in lib.parts[r.id]]
     return out
+
+
+def _place(lib: Library, f: dict[str, Any]) -> dict[str, Any] | None:
+    """Where an event was: its location, in its country (a state actor)."""
+    country = lib.records[f["country"]].title if f.get("country") in lib.records else None
+    if not f.get("location") and not country:
+        return None
+    place: dict[str, Any] = {"@type": "Place", "name": f.get("location") or country}
+    if country:
+        place["address"] = {"@type": "PostalAddress", "addressCountry": country}
+    return place
 
 
 def _source(lib: Library, r: Record, named: Named) -> dict[str, Any]:
@@ -117,4 +137,5 @@ def schema_thing(lib: Library, urls: Urls, rid: str) -> dict[str, Any]:
     """A record named by a page, as a schema.org Thing."""
     r = lib.records[rid]  # type: ignore[index]
     kind = SCHEMA_TYPES.get(r.fields.get("kind", ""), "Thing") if r.kind == "actor" else "Thing"
+    kind = "Event" if r.kind == "event" else kind  # a summit's sub-events and super-event
     return {"@type": kind, "name": r.title, "url": urls.absolute(lib.path_of(rid))}

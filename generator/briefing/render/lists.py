@@ -12,6 +12,7 @@ from typing import Any
 from briefing.content.dates import PartialDate, from_key
 from briefing.content.schema import OUTCOME_STATUSES
 from briefing.library.records import Dated, Library
+from briefing.render import infobox
 from briefing.render.views import ACTOR_GROUPS, STATUS_LABELS, Views
 
 
@@ -39,7 +40,8 @@ class ListViews:
                 ],
             }
         for item in items:
-            item["role"] = ""  # as actors have: a template's ``item.role`` is then found, not missed
+            # as actors have: a template's ``item.role`` is then found, not missed; a source's is its outlet
+            item["role"] = infobox.outlet_text(self.v, item["id"]) if kind == "source" else ""
         if kind == "event":
             items.sort(key=lambda i: (i["date"]["iso"] if i["date"] else "", i["id"]), reverse=True)
         return {"kind": kind, "groups": [{"label": "", "items": items}]}
@@ -56,10 +58,13 @@ class ListViews:
             ]
             item["proposed_by"] = self.v.links(r.fields.get("proposed_by", []))
             item["due"] = self.v.date(r.fields.get("due"))
+            item["basis"] = infobox.status_basis(self.v, oid)  # what the status rests on, as of when
+            item["pledge"] = r.fields["kind"] == "pledge"
             by_status[r.fields["status"]].append(item)
         return {
             "statuses": [{"status": s, "label": STATUS_LABELS[s], "items": by_status[s]} for s in OUTCOME_STATUSES],
             "total": sum(len(v) for v in by_status.values()),
+            "as_of": self.v.date(self.lib.as_of),
         }
 
     def timeline(self, entries: list[Dated]) -> list[dict[str, Any]]:
@@ -101,10 +106,40 @@ class ListViews:
             "tracker_total": sum(counts.values()),
             "popular_max": max(mentions.values(), default=0),
             "upcoming": self.v.links(upcoming),
-            "pending": self.v.links(pending),
+            "pending": self.v.links(_not_shown_by(lib, pending, upcoming)),
+            **self.lead_and_watch(),
             "tracker": [{"status": s, "label": STATUS_LABELS[s], "count": n} for s, n in counts.items() if n],
             "popular": [{**self.v.ref(a), "count": mentions[a]} for a in popular[:limit]],
         }
+
+    def lead_and_watch(self, watch_limit: int = 5) -> dict[str, Any]:
+        """The home page's decisions table of the lead event (``lead_event``) and the next
+        things to watch."""
+        lead = self.lib.config.lead_event
+        found = self.v.found(lead) if lead else None
+        return {
+            "lead_event": found,
+            "lead_decisions": infobox.decisions(self.v, lead) if found else [],
+            "watch": [infobox.watch_item(self.v, w) for w in self.lib.watch[:watch_limit]],
+            "watch_total": len(self.lib.watch),
+        }
+
+    def watch(self) -> dict[str, Any]:
+        """/watch/: everything to watch, by date; first what is past due with no update."""
+        items = [infobox.watch_item(self.v, w) for w in self.lib.watch]
+        groups: list[dict[str, Any]] = []
+        overdue = [i for i in items if i["overdue"]]
+        if overdue:
+            groups.append({"label": "Past due, no update recorded", "id": "past-due", "items": overdue})
+        for item in items:
+            if item["overdue"]:
+                continue
+            due = item["due"]
+            label = _period(due["iso"]) if due else "No date given"
+            if not groups or groups[-1]["label"] != label:
+                groups.append({"label": label, "id": "due-" + (due["iso"][:7] if due else "none"), "items": []})
+            groups[-1]["items"].append(item)
+        return {"as_of": self.v.date(self.lib.as_of), "groups": groups, "total": len(items)}
 
     def az(self) -> list[dict[str, Any]]:
         """Every record A to Z: the search page's fallback without JavaScript."""
@@ -131,10 +166,19 @@ class ListViews:
         }
 
     def date_page(self, key: str, date: PartialDate) -> dict[str, Any]:
+        """A day's, month's or year's page. The page's heading is its date, so what it lists
+        repeats none of it: a year's page groups by month without a year heading, a month's
+        lists its entries without a month heading, and a day's without the date on each
+        (``precision`` says which; ``years`` is the whole grouping, for themes)."""
         v, lib = self.v, self.lib
+        years = self.timeline(lib.dates[key])
+        months = [m for y in years for m in y["months"]]
         return {
             "date": v.date(date),
-            "years": self.timeline(lib.dates[key]),
+            "precision": date.precision,
+            "years": years,
+            "months": months,
+            "entries": [e for m in months for e in m["entries"]],
             "linked_from": v.links(lib.date_mentions.get(key, [])),
             "children": [v.date(d) for d in self.children(key)],
         }
@@ -154,6 +198,25 @@ class ListViews:
                 for y in years
             ]
         }
+
+
+def _period(iso: str) -> str:
+    """The month (or year) an item is due in, as the watch page groups it."""
+    date = from_key(iso[:7])
+    return date.human() if date.month else f"{date.year}, month not given"
+
+
+def _not_shown_by(lib: Library, outcomes: list[Any], events: list[Any]) -> list[Any]:
+    """The outcomes not already on the list through an event: one the event produced, or
+    one that names the event or is named by it (a proposal to hold it), is one entry."""
+    shown = set(events)
+    return [
+        o
+        for o in outcomes
+        if lib.records[o].fields.get("event") not in shown
+        and not shown.intersection(lib.mentions.get(o, []))
+        and not any(o in lib.mentions.get(e, []) for e in shown)
+    ]
 
 
 def date_children(lib: Library) -> dict[str, list[PartialDate]]:

@@ -48,6 +48,8 @@ class Contexts(Protocol):
     def date_page(self, key: str, date: PartialDate) -> dict[str, Any]: ...
     def tags(self) -> dict[str, Any]: ...
     def tag(self, slug: str) -> dict[str, Any]: ...
+    def watch(self) -> dict[str, Any]: ...
+    def network(self) -> dict[str, Any]: ...
 
 
 class PageList:
@@ -113,6 +115,8 @@ class PageList:
             ("dates/", "dates.html", "Dates", c.dates),
             ("tags/", "tags.html", "Tags", c.tags),
             ("search/", "search.html", "Search", c.search),
+            ("watch/", "watch.html", "What to watch", c.watch),
+            ("network/", "network.html", "Network", c.network),
         )
         for path, template, title, make in lists:
             out[path] = Page(path, template, title, make, crumbs=((path, title),))
@@ -154,4 +158,6 @@ class PageList:
         for slug, (name, _ids) in lib.tags.items():
             yield self._tag_page(slug, name)
         yield fixed["search/"]
+        yield fixed["watch/"]
+        yield fixed["network/"]
         yield fixed["404.html"]

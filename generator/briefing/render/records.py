@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from briefing.content.dates import news_of_update
 from briefing.content.model import Record
 from briefing.library.records import QuoteRef
 from briefing.markdown.convert import plain_paragraphs
+from briefing.render import infobox, network
 from briefing.render.views import STATUS_LABELS, WORDS_PER_MINUTE, Views, entry_order
 
 
@@ -25,6 +27,7 @@ def record(v: Views, rid: str) -> dict[str, Any]:
         "mentions": v.mentions(rid),
     }
     view.update(RECORD_PAGES[r.kind](v, r))
+    view["watch"] = infobox.watch_for(v, rid)  # after the body: a brief's is converted ahead of its page
     view["sources"] = v.sources_list(rid, citations.order, citations.locators)
     return view
 
@@ -36,7 +39,7 @@ def brief(v: Views, r: Record) -> dict[str, Any]:
         "body": v.md(r.body),
         "summary": f.get("summary", ""),
         "date": v.date(f.get("date")),
-        "updated": v.date(f.get("updated")),
+        "updated": v.date(news_of_update(f.get("date"), f.get("updated"))),
         "actors": actors,
         "events": events,
         "outcomes": outcomes,
@@ -49,6 +52,24 @@ def brief(v: Views, r: Record) -> dict[str, Any]:
             if s in v.lib.tags
         ],
         "draft": r.draft,
+        # the events the brief is about, each in short: when, where, who
+        "about_events": [event_card(v, e) for e in f.get("events", []) if v.kind_of(e) == "event"],
+    }
+
+
+def event_card(v: Views, eid: str) -> dict[str, Any]:
+    """An event's infobox in short, for the briefs about it."""
+    f = v.lib.records[eid].fields  # type: ignore[index]
+    participants = v.links(f.get("participants", []))
+    return {
+        **v.ref(eid),
+        "end": v.date(f.get("end")),
+        "location": f.get("location", ""),
+        "country": v.found(f.get("country")),
+        "host": v.found(f.get("host")),
+        "participants": participants,
+        "others_unreported": "participants" in f.get("not_reported", []),
+        "outcomes": len(v.lib.outcomes_by_event.get(eid, [])),  # type: ignore[call-overload]
     }
 
 
@@ -88,14 +109,41 @@ def actor(v: Views, r: Record) -> dict[str, Any]:
         "events": v.links(v.lib.events_by_actor.get(rid, [])),
         "outcomes": [{**v.ref(o), "role": role} for o, role in v.lib.outcomes_by_actor.get(rid, [])],
         "co_mentions": [{**v.ref(a), "count": n} for a, n in v.lib.co_mentions.get(rid, [])],
+        "graph": network.ego(v, rid),  # the same, drawn, with the links among them
         "timeline": [v.dated(e) for e in timeline],
         "links": f.get("links", []),
+        **profile(v, r),
     }
+
+
+def profile(v: Views, r: Record) -> dict[str, Any]:
+    """Who a media actor is: where, owned by whom, leaning which way, each on whose word."""
+    f = r.fields
+    country = {"cite": infobox.marks(v, r.id, "country")}
+    rows = [
+        {"label": label, "text": f[name], "cite": infobox.marks(v, r.id, name)}
+        for name, label in (("ownership", "Ownership"), ("stance", "Stance"))
+        if f.get(name)
+    ]
+    notes = infobox.numbered_notes([country, *rows] if f.get("country") else rows)
+    return {"profile": rows, "country_cite": country["cite"], "profile_notes": notes}
 
 
 def event(v: Views, r: Record) -> dict[str, Any]:
     f = r.fields
+    facts = infobox.infobox(v, r.id)  # first: its sources are numbered first, as they are shown
     return {
+        "infobox": facts,
+        "editorial_notes": infobox.editorial_notes(facts),
+        "decisions": infobox.decisions(v, r.id),
+        "context": [
+            {
+                "title": c["title"],
+                "summary": v.md(c.get("summary")),
+                "sources": [infobox.short_link(v, s) for s in c.get("sources", []) if s in v.lib.records],
+            }
+            for c in f.get("context", [])
+        ],
         "summary": v.md(f.get("summary")),
         "body": v.md(r.body),
         "date": v.date(f.get("date")),
@@ -132,6 +180,7 @@ def outcome(v: Views, r: Record) -> dict[str, Any]:
         "proposed_by": v.links(f.get("proposed_by", [])),
         "parties": v.links(f.get("parties", [])),
         "briefs": v.links(v.lib.mentioned_by_kind(r.id, "brief")),
+        "basis": infobox.status_basis(v, r.id),
     }
 
 
@@ -147,6 +196,8 @@ def source(v: Views, r: Record) -> dict[str, Any]:
         "text": plain_paragraphs(r.body) if r.body and f.get("publish_text") else "",
         "has_text": bool(r.body and r.body.strip()),
         "language": f.get("language") or v.lib.config.language,
+        "relays": v.found(f.get("relays")),
+        "attribution": f.get("attribution", ""),
     }
 
 

@@ -9,18 +9,20 @@ gives the same bytes.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from briefing.content.dates import PartialDate
+from briefing.content.dates import PartialDate, news_of_update
 from briefing.content.model import Record
 from briefing.diagnostics import Diagnostics
+from briefing.library.moved import old_ids
 from briefing.library.records import Library
 from briefing.markdown.convert import Markup
 from briefing.markdown.extensions import Links, Target
-from briefing.render import feeds, jsonld, records, templates
+from briefing.render import feeds, infobox, jsonld, network, recordfeeds, records, templates
 from briefing.render.lists import ListViews, date_children
 from briefing.render.pages import Page, PageList
 from briefing.render.theme import assets
@@ -32,6 +34,7 @@ SECTIONS = [
     ("actors/", "Actors"),
     ("events/", "Events"),
     ("outcomes/", "Outcomes"),
+    ("watch/", "Watch"),
     ("timeline/", "Timeline"),
     ("sources/", "Sources"),
     ("search/", "Search"),
@@ -40,12 +43,20 @@ EXTRA_PAGES = ("feed.xml", "sitemap.xml", "robots.txt", feeds.SITE_JSON)
 
 
 def record_target(urls: Urls, r: Record) -> Target:
-    """What a link to ``r`` shows: its page, its name or title, its kind."""
-    return Target(urls.page(urls.record_path(r.kind, r.id)), r.title, r.kind)
+    """What a link to ``r`` shows: its page, its short name (else its name or title), its kind."""
+    return Target(urls.page(urls.record_path(r.kind, r.id)), r.short, r.kind)
+
+
+def draft_target(title: str) -> Target:
+    """What a link to a draft left out of the build shows: its title, as text (no page)."""
+    return Target("", title, "brief")
 
 
 def link_targets(lib: Library, urls: Urls) -> dict[str, Target]:
-    return {rid: record_target(urls, r) for rid, r in lib.records.items()}
+    """Every record's target, and the drafts' (text only), by id."""
+    targets: dict[str, Target] = {rid: record_target(urls, r) for rid, r in lib.records.items()}
+    targets.update((rid, draft_target(title)) for rid, title in lib.drafts.items())
+    return targets
 
 
 class Renderer:
@@ -147,6 +158,12 @@ class Renderer:
     def tag(self, slug: str) -> dict[str, Any]:
         return self.lists.tag(slug)
 
+    def watch(self) -> dict[str, Any]:
+        return self.lists.watch()
+
+    def network(self) -> dict[str, Any]:
+        return network.network(self.views)
+
     # -- pages --------------------------------------------------------------------
     def pages(self) -> list[Page]:
         return self.page_list.all()
@@ -165,6 +182,8 @@ class Renderer:
             "crumbs": [{"url": self.urls.page(p), "title": t} for p, t in page.crumbs],
             "section": page.path.split("/", 1)[0] + "/" if page.path else "",
             "description": _description(ctx, self.lib.config.description),
+            # the page's own Atom feed (``recordfeeds``), linked from its head and its "Follow" link
+            "feed": self.urls.page(recordfeeds.feed_path(page.path)) if page.template in recordfeeds.FEED_PAGES else "",
         }
         return template, meta, ctx
 
@@ -184,7 +203,39 @@ class Renderer:
             Page("sitemap.xml", "sitemap.xml", "sitemap", self._sitemap),
             Page("robots.txt", "", "robots", dict),
             Page(feeds.SITE_JSON, "", "data", dict),
+            *self.record_feeds(),
+            *self.redirect_pages(),
         ]
+
+    def redirect_pages(self) -> list[Page]:
+        """A page at each old URL of a renamed record (``moved_from``) that sends readers on."""
+        out = []
+        for old, rid in old_ids(self.lib.records):
+            path = self.urls.record_path(self.lib.records[rid].kind, old)
+            out.append(Page(path, "redirect.html", "redirect", partial(self.redirect, rid), rid))
+        return out
+
+    def redirect(self, rid: str) -> dict[str, Any]:
+        ref = self.views.ref(rid)
+        return {"title": ref["title"], "url": ref["url"], "canonical": self.urls.absolute(self.lib.path_of(rid))}
+
+    def record_feeds(self) -> list[Page]:
+        """The Atom feed of every actor, event, outcome and tag (``recordfeeds``)."""
+        lib, template, out = self.lib, recordfeeds.FEED_TEMPLATE, []
+        for kind in recordfeeds.FEED_KINDS:
+            for rid in lib.by_kind[kind]:
+                path = recordfeeds.feed_path(self.urls.record_path(kind, rid))
+                out.append(Page(path, template, "feed", partial(self.record_feed, rid), rid))
+        for slug in lib.tags:
+            path = recordfeeds.feed_path(self.urls.tag_path(slug))
+            out.append(Page(path, template, "feed", partial(self.tag_feed, slug)))
+        return out
+
+    def record_feed(self, rid: str) -> dict[str, Any]:
+        return recordfeeds.record_feed(self.views, rid)
+
+    def tag_feed(self, slug: str) -> dict[str, Any]:
+        return recordfeeds.tag_feed(self.views, slug)
 
     def render_extra(self, page: Page) -> bytes | None:
         if page.path == "robots.txt":
@@ -209,11 +260,12 @@ class Renderer:
                     "abs": self.urls.absolute(self.lib.path_of(rid)),
                     "body": view["body"],
                     "published": f["date"].iso_datetime(),
-                    "updated": (f.get("updated") or f["date"]).iso_datetime(),
+                    "updated": (news_of_update(f["date"], f.get("updated")) or f["date"]).iso_datetime(),
                 }
             )
-        updated = max((e["updated"] for e in entries), default="1970-01-01T00:00:00Z")
-        return {"entries": entries, "updated": updated}
+        watch = infobox.watch_entries(self.views, self.urls)
+        updated = max((e["updated"] for e in [*entries, *watch]), default="1970-01-01T00:00:00Z")
+        return {"entries": entries, "updated": updated, "watch_entries": watch}
 
     def _sitemap(self) -> dict[str, Any]:
         pages = sorted(p[: -len("index.html")] for p in self.html_files() if p.endswith("index.html"))
@@ -228,8 +280,12 @@ class Renderer:
     def render_all(self) -> dict[str, bytes]:
         """Every output file: pages, feed, sitemap, robots.txt, site.json, assets."""
         out: dict[str, bytes] = {}
-        for page in [*self.pages(), *self.extra_pages()]:
-            data = self.render_page(page) if page.output.endswith(".html") else self.render_extra(page)
+        for page in self.pages():
+            data = self.render_page(page)
+            if data is not None:
+                out[page.output] = data
+        for page in self.extra_pages():  # redirects are HTML too, but not pages of the site
+            data = self.render_extra(page)
             if data is not None:
                 out[page.output] = data
         out.update(self.asset_files())

@@ -165,7 +165,13 @@ class Views:
             "what": what,
             # None rather than absent: a template's ``e.quote`` on a missing key costs two exceptions
             "quote": self.quote(QuoteRef(entry.record, entry.index)) if entry.label == "quote" else None,
+            "within": None,
         }
+        if entry.written is not None:  # shown where the first record citing it stands
+            out["date"] = self.date(entry.written)
+            out["what"] = f"Published ({entry.written.human()}; shown at its first citation)"
+        if entry.label == "event":  # an event inside another names it
+            out["within"] = self.found(self.lib.records[entry.record].fields.get("part_of"))  # type: ignore[index]
         return out
 
     def mentions(self, rid: str) -> list[dict[str, Any]]:
@@ -176,7 +182,15 @@ class Views:
         listed = [s for s in self.lib.records[rid].fields.get("sources", []) if s in self.lib.records]  # type: ignore[index]
         order = [s for s in cited if s in self.lib.records] + [s for s in listed if s not in cited]
         return [
-            {"number": n, **self.ref(s), "locators": locators.get(s, []), "publisher": self._publisher(s)}
+            {
+                "number": n,
+                **self.ref(s),
+                "locators": locators.get(s, []),
+                "publisher": self._publisher(s),
+                # who the source is beyond its publisher: the outlet it relays, how it is attributed
+                "relays": self.found(self.lib.records[s].fields.get("relays")),  # type: ignore[index]
+                "attribution": self.lib.records[s].fields.get("attribution", ""),  # type: ignore[index]
+            }
             for n, s in enumerate(order, 1)
         ]
 
