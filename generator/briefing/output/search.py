@@ -159,6 +159,8 @@ def index_shard(
     """One shard's bundle: its pages put in a folder of their own (linked where they are
     files), indexed by the ``pagefind`` binary, read back; None when cancelled. The
     caller removes ``work``."""
+    if cancelled is not None and cancelled():  # a new edit came before this shard began
+        return None
     site, bundle = work / "site", work / "bundle"
     _mirror(site, pages)
     if not _run(site, bundle, lang, cancelled):
