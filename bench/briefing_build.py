@@ -1,9 +1,9 @@
 """``briefing build`` for two diagnostic measurements, never for the headline figures
 (those run the installed ``briefing`` command itself):
 
-- without ``--search``: the same Builder, cache and output, with the search step (the
-  Pagefind index) removed, as the build without search while the command has no
-  ``--no-search`` switch (``sides.Briefing`` uses the switch once ``--help`` lists it);
+- without ``--search``: the same Builder, cache and output, without the search index, as
+  ``briefing build --no-search`` makes them (``sides.Briefing`` runs that command itself
+  when ``--help`` lists the switch; this is for checkouts from before it);
 - with ``--search``: a build as the command runs it, printing the builder's own
   per-stage times (``Result.timings``), which the command does not show.
 
@@ -28,10 +28,9 @@ def main() -> int:
     p.add_argument("--clean", action="store_true")
     p.add_argument("--search", action="store_true")
     args = p.parse_args()
-    builder = Builder(args.site, args.site / "public", Options(), use_cache=True, clean=args.clean)
+    options = Options(search=args.search)
+    builder = Builder(args.site, args.site / "public", options, use_cache=True, clean=args.clean)
     builder.background_save = True  # as the command line does
-    if not args.search:
-        builder.steps = []
     result = builder.build()
     print(
         f"{len(result.files)} files, {len(result.written)} written, {len(result.rendered)} rendered; "

@@ -401,7 +401,8 @@ def test_a_pass_with_nothing_to_match_skips_the_tree(monkeypatch: pytest.MonkeyP
 
 def test_smarty_s_pass_walks_the_tree_only_when_a_text_may_hold_its_triggers(monkeypatch: pytest.MonkeyPatch) -> None:
     """The core pass tells smarty's whether any text holds a quote, a dash or an ellipsis:
-    the source's lines, or the shown text of a link (a title), which the source lacks."""
+    the texts it leaves between its elements and in emphasis, or the shown text of a link
+    (a title), which the source lacks; not a citation's locator, whose quotes go."""
     walks: list[int] = []
     stock_walk = inline._any_match
     monkeypatch.setattr(inline, "_any_match", lambda tree, gate: walks.append(1) or stock_walk(tree, gate))
@@ -411,6 +412,8 @@ def test_smarty_s_pass_walks_the_tree_only_when_a_text_may_hold_its_triggers(mon
         ("Plain words and [[obrien]].\n", True),
         ("Plain words and [[obrien|Pat]].\n", False),
         ("A dash -- and more...\n\n- in a list\n", True),
+        ('Cited [@paper, "p. 2"] plainly.\n', False),  # a locator's quotes make no text
+        ('*It\'s* cited [@paper, "p. 2"].\n', True),  # a quote inside emphasis does
     ]:
         quick, stock = both(text)
         assert quick == stock and (("&rsquo;" in quick or "&ndash;" in quick) == curly), text
@@ -418,6 +421,26 @@ def test_smarty_s_pass_walks_the_tree_only_when_a_text_may_hold_its_triggers(mon
     walks.clear()
     assert both("Some `code` here, it's.\n")[0].count("&rsquo;") == 1  # the stock core pass: smarty's walks
     assert len(walks) == 2  # the stock core pass walks for its own triggers, then smarty for its
+
+
+def test_a_locators_quotes_do_not_send_a_brief_through_smartys_stock_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most cited briefs quote a locator (``[@src, "p. 4"]``); once the citation is an
+    element its quotes are gone, and smarty's pass (the stock walk with its bookkeeping,
+    a third of such a brief's Markdown) has nothing to do."""
+    walked: list[str] = []
+    stock_run = treeprocessors.InlineProcessor.run
+
+    def run(self: Any, tree: Any, ancestors: Any = None) -> Any:
+        walked.append(type(self).__name__)
+        return stock_run(self, tree, ancestors)
+
+    monkeypatch.setattr(treeprocessors.InlineProcessor, "run", run)
+    text = 'As agreed [@paper, "p. 2"], and **again** [@memo, "§ 4"] with [[ann-lee]].\n\n- one [@paper]\n'
+    quick, stock = both(text)
+    assert quick == stock and "&ldquo;" not in quick
+    assert walked.count("QuickInline") == 0  # the stock converter's own passes are not ours
+    walked.clear()
+    assert "&rsquo;" in both(text + "\nIt's so.\n")[0] and walked.count("QuickInline") == 1
 
 
 def test_a_table_of_contents_is_made_where_a_text_asks_for_one() -> None:

@@ -178,6 +178,49 @@ def test_a_crashing_builder_is_reported_and_the_loop_goes_on(make_loop: Callable
     assert recovered is not None and recovered.ok
 
 
+def test_work_after_a_build_blocks_no_request_and_a_change_stops_it(make_loop: Callable[..., BuildLoop]) -> None:
+    """The search index catches up after the page is shown: requests are answered
+    meanwhile, and a new save stops it so that its build goes first; it resumes after."""
+    clock = FakeClock()
+    started, release = threading.Event(), threading.Event()
+    runs: list[str] = []
+    builds: list[int] = []
+
+    def after(cancelled: Callable[[], bool]) -> bool:
+        runs.append("start")
+        started.set()
+        assert release.wait(WAIT)
+        if cancelled():
+            runs.append("stopped")
+            return False
+        runs.append("done")
+        return True
+
+    def rebuild() -> Result:
+        builds.append(len(builds) + 1)
+        return ok_result()
+
+    loop = make_loop(rebuild, debounce=0.1, clock=clock, after=after)
+    loop.build_now()
+    assert loop.status().behind
+    loop.start()
+    assert started.wait(WAIT)
+    assert loop.wait_idle(timeout=0), "requests must not wait for the search index"
+    loop.mark()  # an edit while the index catches up
+    started.clear()
+    release.set()
+    clock.now = 1.0
+    assert loop.wait_status(seen=1, timeout=WAIT) is not None  # the edit's build
+    assert started.wait(WAIT)  # and the index catches up after it
+    deadline = threading.Event()
+    for _ in range(200):
+        if not loop.status().behind:
+            break
+        deadline.wait(0.05)
+    assert runs == ["start", "stopped", "start", "done"] and builds == [1, 2]
+    assert not loop.status().behind and loop.status().as_json()["search_behind"] is False
+
+
 def test_strict_mode_treats_warnings_as_a_failed_build(make_loop: Callable[..., BuildLoop]) -> None:
     diags = Diagnostics()
     diags.warning("content/actors/x.yaml", (2, 3), "unused", "never mentioned")

@@ -72,6 +72,16 @@ def _common(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
 
 
+def _no_search(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--no-search",
+        dest="search",
+        action="store_false",
+        help="make no search index (pagefind/); the search page lists every record A to Z "
+        "(site.toml: [search] enabled = false)",
+    )
+
+
 def _add_build(sub: Any) -> None:
     b = sub.add_parser(
         "build",
@@ -86,6 +96,7 @@ def _add_build(sub: Any) -> None:
     b.add_argument(
         "--clean", action="store_true", help="ignore the build cache (.briefing-cache/) and render every page"
     )
+    _no_search(b)
     b.add_argument(
         "--no-wait",
         action="store_true",
@@ -171,6 +182,7 @@ def _add_serve(sub: Any) -> None:
     s.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     s.add_argument("--drafts", action="store_true", help="include drafts")
     s.add_argument("--poll", action="store_true", help="poll for changes (Docker, network mounts)")
+    _no_search(s)
     s.add_argument("--out", type=Path, default=None, metavar="DIR", help=argparse.SUPPRESS)
     s.set_defaults(run=_cmd_serve)
 
@@ -278,7 +290,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
             result = build(
                 site,
                 out,
-                Options(drafts=args.drafts, base_url=args.base_url, strict=args.strict),
+                Options(drafts=args.drafts, base_url=args.base_url, strict=args.strict, search=args.search),
                 use_cache=True,
                 clean=args.clean,
                 save_in_background=True,

@@ -31,6 +31,7 @@ class Options:
     drafts: bool = False
     base_url: str | None = None
     strict: bool = False
+    search: bool = True  # False: no search index, whatever site.toml says (``--no-search``)
 
 
 @dataclass
@@ -49,10 +50,12 @@ class Result:
 
 
 def settings(site: Path, options: Options, diags: Diagnostics) -> SiteConfig | None:
-    """``site.toml``, with the command line's ``--base-url`` applied."""
+    """``site.toml``, with the command line's ``--base-url`` and ``--no-search`` applied."""
     config = load_config(site, diags)
     if config is not None and options.base_url:
         config = config.with_base_url(options.base_url)
+    if config is not None and not options.search:
+        config = config.without_search()
     return config
 
 
@@ -84,12 +87,14 @@ def render(site: Path, options: Options) -> Result:
 
 
 def build(site: Path, out: Path, options: Options) -> Result:
-    """Check, render, index for search, and write the site to ``out``, swapped in whole."""
+    """Check, render, index for search (unless it is off), and write the site to ``out``,
+    swapped in whole."""
     check_output(site, out)
     result = render(site, options)
     if result.library is None or not result.files:
         return result
-    files = {**result.files, **search.search_files(result.files, result.library.config)}
+    config = result.library.config
+    files = {**result.files, **search.search_files(result.files, config)} if config.search_enabled else result.files
     write_site(out, files)
     result.files, result.written = files, sorted(files)
     return result

@@ -19,9 +19,10 @@ from briefing.diagnostics import Diagnostics
 CONFIG_FILE = "site.toml"
 
 
-def _setting(doc: str, default: Any = MISSING, table: str = "") -> Any:
-    """A setting of ``site.toml`` (in ``[table]`` when given), documented where it is declared."""
-    return field(default=default, metadata={"doc": doc, "table": table})
+def _setting(doc: str, default: Any = MISSING, table: str = "", key: str = "") -> Any:
+    """A setting of ``site.toml`` (in ``[table]`` when given, named ``key`` there when the
+    field's own name would not read well in it), documented where it is declared."""
+    return field(default=default, metadata={"doc": doc, "table": table, "key": key})
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,12 @@ class SiteConfig:
     author: str = _setting("Who publishes the site; used in the feed.", "")
     feed_limit: int = _setting("How many of the latest briefs the Atom feed carries.", 50)
     unsafe_html: bool = _setting("Pass raw HTML in Markdown through instead of escaping it.", False, "markdown")
+    search_enabled: bool = _setting(
+        "Make the search index (pagefind/) and the search box; false leaves both out (as --no-search does).",
+        True,
+        "search",
+        key="enabled",
+    )
     updated_from_git: bool = _setting(
         "Date a brief without 'updated:' by its file's last commit (a site that is a git checkout).",
         False,
@@ -60,6 +67,9 @@ class SiteConfig:
     def with_base_url(self, base_url: str) -> SiteConfig:
         return SiteConfig(**{**self.__dict__, "base_url": normalise_base_url(base_url)})
 
+    def without_search(self) -> SiteConfig:
+        return SiteConfig(**{**self.__dict__, "search_enabled": False})
+
 
 _TYPES = {"str": str, "int": int, "bool": bool}
 TABLES = sorted({str(f.metadata["table"]) for f in fields(SiteConfig) if f.metadata["table"]})  # [markdown] ...
@@ -69,10 +79,20 @@ def settings(table: str) -> dict[str, tuple[type, object, str]]:
     """The settings of one table of ``site.toml`` ("" for the top): name -> (type, default or
     None when required, what it is)."""
     return {
-        f.name: (_TYPES[str(f.type)], None if f.default is MISSING else f.default, f.metadata["doc"])
+        _key(f): (_TYPES[str(f.type)], None if f.default is MISSING else f.default, f.metadata["doc"])
         for f in fields(SiteConfig)
         if f.metadata["table"] == table
     }
+
+
+def _key(f: Any) -> str:
+    return str(f.metadata["key"] or f.name)
+
+
+def _check_fields(data: dict[str, object], table: str, lines: list[str], diags: Diagnostics) -> dict[str, object]:
+    """A table's settings checked, by the ``SiteConfig`` fields that hold them."""
+    names = {_key(f): f.name for f in fields(SiteConfig) if f.metadata["table"] == table}
+    return {names[k]: v for k, v in _check_table(data, settings(table), f"{table}.", lines, diags).items()}
 
 
 def find_site(start: Path) -> Path | None:
@@ -132,7 +152,7 @@ def load_config(site: Path, diags: Diagnostics) -> SiteConfig | None:
         if not isinstance(found, dict):
             diags.error(CONFIG_FILE, _find(lines, table, value=True), "type", f"{table} must be a table: [{table}]")
             found = {}
-        values.update(_check_table(found, settings(table), f"{table}.", lines, diags))
+        values.update(_check_fields(found, table, lines, diags))
     for key in (name for name, (_type, default, _doc) in settings("").items() if default is None):
         if key not in data:
             diags.error(

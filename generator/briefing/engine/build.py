@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from briefing.content.config import SiteConfig
 from briefing.content.model import Record
 from briefing.diagnostics import Diagnostic, Diagnostics
-from briefing.engine.cache import PageState, State
+from briefing.engine.cache import PageState, Searched, State
 from briefing.engine.inputs import Stat
 from briefing.engine.recording import RecordingRenderer
 from briefing.engine.reresolve import Identities
@@ -44,6 +44,7 @@ class Build:
     changed: set[str] = field(default_factory=set)  # output paths whose bytes changed (or are new)
     removed: list[str] = field(default_factory=list)  # output paths that no longer exist
     spare: tuple[Identity | None, dict[str, bytes] | None] = (None, None)  # the spare output left
+    searched: Searched | None = None  # what the search index holds; None without one
 
     @property
     def old_pages(self) -> dict[str, PageState]:

@@ -15,7 +15,7 @@ in place.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -32,8 +32,7 @@ from briefing.engine.inputs import Inputs, racy
 from briefing.engine.output import Output, OutputFiles
 from briefing.engine.parse import Parser
 from briefing.engine.rendering import Rendering
-from briefing.output import search
-from briefing.output.files import digest
+from briefing.engine.search import Searching
 from briefing.output.write import Staging, check_output, output_identity
 from briefing.pipeline import Options, Result, check, settings
 from briefing.render.theme import theme_dirs
@@ -41,11 +40,6 @@ from briefing.render.theme import theme_dirs
 # A smaller site's state saves in milliseconds: not worth a child process that
 # outlives the command (and races a script that deletes the site right after).
 BACKGROUND_SAVE_FILES = 3000
-
-# A step that turns the rendered files into more files (a search index): it gets
-# every output file and the paths that changed in this build, and returns the
-# files to add. Steps run after render and before write; see ``Builder.steps``.
-Step = Callable[[Mapping[str, bytes], frozenset[str]], dict[str, bytes]]
 
 
 def build(
@@ -77,24 +71,31 @@ class Builder:
     """
 
     def __init__(
-        self, site: Path, out: Path, options: Options, *, use_cache: bool = False, clean: bool = False
+        self,
+        site: Path,
+        out: Path,
+        options: Options,
+        *,
+        use_cache: bool = False,
+        clean: bool = False,
+        search_later: bool = False,
     ) -> None:
         self.site, self.out, self.options = site, out, options
         self.use_cache, self.clean = use_cache, clean
         # the command line: a forked child makes and saves the state; none is kept here
         self.background_save = False
         self.state: State | None = None
-        self.steps: list[Step] = [self._search]  # run after render, before write
         self.inputs = Inputs(site)
         self.parser = Parser(site)
         self.rendering = Rendering(site, use_cache)
         # Kept in memory (the dev server): change the output file by file, not by a
         # folder swap; only the builder's own server reads it, and it waits for builds.
         self.output = Output(site, out, use_cache, in_place=not use_cache)
+        # the dev server shows a page first and brings the search index up to date after
+        # (``catch_up_search``); ``briefing build`` writes both at once
+        self.search = Searching(out, self.output.work_dir, later=search_later)
         self._git_dates = CommitDates()
         self._loaded = False  # whether the saved state was loaded (or found missing)
-        self._search_files: dict[str, bytes] = {}
-        self._config: SiteConfig | None = None  # this build's settings, for the search step
 
     def _commit_dates(self, config: SiteConfig) -> dict[str, PartialDate]:
         """Each brief's last commit date by path, when the settings ask for them."""
@@ -132,8 +133,8 @@ class Builder:
         clock.lap("render")
         if b.diags.failed(self.options.strict):
             return Result(b.diags, b.lib)
-        self._add_steps(b)
-        clock.lap("steps")
+        self._search(b)
+        clock.lap("search")
         b.spare = self.output.write(b)
         b.staging = None  # swapped in: the staged pages are in ``out`` now
         clock.lap("write")
@@ -150,7 +151,6 @@ class Builder:
         config = settings(self.site, self.options, diags)
         if config is None:  # nothing to build: report every problem, as ``check`` does
             return check(self.site, self.options)
-        self._config = config
         scan = self.inputs.scan()
         git = self._commit_dates(config)
         dirs = [str(d) for d in theme_dirs(self.site)]
@@ -202,25 +202,17 @@ class Builder:
         if b.staging is not None:  # a whole write: every staged page is new
             b.changed |= b.staging.staged
 
-    def _add_steps(self, b: Build) -> None:
-        """Files made from the rendered ones (the search index), then what was removed."""
-        old = b.old_pages
-        for step in self.steps:
-            files = OutputFiles(self.out, sorted(b.pages), b.fresh, b.staging)
-            for path, data in step(files, frozenset(b.changed)).items():
-                b.fresh[path] = data
-                b.pages[path] = PageState(frozenset(), digest(data))
-                if path not in old or old[path].digest != b.pages[path].digest:
-                    b.changed.add(path)
-        b.removed = sorted(old.keys() - b.pages.keys())
+    def _search(self, b: Build) -> None:
+        """Stage 4: the search index (the shards whose pages changed); then what was removed."""
+        self.search.step(b, OutputFiles(self.out, sorted(b.pages), b.fresh, b.staging))
+        b.removed = sorted(b.old_pages.keys() - b.pages.keys())
 
-    def _search(self, files: Mapping[str, bytes], changed: frozenset[str]) -> dict[str, bytes]:
-        """The Pagefind bundle; indexed again only when an HTML page changed."""
-        if self._search_files and not any(p.endswith(".html") for p in changed):
-            return self._search_files
-        assert self._config is not None
-        self._search_files = search.search_files(files, self._config)
-        return self._search_files
+    def catch_up_search(self, cancelled: Callable[[], bool]) -> bool:
+        """With ``search_later`` (the dev server): index what the last builds left out of
+        date, after the pages are shown; False when ``cancelled`` (a new edit) stopped it."""
+        if self.state is None:
+            return True
+        return self.search.catch_up(self.state, cancelled)
 
     # -- the state the next build starts from ---------------------------------------
     def _keep(self, b: Build, clock: _Clock) -> None:
@@ -263,6 +255,7 @@ class Builder:
             output_identity(self.out),
             listing=self.inputs.listing,
             records_base=b.last.records_base if b.last is not None else None,
+            searched=b.searched,
         )
         state.spare_identity, state.spare_digests = b.spare
         if background and state.spare_digests is None:  # (a builder with a cache swaps whole folders)
@@ -319,4 +312,4 @@ class _Clock:
         self._last = now
 
 
-__all__ = ["Builder", "Options", "Result", "Step", "build"]
+__all__ = ["Builder", "Options", "Result", "build"]

@@ -30,6 +30,7 @@ from briefing.engine.depstore import Deps
 from briefing.engine.inputs import Listing, Stat
 from briefing.engine.parse import Parsed
 from briefing.library.records import Library
+from briefing.output import search
 
 CACHE_DIR = ".briefing-cache"
 STATE_FILE = "state.pickle"
@@ -37,7 +38,7 @@ RECORDS_FILE = "records-{}.pickle"
 REBASE_RECORDS = 200  # records apart from the records file before it is written again
 HEAD_FILE = "head.pickle"  # the little a build needs to see that nothing changed
 LOCK_FILE = "lock"
-FORMAT = 11  # bump when State changes shape
+FORMAT = 12  # bump when State changes shape
 PACKAGE = Path(__file__).resolve().parent.parent  # briefing/: its source keys the cache
 
 
@@ -68,6 +69,19 @@ class State:
     spare_digests: dict[str, bytes] | None = None  # what it holds
     listing: Listing | None = None  # content/'s names, and the content files and diagnostics they gave
     records_base: RecordsBase | None = None  # the saved records file this state's records came from
+    searched: Searched | None = None  # what the search index holds; None without one
+
+
+@dataclass(frozen=True)
+class Searched:
+    """What the search index holds after a build (see ``engine.search``)."""
+
+    indexed: frozenset[str]  # output paths of the pages in it
+    pending: frozenset[int] = frozenset()  # shards older than their pages (the dev server catches up)
+
+    @property
+    def count(self) -> int:
+        return search.shard_count(len(self.indexed))
 
 
 @dataclass

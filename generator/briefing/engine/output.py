@@ -49,6 +49,15 @@ class OutputFiles(Mapping[str, bytes]):
             return (staging.folder / path).read_bytes()
         return (self._out / path).read_bytes()
 
+    def source(self, path: str) -> bytes | Path:
+        """Where ``path``'s bytes are: in memory, or the file that holds them."""
+        if path in self._fresh:
+            return self._fresh[path]
+        staging = self._staging
+        if staging is not None and staging.folder is not None and path in staging.staged:
+            return staging.folder / path
+        return self._out / path
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._paths)
 
@@ -109,6 +118,13 @@ class Output:
         if entry is None or digest(data) != entry.digest:
             return None
         return sitejson.SiteJsonLines(state.library, data.decode())
+
+    def work_dir(self) -> Path | None:
+        """Where a build may make a folder of its own for a while (the search step's): the
+        spare's folder, on the output's file system; None: the system's temporary folder."""
+        spare = self.spare_dir()
+        parent = spare.parent if spare is not None else None
+        return parent if parent is not None and parent.is_dir() else None
 
     def spare_dir(self) -> Path | None:
         """Where the previous output is kept for the next write: in the cache folder when

@@ -1,115 +1,219 @@
-"""Search: a Pagefind index of the rendered pages, made in memory.
+"""Search: a Pagefind index of the rendered pages, made by Pagefind's own command line.
 
-It runs after render and before write, on the mapping of output paths to
-bytes that write will produce, so the index describes exactly the pages being
-written. Only pages that mark their content with
-``data-pagefind-body`` are indexed (the record pages); a draft reaches this
-step only when the build includes drafts, so a normal build never indexes one.
+It runs after render and before write, on the pages write will produce, so the index
+describes exactly the pages being written. Only pages that mark their content with
+``data-pagefind-body`` are indexed (the record pages); a draft reaches this step only
+when the build includes drafts, so a normal build never indexes one.
+
+A large site's index is split into shards: each is a Pagefind bundle of its own, made
+by one run of the ``pagefind`` binary over a folder holding that shard's pages, and the
+search page merges them in the browser (Pagefind's ``mergeIndex``; ``shards.js`` lists
+them). A page's shard follows from its output path alone, so an edit changes the bundle
+of the shard its page is in and no other: the incremental engine indexes only those
+shards again. A site of up to ``SHARD_PAGES`` indexed pages has one shard, in
+``pagefind/`` as Pagefind writes it.
 """
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import concurrent.futures
+import hashlib
 import json
-from collections.abc import Mapping
-from typing import Any
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
-from pagefind.service import PagefindService
+from pagefind.service import get_executable
 
 from briefing.content.config import SiteConfig
 
 BUNDLE = "pagefind/"  # where the bundle goes below the site root
 MARKER = b"data-pagefind-body"
+SHARDS_SCRIPT = BUNDLE + "shards.js"  # what the search page loads to merge the shards
+SHARD_PAGES = 1000  # indexed pages per shard, about: more cost an edit more, fewer cost a search more requests
+MAX_SHARDS = 32  # past this the shards grow instead: each is a few requests on a reader's first search
+# A merged bundle is read by the first bundle's code: Pagefind loads neither its scripts,
+# its styles nor its WebAssembly (``mergeIndex`` starts it with ``load_wasm: false``).
+_MERGED_LEAVES_OUT = (".js", ".css")
+
+Source = bytes | Path  # a page's bytes, or the file that holds them
 
 
-def indexed_pages(files: Mapping[str, bytes]) -> list[tuple[str, bytes]]:
-    """The HTML files Pagefind should index, in a stable order, each read once."""
-    pages = ((p, files[p]) for p in sorted(files) if p.endswith(".html"))
-    return [(p, data) for p, data in pages if MARKER in data]
+class SearchError(Exception):
+    """Pagefind could not index the pages; the message says what it printed."""
 
 
-def page_url(path: str) -> str:
-    """A result's URL from the site's root: ``briefs/x/index.html`` -> ``/briefs/x/``.
+def shard_count(pages: int) -> int:
+    """How many shards ``pages`` indexed pages are split into: one up to ``SHARD_PAGES``,
+    then a power of two (a site that grows by a page seldom changes the count, and
+    every page's shard with it)."""
+    count = 1
+    while count * SHARD_PAGES < pages and count < MAX_SHARDS:
+        count *= 2
+    return count
 
-    The search page prefixes the base path (``<pagefind-config base-url>``), so
-    the index is the same wherever the site is served.
-    """
-    if path == "index.html" or path.endswith("/index.html"):
-        path = path[: -len("index.html")]
-    return "/" + path
+
+def shard_of(path: str, count: int) -> int:
+    """The shard a page's output path falls in: a digest of the path, never of the page's
+    bytes or its neighbours, so a page stays in its shard while the site changes."""
+    if count == 1:
+        return 0
+    return int.from_bytes(hashlib.blake2b(path.encode(), digest_size=8).digest(), "big") % count
+
+
+def shard_folder(shard: int) -> str:
+    """A shard's bundle below the site root: the first is ``pagefind/`` itself."""
+    return BUNDLE if shard == 0 else f"{BUNDLE}shard-{shard}/"
+
+
+def file_shard(path: str) -> int | None:
+    """The shard whose bundle holds the output file ``path``; None for ``shards.js`` and
+    files outside the bundle."""
+    if not path.startswith(BUNDLE) or path == SHARDS_SCRIPT:
+        return None
+    rest = path[len(BUNDLE) :]
+    if rest.startswith("shard-") and "/" in rest:
+        number = rest[len("shard-") : rest.index("/")]
+        if number.isdigit():
+            return int(number)
+    return 0
+
+
+def is_indexed(data: bytes) -> bool:
+    return MARKER in data
+
+
+def indexed_pages(files: Mapping[str, bytes]) -> list[str]:
+    """The HTML files Pagefind should index, in a stable order."""
+    return [p for p in sorted(files) if p.endswith(".html") and is_indexed(files[p])]
+
+
+def by_shard(paths: Iterable[str], count: int) -> dict[int, list[str]]:
+    """Pages grouped by shard, each group in path order."""
+    groups: dict[int, list[str]] = {}
+    for path in sorted(paths):
+        groups.setdefault(shard_of(path, count), []).append(path)
+    return groups
+
+
+def shards_script(shards: Iterable[int]) -> bytes:
+    """``shards.js``: the search page loads it after Pagefind's component script and
+    before the search box, and it asks Pagefind to merge ``shards`` past the first."""
+    folders = [shard_folder(s)[len(BUNDLE) :] for s in sorted(shards) if s != 0]
+    if not folders:
+        return b"// The search index is one Pagefind bundle: nothing to merge.\n"
+    return (
+        "// The search index is split into shards, Pagefind bundles merged here (briefing's search step).\n"
+        "(function (shards) {\n"
+        "  var here = document.currentScript.src;\n"
+        '  PagefindComponents.configureInstance("default", {\n'
+        "    mergeIndex: shards.map(function (s) { return { bundlePath: new URL(s, here).pathname }; })\n"
+        "  });\n"
+        f"}})({json.dumps(folders)});\n"
+    ).encode()
+
+
+def language(config: SiteConfig) -> str:
+    """One index in the site's language, whatever a page's parts are marked as."""
+    return config.language.split("-")[0].lower()
 
 
 def search_files(files: Mapping[str, bytes], config: SiteConfig) -> dict[str, bytes]:
-    """The Pagefind bundle for ``files``, keyed by output path (``pagefind/...``).
-
-    Runs its own event loop; where the calling thread already runs one (an
-    embedding application), the indexing runs in a worker thread instead.
-    """
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(_index(files, config))
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(lambda: asyncio.run(_index(files, config))).result()
-
-
-async def _index(files: Mapping[str, bytes], config: SiteConfig) -> dict[str, bytes]:
-    service = await _Service().launch()
-    try:
-        # One index in the site's language, whatever a page's parts are marked as.
-        index = await service.create_index({"force_language": config.language.split("-")[0].lower()})
-        for path, data in indexed_pages(files):
-            await index.add_html_file(content=data.decode("utf-8"), url=page_url(path))
-        # The bundle as Pagefind holds it in memory. Its write_files() may reply before
-        # every file is on disk (1 read in 15 found a file empty or cut short).
-        return {BUNDLE + f["path"]: f["content"] for f in sorted(await index.get_files(), key=lambda f: f["path"])}
-    finally:
-        await service.close()
+    """The Pagefind bundles for ``files``, keyed by output path (``pagefind/...``)."""
+    paths = indexed_pages(files)
+    groups = by_shard(paths, shard_count(len(paths)))
+    out = {SHARDS_SCRIPT: shards_script(groups)}
+    with tempfile.TemporaryDirectory(prefix="briefing-search-") as work:
+        done = index_shards(
+            {s: {p: files[p] for p in pages} for s, pages in groups.items()}, language(config), Path(work)
+        )
+    for shard in sorted(done):
+        out.update(done[shard])
+    return out
 
 
-class _Service(PagefindService):
-    """Pagefind's service, reading replies as they come, of any length.
+def index_shards(
+    shards: Mapping[int, Mapping[str, Source]],
+    lang: str,
+    work: Path,
+    cancelled: Callable[[], bool] | None = None,
+) -> dict[int, dict[str, bytes]]:
+    """Each shard's bundle, keyed by output path, made two at a time (Pagefind's run has
+    parts that use one core). ``cancelled`` stops the runs still going (the dev server,
+    when a new edit comes): the shards finished by then are returned."""
 
-    The library's reader sleeps 0.1 s before each reply (pagefind 1.5.2,
-    ``PagefindService._wait_for_responses``), which makes indexing cost
-    0.1 s a page, and reads a reply as one line of at most 2 MiB, which the
-    whole bundle of a site of a thousand pages outgrows; this reader waits on
-    the pipe alone and splits what comes at the commas that end replies.
-    """
+    def one(shard: int) -> tuple[int, dict[str, bytes] | None]:
+        return shard, index_shard(shard, shards[shard], lang, work / str(shard), cancelled)
 
-    async def _wait_for_responses(self) -> None:
-        stdout = self._backend.stdout
-        assert stdout is not None
-        pending, scanned = bytearray(), 0
+    with ThreadPoolExecutor(min(2, max(1, len(shards)))) as pool:
+        results = list(pool.map(one, sorted(shards)))
+    return {shard: files for shard, files in results if files is not None}
+
+
+def index_shard(
+    shard: int, pages: Mapping[str, Source], lang: str, work: Path, cancelled: Callable[[], bool] | None = None
+) -> dict[str, bytes] | None:
+    """One shard's bundle: its pages put in a folder of their own (linked where they are
+    files), indexed by the ``pagefind`` binary, read back; None when cancelled. The
+    caller removes ``work``."""
+    if cancelled is not None and cancelled():  # a new edit came before this shard began
+        return None
+    site, bundle = work / "site", work / "bundle"
+    _mirror(site, pages)
+    if not _run(site, bundle, lang, cancelled):
+        return None
+    return _read_bundle(bundle, shard_folder(shard), merged=shard != 0)
+
+
+def _mirror(site: Path, pages: Mapping[str, Source]) -> None:
+    made: set[str] = set()
+    for rel in sorted(pages):
+        target = os.path.join(site, rel)
+        folder = os.path.dirname(target)
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        source = pages[rel]
+        if isinstance(source, bytes):
+            Path(target).write_bytes(source)
+            continue
         try:
-            while True:
-                chunk = await stdout.read(1 << 20)
-                if not chunk:
-                    raise EOFError("pagefind closed its output")
-                pending += chunk
-                while (end := pending.find(b",", scanned)) >= 0:
-                    reply: dict[str, Any] | None = json.loads(base64.b64decode(bytes(pending[:end])))
-                    del pending[: end + 1]
-                    scanned = 0
-                    if reply is not None:
-                        self._answer(reply)
-                scanned = len(pending)
-        except Exception as exc:  # ended, spoke nonsense, or overran the pipe's limit: fail, never hang
-            for future in self._responses.values():
-                if not future.done():
-                    future.set_exception(RuntimeError(f"pagefind stopped answering: {exc}"))
+            os.link(source, target)
+        except OSError:  # another file system, or one without hard links
+            shutil.copyfile(source, target)
 
-    def _answer(self, reply: dict[str, Any]) -> None:
-        payload = reply["payload"]
-        message_id = reply.get("message_id")
-        if message_id is None and payload.get("original_message"):  # a request it could not parse
-            message_id = json.loads(payload["original_message"]).get("message_id")
-        future = self._responses.get(message_id)  # type: ignore[arg-type]
-        if future is None or future.done():
-            return
-        if payload["type"] == "Error":
-            future.set_exception(RuntimeError(f"pagefind: {payload.get('message')}"))
-        else:
-            future.set_result(payload)
+
+def _run(site: Path, bundle: Path, lang: str, cancelled: Callable[[], bool] | None) -> bool:
+    """Pagefind's command line over ``site``; False when cancelled, SearchError when it fails."""
+    exe = get_executable()
+    if exe is None:
+        raise SearchError("the pagefind binary was not found; install briefing with its dependencies (pagefind[bin])")
+    cmd = [str(exe), "--site", str(site), "--output-path", str(bundle), "--force-language", lang, "--silent"]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL) as proc:
+        while True:
+            try:
+                output, _ = proc.communicate(timeout=0.05 if cancelled is not None else None)
+                break
+            except subprocess.TimeoutExpired:
+                if cancelled is not None and cancelled():
+                    proc.kill()
+                    proc.communicate()
+                    return False
+    if proc.returncode != 0:
+        said = output.decode("utf-8", "replace").strip().splitlines()
+        raise SearchError(f"pagefind failed (exit {proc.returncode}): {' '.join(said[-3:]) or 'no message'}")
+    return True
+
+
+def _read_bundle(bundle: Path, prefix: str, merged: bool) -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    for folder, _dirs, names in os.walk(bundle):
+        for name in names:
+            if merged and (name.endswith(_MERGED_LEAVES_OUT) or name.startswith("wasm.")):
+                continue
+            path = os.path.join(folder, name)
+            out[prefix + os.path.relpath(path, bundle).replace(os.sep, "/")] = Path(path).read_bytes()
+    return dict(sorted(out.items()))

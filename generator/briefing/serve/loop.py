@@ -8,12 +8,16 @@ were. Requests wait while a build is in flight, and a failed build keeps the
 previous site while its errors are published for the terminal and the page.
 
 The loop knows the builder only as ``rebuild: Callable[[], Result]``, so a full
-build and an incremental one are interchangeable.
+build and an incremental one are interchangeable. Work that may follow a good build
+without holding up the page (the search index, ``after``) runs on the same thread once
+the build is published, while requests are served; a change stops it, and the build
+that change sets off goes first.
 """
 
 from __future__ import annotations
 
 import secrets
+import sys
 import threading
 import time
 import traceback
@@ -24,6 +28,8 @@ from briefing.diagnostics import Diagnostic, Diagnostics
 from briefing.pipeline import Result
 
 Rebuild = Callable[[], Result]
+# what follows a good build: given "should I stop?", True once it is all done
+After = Callable[[Callable[[], bool]], bool]
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,7 @@ class Status:
     ok: bool
     problems: tuple[Diagnostic, ...] = ()
     seq: int = 0
+    behind: bool = False  # the work ``after`` a build (the search index) is not done yet
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -42,6 +49,7 @@ class Status:
             "building": self.building,
             "ok": self.ok,
             "seq": self.seq,
+            "search_behind": self.behind,
             "problems": [
                 {
                     "path": d.path,
@@ -68,6 +76,7 @@ class _State:
     last: Result | None = None
     good: Result | None = None
     problems: tuple[Diagnostic, ...] = field(default_factory=tuple)
+    behind: bool = False  # a good build's ``after`` work is still to do
 
 
 class BuildLoop:
@@ -86,8 +95,10 @@ class BuildLoop:
         debounce: float = 0.15,
         report: Callable[[Result, float], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        after: After | None = None,
     ) -> None:
         self._rebuild = rebuild
+        self._after = after
         self._strict = strict
         self._debounce = debounce
         self._report = report
@@ -155,17 +166,42 @@ class BuildLoop:
     def _status(self) -> Status:
         s = self._state
         generation = f"{self._boot}-{s.good_builds}"
-        return Status(generation, s.building, not s.problems and s.last is not None, s.problems, s.seq)
+        ok = not s.problems and s.last is not None
+        return Status(generation, s.building, ok, s.problems, s.seq, s.behind)
 
     def _run(self) -> None:
+        s = self._state
         while True:
             with self._cond:
-                self._cond.wait_for(lambda: self._state.wanted or self._state.stopping)
-                if not self._wait_quiet():
+                self._cond.wait_for(lambda: s.wanted or s.stopping or s.behind)
+                if s.stopping:
                     return
-                self._state.wanted = False
-                self._state.building = True
-            self._build_and_publish()
+                build = s.wanted
+                if build:
+                    if not self._wait_quiet():
+                        return
+                    s.wanted = False
+                    s.building = True
+            if build:
+                self._build_and_publish()
+            else:
+                self._catch_up()
+
+    def _catch_up(self) -> None:
+        """The ``after`` work of the last good build, stopped by a change (and resumed
+        after the build it sets off); a failure is reported and not tried again until
+        the next build."""
+        assert self._after is not None
+        done = False
+        try:
+            done = self._after(lambda: self._state.wanted or self._state.stopping)
+        except Exception as exc:
+            done = True
+            traceback.print_exc()
+            print(f"briefing: the search index was not brought up to date: {exc}", file=sys.stderr, flush=True)
+        with self._cond:
+            self._state.behind = not done
+            self._cond.notify_all()
 
     def _wait_quiet(self) -> bool:
         """With the lock held: wait until no change came for ``debounce``; False if stopping."""
@@ -199,6 +235,7 @@ class BuildLoop:
                 s.problems = ()
                 s.good = result
                 s.good_builds += 1
+                s.behind = self._after is not None
             self._cond.notify_all()
         if self._report is not None:
             self._report(result, elapsed)

@@ -114,8 +114,9 @@ def start(
     target = Path(tempfile.mkdtemp(prefix="briefing-serve-")) / "site" if out is None else out
     try:
         check_output(site, target)
-        rebuild = _rebuilder(site, target, options, debug)
-        loop = BuildLoop(rebuild, strict=options.strict, report=report)
+        builder = Builder(site, target, options, search_later=True)
+        rebuild = _rebuilder(builder, target, debug)
+        loop = BuildLoop(rebuild, strict=options.strict, report=report, after=_searcher(builder, target))
         # listen first: a busy port is reported at once, not after the first build
         server = PreviewServer((host, port), Preview(loop, target, reload_script(), debug, site))
         try:
@@ -132,12 +133,13 @@ def start(
     return Running(site, server, loop, observer, target, private)
 
 
-def _rebuilder(site: Path, out: Path, options: Options, debug: bool) -> Rebuild:
+def _rebuilder(builder: Builder, out: Path, debug: bool) -> Rebuild:
     """The one place that says how to build: one incremental ``Builder`` for the session,
-    so a save re-renders only the pages that read what changed. Each build holds the
-    output's lock (see ``lock``), as ``briefing build`` does. A full disk or a folder it
-    may not write fails that build, with what happened, and the preview goes on."""
-    builder = Builder(site, out, options)
+    so a save re-renders only the pages that read what changed, and shows them before
+    the search index catches up (``Builder.catch_up_search``, the loop's ``after``).
+    Each build holds the output's lock (see ``lock``), as ``briefing build`` does. A
+    full disk or a folder it may not write fails that build, with what happened, and
+    the preview goes on."""
 
     def rebuild() -> Result:
         try:
@@ -155,6 +157,20 @@ def _rebuilder(site: Path, out: Path, options: Options, debug: bool) -> Rebuild:
             raise
 
     return rebuild
+
+
+def _searcher(builder: Builder, out: Path) -> Callable[[Callable[[], bool]], bool]:
+    """The search index brought up to date after a build, holding the output's lock as
+    builds do; a busy output leaves it for after the next build."""
+
+    def catch_up(cancelled: Callable[[], bool]) -> bool:
+        try:
+            with output_lock(out, wait=False):
+                return builder.catch_up_search(cancelled)
+        except OutputBusyError:
+            return True
+
+    return catch_up
 
 
 def _failed(code: str, message: str) -> Result:
@@ -240,7 +256,7 @@ def serve(args: argparse.Namespace) -> int:
             "the open internet. Leave out --host to keep it on 127.0.0.1.",
             file=sys.stderr,
         )
-    options = Options(drafts=args.drafts, strict=args.strict)
+    options = Options(drafts=args.drafts, strict=args.strict, search=args.search)
     try:
         serving = Serving(host, args.port, args.poll, args.out, args.debug)
         running = start(site, options, serving, report=Reporter(args.strict))

@@ -218,6 +218,7 @@ class PlainInline(QuickInline):
     later: tuple[str, ...] | None = None
     later_finds: bool | None = None
     _made: list[str]  # the texts of the links ``_tokens`` made for this document
+    _later_in_plan = False  # whether a text ``_plan`` saw holds a trigger of the next pass
 
     def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
         self._prepare()
@@ -226,9 +227,11 @@ class PlainInline(QuickInline):
         if plan is None:
             return super().run(tree, ancestors)
         if self.later is not None:
-            # every text of the tree is part of a line of the source (the block parser
-            # only takes markers away), but the shown texts of links, made here
-            self.later_finds = holds(("\n".join(self.md.lines), *self._made), self.later)  # type: ignore[attr-defined]
+            # the texts the next pass will see: those between the tokens and inside
+            # emphasis (``_plan`` looked), the shown texts of links, and the citations'
+            # (below); not the source's lines, whose citations hold quotes ("p. 4")
+            # that the citations' elements do not
+            self.later_finds = self._later_in_plan or holds(self._made, self.later)
         cite: Any = self.inlinePatterns["briefing-cite"]
         for parent, element, is_tail, text, tokens in plan:
             nodes = []
@@ -254,6 +257,7 @@ class PlainInline(QuickInline):
 
     def _plan(self, tree: etree.Element) -> list[tuple[etree.Element, etree.Element, bool, str, _Tokens]] | None:
         plan = []
+        later, found = self.later, False
         queue = deque([tree])
         while queue:
             parent = queue.popleft()
@@ -266,8 +270,11 @@ class PlainInline(QuickInline):
                         return None
                     if tokens:
                         plan.append((parent, element, is_tail, text, tokens))
+                    if later is not None and not found:
+                        found = holds(_outside(text, tokens), later)
                 if len(element):
                     queue.append(element)
+        self._later_in_plan = found
         return plan
 
     def _tokens(self, text: str) -> _Tokens | None:
@@ -307,6 +314,21 @@ class PlainInline(QuickInline):
         if text.count("*") != asterisks or text.count("[") != brackets:
             return None  # an asterisk or a bracket outside the tokens
         return tokens
+
+
+def _outside(text: str, tokens: _Tokens) -> list[str]:
+    """What of ``text`` stays text once its tokens are elements: the parts between them,
+    and the texts of emphasis (a link's and a citation's texts are looked at apart)."""
+    if not tokens:
+        return [text]
+    parts, at = [], 0
+    for start, end, node, _m in tokens:
+        parts.append(text[at:start])
+        if node is not None and node.tag in _ASTERISKS:
+            parts.append(node.text or "")
+        at = end
+    parts.append(text[at:])
+    return parts
 
 
 def _place(
