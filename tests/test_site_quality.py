@@ -127,6 +127,16 @@ def _html_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*.html") if "pagefind" not in p.parts)
 
 
+@pytest.fixture(scope="module")
+def sharded_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The same site with its search index split into shards of 10 record pages."""
+    folder = bundled_with_extra(tmp_path_factory.mktemp("sharded") / "site")
+    out = build_site(folder / "public", site=folder, shard_pages=10)
+    assert (out / "pagefind/shard-1").is_dir()
+    with serve(out, tmp_path_factory.mktemp("nginx-sharded"), free_port()) as url:
+        yield url
+
+
 def _search(page: Any, text: str) -> Any:
     """Type into Pagefind's search box; returns the locator of the result links."""
     box = page.locator("pagefind-input input")
@@ -520,6 +530,22 @@ def test_typing_a_name_into_search_finds_the_briefs_that_mention_it(browser: Any
     found = {h.strip("/").rsplit("/", 1)[-1] for h in hrefs if h.startswith("/briefs/")}
     assert expected & found, f"searching {SEARCH_NAME!r} gave {hrefs}"
     assert "BRIEF" in kinds or "Brief" in kinds
+
+
+def test_a_search_over_an_index_in_shards_finds_what_one_index_finds(
+    browser: Any, base: str, sharded_base: str
+) -> None:
+    found = {}
+    for url in (base, sharded_base):
+        page = browser.new_page()
+        try:
+            page.goto(url + "search/")
+            _search(page, SEARCH_NAME)
+            found[url] = sorted(_all_result_hrefs(page))
+        finally:
+            page.close()
+    assert found[sharded_base] == found[base]  # every shard was merged into the results
+    assert len(found[base]) >= 3
 
 
 LOOK = """els => els.map(e => { const s = getComputedStyle(e);

@@ -23,9 +23,17 @@ def bundled_with_extra(folder: Path) -> Path:
     return folder
 
 
-def build_site(out: Path, base_url: str | None = None, site: Path = REPO) -> Path:
-    """Run ``briefing build`` as a user would; returns ``out``."""
-    args = [sys.executable, "-m", "briefing", "build", "--site", str(site), "--out", str(out)]
+# ``briefing build`` with the search index split into shards of a few pages, as a site of
+# thousands of record pages has it
+SHARDED = "import sys; from briefing.output import search; search.SHARD_PAGES = {}; from briefing.cli import main; "
+SHARDED += "sys.exit(main(sys.argv[1:]))"
+
+
+def build_site(out: Path, base_url: str | None = None, site: Path = REPO, shard_pages: int = 0) -> Path:
+    """Run ``briefing build`` as a user would (with ``shard_pages``, the index in shards of
+    that many pages); returns ``out``."""
+    command = ["-c", SHARDED.format(shard_pages)] if shard_pages else ["-m", "briefing"]
+    args = [sys.executable, *command, "build", "--site", str(site), "--out", str(out)]
     if base_url:
         args += ["--base-url", base_url]
     done = subprocess.run(args, capture_output=True, text=True, timeout=300, check=False)

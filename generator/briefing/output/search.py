@@ -100,18 +100,25 @@ def by_shard(paths: Iterable[str], count: int) -> dict[int, list[str]]:
 
 
 def shards_script(shards: Iterable[int]) -> bytes:
-    """``shards.js``: the search page loads it after Pagefind's component script and
-    before the search box, and it asks Pagefind to merge ``shards`` past the first."""
+    """``shards.js``: the search page loads it right after Pagefind's component script, at
+    the end of the page (the components read their result templates when they start, so
+    they start after the search box is parsed), and it tells the page's Pagefind instance
+    to merge ``shards`` past the first when it loads the index, at the first search."""
     folders = [shard_folder(s)[len(BUNDLE) :] for s in sorted(shards) if s != 0]
     if not folders:
         return b"// The search index is one Pagefind bundle: nothing to merge.\n"
     return (
         "// The search index is split into shards, Pagefind bundles merged here (briefing's search step).\n"
         "(function (shards) {\n"
-        "  var here = document.currentScript.src;\n"
-        '  PagefindComponents.configureInstance("default", {\n'
-        "    mergeIndex: shards.map(function (s) { return { bundlePath: new URL(s, here).pathname }; })\n"
-        "  });\n"
+        "  var here = document.currentScript.src, components = window.PagefindComponents;\n"
+        "  var merge = shards.map(function (s) { return { bundlePath: new URL(s, here).pathname }; });\n"
+        "  if (!components) return;\n"
+        "  var instances = components.getInstanceManager();\n"
+        '  if (!instances.hasInstance("default")) {\n'
+        '    components.configureInstance("default", { mergeIndex: merge });\n'
+        "  } else {  // the search box has started: its instance reads this when it loads the index\n"
+        '    instances.getInstance("default").options.mergeIndex = merge;\n'
+        "  }\n"
         f"}})({json.dumps(folders)});\n"
     ).encode()
 
