@@ -1,5 +1,6 @@
-"""The search index: Pagefind's command line over the pages, split into shards that the
-search page merges, indexed again only where pages changed; and the switch that turns it off."""
+"""The search index: Pagefind fed the pages in path order, split into shards that the
+search page merges, indexed again only where pages changed; Pagefind's command line
+where its API's compat layer does not apply; and the switch that turns it off."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import gzip
 import json
 import random
 import shutil
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +18,7 @@ import pytest
 from briefing import pipeline
 from briefing.content.config import SiteConfig
 from briefing.engine.builder import Builder
-from briefing.output import search
+from briefing.output import pagefind_api, search
 from briefing.output.search import search_files
 from briefing.pipeline import Options
 from conftest import REPO, run_cli
@@ -84,6 +86,36 @@ def test_the_same_pages_always_give_the_same_whole_bundle() -> None:
     assert all(first.values()), [p for p, data in first.items() if not data]
     for _ in range(5):
         assert search_files(files, CONFIG) == first
+
+
+def test_the_index_does_not_depend_on_where_or_in_what_order_the_pages_were_written(tmp_path: Path) -> None:
+    # Pagefind's command line numbers pages in the order it walks their folder, which
+    # differs between file systems (ext4 and tmpfs gave two indexes of the same pages).
+    rng = random.Random(5)
+    pages = {f"briefs/b{i}/index.html": _page(i, rng, 40) for i in range(12)}
+    backwards = tmp_path / "backwards"
+    for path in sorted(pages, reverse=True):  # written last to first, read from files
+        (backwards / path).parent.mkdir(parents=True)
+        (backwards / path).write_bytes(pages[path])
+    in_memory = search.index_shard(0, pages, "en", tmp_path / "a")
+    shm = Path("/dev/shm")  # a tmpfs, where a folder lists its files newest first
+    with tempfile.TemporaryDirectory(dir=shm if shm.is_dir() else tmp_path) as other:
+        from_files = search.index_shard(0, {p: backwards / p for p in reversed(list(pages))}, "en", Path(other))
+    assert in_memory == from_files
+
+
+def test_with_an_untested_pagefind_the_command_line_indexes_the_same_pages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert pagefind_api.supported()  # the pinned pagefind is one the compat layer was tested with
+    assert not pagefind_api.supported("2.0.0") and not pagefind_api.supported("1.4.1")
+    rng = random.Random(9)
+    files = {f"briefs/b{i}/index.html": _page(i, rng, 40) for i in range(8)}
+    api = search_files(files, CONFIG)
+    monkeypatch.setattr(pagefind_api, "supported", lambda version=None: False)
+    cli = search_files(files, CONFIG)
+    assert urls(cli) == urls(api) == [f"/briefs/b{i}/" for i in sorted(range(8), key=str)]
+    assert api.keys() - cli.keys() <= {p for p in api if "/index/" in p or p.endswith(".pf_meta")}
 
 
 def test_shards_grow_in_powers_of_two_and_a_page_keeps_its_shard() -> None:

@@ -1,4 +1,4 @@
-"""Search: a Pagefind index of the rendered pages, made by Pagefind's own command line.
+"""Search: a Pagefind index of the rendered pages.
 
 It runs after render and before write, on the pages write will produce, so the index
 describes exactly the pages being written. Only pages that mark their content with
@@ -6,7 +6,8 @@ describes exactly the pages being written. Only pages that mark their content wi
 when the build includes drafts, so a normal build never indexes one.
 
 A large site's index is split into shards: each is a Pagefind bundle of its own, made
-by one run of the ``pagefind`` binary over a folder holding that shard's pages, and the
+by one Pagefind process fed that shard's pages in path order (``pagefind_api``; with an
+untested pagefind, one run of its command line over a folder of them), and the
 search page merges them in the browser (Pagefind's ``mergeIndex``; ``shards.js`` lists
 them). A page's shard follows from its output path alone, so an edit changes the bundle
 of the shard its page is in and no other: the incremental engine indexes only those
@@ -29,6 +30,7 @@ from pathlib import Path
 from pagefind.service import get_executable
 
 from briefing.content.config import SiteConfig
+from briefing.output import pagefind_api
 
 BUNDLE = "pagefind/"  # where the bundle goes below the site root
 MARKER = b"data-pagefind-body"
@@ -163,16 +165,31 @@ def index_shards(
 def index_shard(
     shard: int, pages: Mapping[str, Source], lang: str, work: Path, cancelled: Callable[[], bool] | None = None
 ) -> dict[str, bytes] | None:
-    """One shard's bundle: its pages put in a folder of their own (linked where they are
-    files), indexed by the ``pagefind`` binary, read back; None when cancelled. The
-    caller removes ``work``."""
+    """One shard's bundle: its pages fed to Pagefind's API in path order, the same index
+    on every machine (``pagefind_api``); with a pagefind that layer was not tested with,
+    put in a folder of their own (linked where they are files) and indexed by the
+    ``pagefind`` binary. None when cancelled. The caller removes ``work``."""
     if cancelled is not None and cancelled():  # a new edit came before this shard began
         return None
-    site, bundle = work / "site", work / "bundle"
+    prefix, merged = shard_folder(shard), shard != 0
+    if pagefind_api.supported():
+        try:
+            bundle = pagefind_api.index_pages(pages, lang, cancelled)
+        except RuntimeError as exc:
+            raise SearchError(str(exc)) from exc
+        if bundle is None:
+            return None
+        return {prefix + name: data for name, data in bundle.items() if not (merged and _left_out(name))}
+    site, bundle_dir = work / "site", work / "bundle"
     _mirror(site, pages)
-    if not _run(site, bundle, lang, cancelled):
+    if not _run(site, bundle_dir, lang, cancelled):
         return None
-    return _read_bundle(bundle, shard_folder(shard), merged=shard != 0)
+    return _read_bundle(bundle_dir, prefix, merged)
+
+
+def _left_out(name: str) -> bool:
+    """Whether a merged shard leaves out the bundle file ``name`` (see ``_MERGED_LEAVES_OUT``)."""
+    return name.endswith(_MERGED_LEAVES_OUT) or name.rsplit("/", 1)[-1].startswith("wasm.")
 
 
 def _mirror(site: Path, pages: Mapping[str, Source]) -> None:
@@ -219,7 +236,7 @@ def _read_bundle(bundle: Path, prefix: str, merged: bool) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     for folder, _dirs, names in os.walk(bundle):
         for name in names:
-            if merged and (name.endswith(_MERGED_LEAVES_OUT) or name.startswith("wasm.")):
+            if merged and _left_out(name):
                 continue
             path = os.path.join(folder, name)
             out[prefix + os.path.relpath(path, bundle).replace(os.sep, "/")] = Path(path).read_bytes()

@@ -1,0 +1,112 @@
+"""Pagefind's Python API with a quicker reader of its replies: the compat layer for Pagefind.
+
+The search step feeds a shard's pages to Pagefind one by one, in path order, so the index
+numbers them in that order and is the same on every machine. (Pagefind's command line
+numbers pages in the order it walks the folder, which differs from one file system to
+another: the same pages give a different index on ext4, on tmpfs and on two ext4 disks.)
+
+The API's own reader of replies (``PagefindService._wait_for_responses``, pagefind 1.5)
+sleeps 0.1 s before each reply, which makes indexing cost 0.1 s a page, and reads a reply
+as one line of at most 2 MiB, which a shard's bundle outgrows. ``_Service`` replaces that
+private method: it waits on the pipe alone and splits what comes at the commas that end
+replies. It is used only with the versions it was tested with (``TESTED``); with any other
+the search step uses Pagefind's command line (``output.search``), deterministic on one
+machine but not from one file system to another. What the override earns is in
+bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+from collections.abc import Callable, Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from pagefind.service import PagefindService
+
+TESTED = frozenset({(1, 5)})  # pagefind versions (major, minor) whose service this reads
+
+
+def supported(version: str | None = None) -> bool:
+    """Whether the installed pagefind (or ``version``) is one ``_Service`` was tested with."""
+    found = version if version is not None else metadata.version("pagefind")
+    parts = tuple(int(p) for p in found.split(".")[:2] if p.isdigit())
+    return parts in TESTED
+
+
+def page_url(path: str) -> str:
+    """A result's URL from the site's root: ``briefs/x/index.html`` -> ``/briefs/x/``. The
+    search page prefixes the base path, so the index is the same wherever the site is served."""
+    if path == "index.html" or path.endswith("/index.html"):
+        path = path[: -len("index.html")]
+    return "/" + path
+
+
+def index_pages(
+    pages: Mapping[str, bytes | Path], lang: str, cancelled: Callable[[], bool] | None = None
+) -> dict[str, bytes] | None:
+    """The Pagefind bundle of ``pages`` (output path -> bytes, or the file holding them),
+    keyed by its paths inside the bundle; None when ``cancelled`` says stop."""
+    return asyncio.run(_index(pages, lang, cancelled or (lambda: False)))
+
+
+Pages = Mapping[str, bytes | Path]
+
+
+async def _index(pages: Pages, lang: str, cancelled: Callable[[], bool]) -> dict[str, bytes] | None:
+    service = await _Service().launch()
+    try:
+        index = await service.create_index({"force_language": lang})
+        for path in sorted(pages):
+            if cancelled():
+                return None
+            source = pages[path]
+            data = source if isinstance(source, bytes) else source.read_bytes()
+            await index.add_html_file(content=data.decode("utf-8"), url=page_url(path))
+        # the bundle as Pagefind holds it in memory (its write_files() may reply before
+        # every file is on disk)
+        return {f["path"]: f["content"] for f in sorted(await index.get_files(), key=lambda f: f["path"])}
+    finally:
+        await service.close()
+
+
+class _Service(PagefindService):
+    """Pagefind's service, reading replies as they come, of any length."""
+
+    async def _wait_for_responses(self) -> None:
+        stdout = self._backend.stdout
+        assert stdout is not None
+        pending, scanned = bytearray(), 0
+        try:
+            while True:
+                chunk = await stdout.read(1 << 20)
+                if not chunk:
+                    raise EOFError("pagefind closed its output")
+                pending += chunk
+                while (end := pending.find(b",", scanned)) >= 0:
+                    reply: dict[str, Any] | None = json.loads(base64.b64decode(bytes(pending[:end])))
+                    del pending[: end + 1]
+                    scanned = 0
+                    if reply is not None:
+                        self._answer(reply)
+                scanned = len(pending)
+        except Exception as exc:  # ended, spoke nonsense, or overran the pipe's limit: fail, never hang
+            for future in self._responses.values():
+                if not future.done():
+                    future.set_exception(RuntimeError(f"pagefind stopped answering: {exc}"))
+
+    def _answer(self, reply: dict[str, Any]) -> None:
+        payload = reply["payload"]
+        message_id = reply.get("message_id")
+        if message_id is None and payload.get("original_message"):  # a request it could not parse
+            message_id = json.loads(payload["original_message"]).get("message_id")
+        future = self._responses.get(message_id)  # type: ignore[arg-type]
+        if future is None or future.done():
+            return
+        if payload["type"] == "Error":
+            future.set_exception(RuntimeError(f"pagefind: {payload.get('message')}"))
+        else:
+            future.set_result(payload)
