@@ -19,6 +19,7 @@ from typing import Any
 import notes
 import peers
 from sides import Briefing
+from workdir import WORK
 
 ROOT = Path(__file__).resolve().parent.parent
 R = dict[str, Any]
@@ -219,7 +220,7 @@ def shape_table(results: list[R]) -> str:
 
 def stage_table(results: list[R]) -> str:
     rows = [
-        "| shape | N | parse | resolve | render | steps (search) | write | cache state | save or fork the saver "
+        "| shape | N | parse | resolve | render | search | write | cache state | save or fork the saver "
         "| other | total "
         "| Pagefind CLI on Hugo's pages | Hugo (plain) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
@@ -228,7 +229,9 @@ def stage_table(results: list[R]) -> str:
         st = r.get("stages")
         if not st:
             continue
-        known = ("parse", "resolve", "render", "steps", "write", "state", "save")
+        if "steps" in st:  # the search stage's name before it was a stage of its own
+            st = {**st, "search": st["steps"]}
+        known = ("parse", "resolve", "render", "search", "write", "state", "save")
         other = st["total"] - sum(st.get(k, 0.0) for k in known)
         parts = (side(r, "cold_search", "hugo_plain+pagefind") or {}).get("parts", {})
         cells = " | ".join(s(st.get(k)) for k in known)
@@ -347,6 +350,8 @@ def write(results: list[R], meta: R, path: Path, reference: dict[str, R]) -> Non
     if at is not None:
         lines += [f"## Issue 21's targets (cited shape, N = {at['n']:,})", "", targets(at, large), ""]
     lines += ["## Scale", "", scale(results, reference), "", text["reading"], ""]
+    lines += measured_apart()
+    lines += [text["measurements"], ""]
     prof = meta.get("profile")
     if prof:
         lines += [
@@ -359,3 +364,15 @@ def write(results: list[R], meta: R, path: Path, reference: dict[str, R]) -> Non
         ]
     path.write_text("\n".join(lines), encoding="utf-8")
     print(f"wrote {path}")
+
+
+def measured_apart() -> list[str]:
+    """The A/B comparisons (``run.py --ab``) and what single parts cost (``variants.py``),
+    as last written to bench/work/, each with its own medians."""
+    found = sorted(WORK.glob("ab-*.md")) + sorted(WORK.glob("parts-*.md"))
+    if not found:
+        return []
+    lines = ["## Measured apart: A/B, and what single parts cost", "", notes.parts()["apart"], ""]
+    for path in found:
+        lines += [f"`bench/work/{path.name}`:", "", path.read_text(encoding="utf-8").strip(), ""]
+    return lines
