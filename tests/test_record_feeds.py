@@ -76,7 +76,7 @@ def entries(files: dict[str, bytes], path: str) -> list[tuple[str, str, str]]:
     return [(e.title, e.link, e.published) for e in parsed.entries]
 
 
-def test_an_actors_feed_has_the_briefs_that_mention_it_and_its_outcomes_status_changes(
+def test_a_records_feed_has_the_briefs_that_mention_it_its_status_changes_and_what_to_watch(
     files: dict[str, bytes],
 ) -> None:
     found = entries(files, "actors/anna-berg/feed.xml")
@@ -89,8 +89,16 @@ def test_an_actors_feed_has_the_briefs_that_mention_it_and_its_outcomes_status_c
     ]
     change = feedparser.parse(files["actors/anna-berg/feed.xml"]).entries[1]
     assert change.summary == "Joint equipment fund is in progress as of December 2025 (was proposed)."
-    # the event's feed has the same entries (the fund is its outcome); a tag's, its briefs
-    assert entries(files, "events/summit-2025/feed.xml") == found
+    # the event's feed has the same entries (the fund is its outcome) and the things to watch
+    # it holds, each dated by its ``added`` date or the event's; a tag's, its briefs
+    watch = "https://example.org/briefing/watch/#watch-summit-2025-"
+    assert entries(files, "events/summit-2025/feed.xml") == [
+        *found[:2],
+        ("To watch: Where the Expert forum 2026 meets", watch + "2", "2025-11-29T00:00:00Z"),
+        *found[2:],
+        ("To watch: Whether the equipment fund is set up by mid-2026", watch + "0", "2025-11-27T00:00:00Z"),
+        ("To watch: A reply from Karl Ode to the invitation", watch + "1", "2025-11-27T00:00:00Z"),
+    ]
     assert {link for _, link, _ in entries(files, "tags/summit/feed.xml")} >= {
         "https://example.org/briefing/briefs/summit-at-a-glance/"
     }
@@ -119,4 +127,5 @@ def test_the_bundled_site_lets_a_reader_follow_vladimir_putin() -> None:
     assert 'href="/actors/vladimir-putin/feed.xml"' in page
     parsed = feedparser.parse(result.files["actors/vladimir-putin/feed.xml"])
     assert not parsed.bozo and parsed.feed.title.startswith("Vladimir Putin")
-    assert len(parsed.entries) >= 3 and all("/briefs/" in e.link for e in parsed.entries)
+    assert len(parsed.entries) >= 3 and all("/briefs/" in e.link or "/watch/#" in e.link for e in parsed.entries)
+    assert any(e.title.startswith("To watch: ") for e in parsed.entries)  # what he proposed, to watch

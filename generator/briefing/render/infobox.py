@@ -188,18 +188,25 @@ def outlet_text(v: Views, sid: str) -> str:
     return ", ".join(words) or o["attribution"]
 
 
+def watch_news(v: Views, w: WatchRef) -> tuple[PartialDate, str, dict[str, Any]]:
+    """A watch item as news: the date it was raised (its ``added`` date, else the date of
+    the record that holds it, else the site's ``as_of``), a title of plain text, the item."""
+    lib = v.lib
+    item = watch_item(v, w)
+    raw = lib.records[w.holder].fields["watch"][w.index]
+    when = raw.get("added") or lib.records[w.holder].date or lib.as_of or PartialDate(1970)
+    text = html.unescape(re.sub(r"<[^>]+>", "", item["what"])).strip()
+    return when, "To watch: " + (text if len(text) <= 120 else text[:119].rstrip() + "…"), item
+
+
 def watch_entries(v: Views, urls: Urls) -> list[dict[str, Any]]:
-    """What to watch, as entries of the site's feed: the newest items first (an item's
-    ``added`` date, else the date of the record that holds it, else the site's ``as_of``)."""
-    lib, entries = v.lib, []
-    for w in lib.watch:
-        item = watch_item(v, w)
-        raw = lib.records[w.holder].fields["watch"][w.index]
-        when = raw.get("added") or lib.records[w.holder].date or lib.as_of or PartialDate(1970)
-        text = html.unescape(re.sub(r"<[^>]+>", "", item["what"])).strip()
+    """What to watch, as entries of the site's feed, the newest first."""
+    entries = []
+    for w in v.lib.watch:
+        when, title, item = watch_news(v, w)
         entries.append(
             {
-                "title": "To watch: " + (text if len(text) <= 120 else text[:119].rstrip() + "…"),
+                "title": title,
                 "abs": urls.absolute(f"watch/#{item['anchor']}"),
                 "updated": when.iso_datetime(),
                 "body": item["what"],
@@ -207,4 +214,4 @@ def watch_entries(v: Views, urls: Urls) -> list[dict[str, Any]]:
             }
         )
     entries.sort(key=lambda e: (e["updated"], e["abs"]), reverse=True)
-    return entries[: lib.config.feed_limit]
+    return entries[: v.lib.config.feed_limit]

@@ -1,11 +1,12 @@
 """Atom feeds of single records: a reader follows one actor, event, outcome or tag.
 
-A record's feed carries the briefs that mention it and the outcome status changes it is
-part of (an actor's as proposer or party, an event's outcomes', an outcome's own), newest
-first, at most ``feed_limit`` entries. Entries of other kinds join by adding a function to
-``ENTRY_SOURCES``: each gives a record's entries of its kind, newest first, with the fields
-of ``entry`` below. Like the site feed, a feed is made from the content alone (no build
-clock) and shows no draft (drafts are not in the library).
+A record's feed carries the briefs that mention it, the outcome status changes it is
+part of (an actor's as proposer or party, an event's outcomes', an outcome's own) and the
+things to watch it holds or is named in, newest first, at most ``feed_limit`` entries.
+Entries of other kinds join by adding a function to ``ENTRY_SOURCES``: each gives a
+record's entries of its kind, newest first, with the fields of ``entry`` below. Like the
+site feed, a feed is made from the content alone (no build clock) and shows no draft
+(drafts are not in the library).
 
 Entries carry a brief's summary and link, not its whole text (the site feed carries that):
 a record's feed is rendered for every record, and converting every brief's Markdown again
@@ -19,6 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from briefing.content.dates import PartialDate
+from briefing.render.infobox import watch_news
 from briefing.render.views import STATUS_LABELS, Views
 
 FEED_FILE = "feed.xml"
@@ -123,10 +125,24 @@ def status_changes(v: Views, rid: str, kind: str, limit: int) -> list[dict[str, 
     return out[:limit]
 
 
+def watch_items(v: Views, rid: str, kind: str, limit: int) -> list[dict[str, Any]]:
+    """The things to watch that the record holds or is named in, newest first."""
+    out = []
+    for w in v.lib.watch_by_record.get(rid, []):  # type: ignore[call-overload]
+        when, title, item = watch_news(v, w)
+        link = v.urls.absolute(f"watch/#{item['anchor']}")
+        due = f" Expected {item['due']['human']}." if item["due"] else ""
+        out.append(
+            entry(_day(when), link, title, link, when, content=item["what"], summary=due.strip(), category="To watch")
+        )
+    out.sort(key=lambda e: e["key"])
+    return out[:limit]
+
+
 # Each gives one kind of a record's entries, newest first (at most ``limit``):
 # ``source(views, id, kind, limit)``. A new kind of entry is a function added here.
 EntrySource = Callable[[Views, str, str, int], list[dict[str, Any]]]
-ENTRY_SOURCES: list[EntrySource] = [mentioning_briefs, status_changes]
+ENTRY_SOURCES: list[EntrySource] = [mentioning_briefs, status_changes, watch_items]
 
 
 def newest(groups: Iterable[list[dict[str, Any]]], limit: int) -> list[dict[str, Any]]:
