@@ -369,7 +369,7 @@ def write(results: list[R], meta: R, path: Path, reference: dict[str, R]) -> Non
 def measured_apart() -> list[str]:
     """The A/B comparisons (``run.py --ab``) and what single parts cost (``variants.py``),
     as last written to bench/work/, each with its own medians."""
-    found = sorted(WORK.glob("ab-*.md")) + sorted(WORK.glob("parts-*.md"))
+    found = sorted(WORK.glob("ab-*.md")) + sorted(WORK.glob("parts-*.md")) + sorted(WORK.glob("catchup-*.md"))
     if not found:
         return []
     lines = ["## Measured apart: A/B, and what single parts cost", "", notes.parts()["apart"], ""]
