@@ -34,6 +34,10 @@ def test_init_in_an_empty_folder_gives_a_site_that_checks_clean_and_builds(tmp_p
     assert (code, err) == (0, "")
     assert sorted(p.name for p in (site / "content").iterdir()) == ["actors", "briefs", "events", "outcomes", "sources"]
     assert (site / ".gitignore").read_text().split("\n")[1:3] == ["public/", ".briefing-cache/"]
+    git = ["git", "-C", str(site), "-c", "user.name=Desk", "-c", "user.email=desk@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "init"], check=True)
     toml = (site / "site.toml").read_text()
     for setting in ("title", "base_url", "language", "description"):
         assert re.search(rf"^{setting} = ", toml, re.M), setting
@@ -50,6 +54,8 @@ def test_init_in_an_empty_folder_gives_a_site_that_checks_clean_and_builds(tmp_p
     assert proc.returncode == 0
     proc = run_cli("build", cwd=site)
     assert proc.returncode == 0, proc.stderr
+    # what the build wrote (the output, its cache, its lock file) stays out of git
+    assert subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True).stdout == ""
     public = site / "public"
     brief = (public / "briefs/welcome/index.html").read_text()
     for href in (

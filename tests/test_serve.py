@@ -480,6 +480,11 @@ def test_serve_command_prints_its_address_and_stops_cleanly(site_copy: Callable[
         conn.request("GET", "/briefing/")
         assert conn.getresponse().status == 200
         conn.close()
+        # the pages come first; the terminal says when the search index has caught up
+        said = "".join(lines)
+        while "search index up to date" not in said and (line := proc.stderr.readline()):
+            said += line
+        assert re.search(r"search index up to date in [\d.]+ s", said), said
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(WAIT) == 0
     finally:

@@ -161,14 +161,22 @@ def _rebuilder(builder: Builder, out: Path, debug: bool) -> Rebuild:
 
 def _searcher(builder: Builder, out: Path) -> Callable[[Callable[[], bool]], bool]:
     """The search index brought up to date after a build, holding the output's lock as
-    builds do; a busy output leaves it for after the next build."""
+    builds do; a busy output leaves it for after the next build. Says so when it is done."""
 
     def catch_up(cancelled: Callable[[], bool]) -> bool:
+        searched = builder.state.searched if builder.state is not None else None
+        started = time.monotonic()
         try:
             with output_lock(out, wait=False):
-                return builder.catch_up_search(cancelled)
+                done = builder.catch_up_search(cancelled)
         except OutputBusyError:
             return True
+        if done and searched is not None and searched.pending:
+            seconds = time.monotonic() - started
+            print(
+                f"[{time.strftime('%H:%M:%S')}] search index up to date in {seconds:.2f} s", file=sys.stderr, flush=True
+            )
+        return done
 
     return catch_up
 
