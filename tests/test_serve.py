@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -481,9 +482,12 @@ def test_serve_command_prints_its_address_and_stops_cleanly(site_copy: Callable[
         assert conn.getresponse().status == 200
         conn.close()
         # the pages come first; the terminal says when the search index has caught up
-        said = "".join(lines)
-        while "search index up to date" not in said and (line := proc.stderr.readline()):
-            said += line
+        rest: list[str] = []  # what it says next, read aside so that a silent server fails the test, not hangs it
+        threading.Thread(target=lambda: rest.extend(proc.stderr), daemon=True).start()  # type: ignore[arg-type]
+        deadline = time.monotonic() + WAIT
+        while "search index up to date" not in "".join(lines + rest) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        said = "".join(lines + rest)
         assert re.search(r"search index up to date in [\d.]+ s", said), said
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(WAIT) == 0
