@@ -36,7 +36,7 @@ if _missing:
     )
 pytest.importorskip("playwright.sync_api")
 
-from quality.browser import chromium  # noqa: E402 - after the skips above
+from quality.browser import chromium, wider_than_screen  # noqa: E402 - after the skips above
 from quality.build import build_site  # noqa: E402
 from quality.crawl import crawl  # noqa: E402
 from quality.nginx import free_port, serve  # noqa: E402
@@ -90,13 +90,8 @@ def test_axe_finds_no_violations_on_any_page(browser: Any, base: str, site: Path
 
 def test_no_page_scrolls_sideways_at_360_px(browser: Any, base: str, site: Path) -> None:
     page = browser.new_page(viewport={"width": 360, "height": 740})
-    wide = {}
     try:
-        for path in _pages(site):
-            page.goto(base + path)
-            overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-            if overflow > 0:
-                wide[path] = overflow
+        wide = wider_than_screen(page, base, _pages(site))
     finally:
         page.close()
     assert not wide, f"pages wider than the screen (px too wide): {wide}"

@@ -46,7 +46,7 @@ feedparser = pytest.importorskip("feedparser")
 extruct = pytest.importorskip("extruct")
 sync_api = pytest.importorskip("playwright.sync_api")
 
-from quality.browser import chromium  # noqa: E402 - after the skips above
+from quality.browser import chromium, wider_than_screen  # noqa: E402 - after the skips above
 from quality.build import build_site, bundled_with_extra  # noqa: E402
 from quality.crawl import crawl, fetch, parse  # noqa: E402
 from quality.nginx import free_port, serve  # noqa: E402
@@ -691,12 +691,7 @@ def test_the_desks_page_parts_fit_a_360_px_screen(browser: Any, fixture_base: tu
     base, _out = fixture_base
     page = browser.new_page(viewport={"width": 360, "height": 740})
     try:
-        wide = {}
-        for path in DESK_PAGES:
-            page.goto(base + path)
-            overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-            if overflow > 0:
-                wide[path] = overflow
+        wide = wider_than_screen(page, base, list(DESK_PAGES))
     finally:
         page.close()
     assert not wide, f"pages wider than the screen (px too wide): {wide}"

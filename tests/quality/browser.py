@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -29,3 +29,15 @@ def chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+def wider_than_screen(page: Page, base: str, paths: list[str]) -> dict[str, int]:
+    """Each of ``paths`` (below ``base``) that scrolls sideways in ``page``'s viewport,
+    with how many pixels too wide it is."""
+    wide = {}
+    for path in paths:
+        page.goto(base + path)
+        overflow = int(page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth"))
+        if overflow > 0:
+            wide[path] = overflow
+    return wide

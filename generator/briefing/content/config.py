@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from briefing.content.dates import parse_date
-from briefing.content.schema import is_language_tag
+from briefing.content.schema import ID_RE, is_language_tag
 from briefing.diagnostics import Diagnostics
 
 CONFIG_FILE = "site.toml"
@@ -195,7 +195,7 @@ def _check_language_date_and_ids(values: dict[str, object], lines: list[str], di
             f"as_of is not a valid date: '{as_of}'; write YYYY, YYYY-MM or YYYY-MM-DD",
         )
     lead = values.get("lead_event")
-    if isinstance(lead, str) and lead and not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", lead):
+    if isinstance(lead, str) and lead and not ID_RE.match(lead):
         diags.error(
             CONFIG_FILE,
             _find(lines, "lead_event", value=True),

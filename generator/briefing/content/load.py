@@ -15,13 +15,12 @@ from pathlib import Path
 from briefing.content import yamlpos
 from briefing.content.config import CONFIG_FILE
 from briefing.content.dates import is_date_text
-from briefing.content.schema import FOLDERS, KIND_OF_FOLDER
+from briefing.content.schema import FOLDERS, ID_RE, KIND_OF_FOLDER
 from briefing.content.yamlpos import PosDict
 from briefing.diagnostics import Diagnostic, Diagnostics
 
 CONTENT_DIR = "content"
 MAX_FILE_BYTES = 4 * 1024 * 1024
-ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 YAML_SUFFIXES = (".yaml", ".yml")
 CONTENT_SUFFIXES = (*YAML_SUFFIXES, ".md")
 _FRONT_END_RE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)

@@ -18,6 +18,7 @@ EVENT_KINDS = ("summit", "meeting", "forum", "sanctions", "statement", "other")
 EVENT_STATUSES = ("held", "scheduled", "proposed", "cancelled")
 OUTCOME_KINDS = ("proposal", "declaration", "decision", "pledge", "agreement", "strategy", "other")
 _LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # a record's id: its file's name
 
 
 def is_language_tag(text: str) -> bool:
