@@ -209,7 +209,13 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--shapes", nargs="+", choices=("linked", "cited"), default=["linked", "cited"])
     p.add_argument("--runs", type=int, default=3, help="paired rounds per measure")
     p.add_argument("--measures", nargs="+", choices=MEASURES, default=list(DEFAULT_MEASURES))
-    p.add_argument("--hugo-themes", nargs="+", choices=peers.HUGO_THEMES, default=list(peers.HUGO_THEMES))
+    p.add_argument(
+        "--hugo-themes",
+        nargs="*",
+        choices=peers.HUGO_THEMES,
+        default=list(peers.HUGO_THEMES),
+        help="the peers to run beside briefing; none (the switch alone) runs briefing alone",
+    )
     p.add_argument("--no-pelican", action="store_true", help="leave Pelican's cold build out")
     p.add_argument("--serve-edits", type=int, default=3)
     p.add_argument("--briefing", type=Path, default=ROOT / ".venv/bin/briefing", help="the briefing to measure")
