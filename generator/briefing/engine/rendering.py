@@ -122,8 +122,9 @@ class Rendering:
         old = b.old_pages
         todo = [path for path in html if path not in old or path in dirty]
         todo_extras = [i for i, page in enumerate(extras) if page.output not in old or page.output in dirty]
-        kept = [path for path in html if path not in todo]
-        kept += [page.output for i, page in enumerate(extras) if i not in todo_extras]
+        redo, redo_extras = set(todo), set(todo_extras)  # (a list's ``in`` made this quadratic)
+        kept = [path for path in html if path not in redo]
+        kept += [page.output for i, page in enumerate(extras) if i not in redo_extras]
         b.pages.update((path, old[path]) for path in kept)
         for path, data, found, deps, diags in self._results(b, todo, extras, todo_extras):
             b.rendered.add(path)
