@@ -35,7 +35,7 @@ from watchdog.events import (
 
 from briefing.diagnostics import Diagnostics
 from briefing.pipeline import Options, Result
-from briefing.serve.loop import BuildLoop, Status
+from briefing.serve.loop import BuildLoop, Changed, Status
 from briefing.serve.server import Reporter, Running, Serving, start
 from briefing.serve.watch import is_editor_noise, start_watching, wants_rebuild
 from conftest import REPO, SITES
@@ -86,7 +86,7 @@ def test_a_burst_of_changes_builds_once_after_they_go_quiet(make_loop: Callable[
     started_at: list[float] = []
     built = threading.Event()
 
-    def rebuild() -> Result:
+    def rebuild(changed: Changed = None) -> Result:
         started_at.append(clock.now)
         built.set()
         return ok_result()
@@ -108,7 +108,7 @@ def test_changes_during_a_build_cause_exactly_one_more_build(make_loop: Callable
     in_build = threading.Barrier(2, timeout=WAIT)
     calls: list[int] = []
 
-    def rebuild() -> Result:
+    def rebuild(changed: Changed = None) -> Result:
         calls.append(len(calls) + 1)
         if len(calls) == 1:
             in_build.wait()  # the test now knows the first build is running
@@ -137,7 +137,7 @@ def test_a_failed_build_keeps_the_last_good_site_and_a_fix_clears_its_errors(
     clock = FakeClock()
     good_1, bad, good_2 = ok_result(), failed_result(), ok_result()
     results = iter([good_1, bad, good_2])
-    loop = make_loop(lambda: next(results), debounce=0.1, clock=clock)
+    loop = make_loop(lambda _changed: next(results), debounce=0.1, clock=clock)
 
     loop.build_now()
     first = loop.status()
@@ -165,7 +165,7 @@ def test_a_crashing_builder_is_reported_and_the_loop_goes_on(make_loop: Callable
     clock = FakeClock()
     outcomes: list[Callable[[], Result]] = [ok_result, lambda: 1 / 0, ok_result]  # type: ignore[list-item]
     it = iter(outcomes)
-    loop = make_loop(lambda: next(it)(), debounce=0.1, clock=clock)
+    loop = make_loop(lambda _changed: next(it)(), debounce=0.1, clock=clock)
     loop.build_now()
     loop.start()
     loop.mark()
@@ -197,7 +197,7 @@ def test_work_after_a_build_blocks_no_request_and_a_change_stops_it(make_loop: C
         runs.append("done")
         return True
 
-    def rebuild() -> Result:
+    def rebuild(changed: Changed = None) -> Result:
         builds.append(len(builds) + 1)
         return ok_result()
 
@@ -225,7 +225,7 @@ def test_work_after_a_build_blocks_no_request_and_a_change_stops_it(make_loop: C
 def test_strict_mode_treats_warnings_as_a_failed_build(make_loop: Callable[..., BuildLoop]) -> None:
     diags = Diagnostics()
     diags.warning("content/actors/x.yaml", (2, 3), "unused", "never mentioned")
-    loop = make_loop(lambda: Result(diags), strict=True)
+    loop = make_loop(lambda _changed: Result(diags), strict=True)
     loop.build_now()
     status = loop.status()
     assert not status.ok and loop.good is None
@@ -307,7 +307,7 @@ def test_reads_output_and_other_files_do_not(event: FileSystemEvent) -> None:
 def test_a_saved_file_is_noticed(site_copy: Callable[[str], Path], poll: bool) -> None:
     site = site_copy("valid")
     noticed = threading.Event()
-    observer = start_watching(site, noticed.set, poll=poll)
+    observer = start_watching(site, lambda _changed: noticed.set(), poll=poll)
     try:
         brief = site / "content/briefs/fund-explained.md"
         brief.write_text(brief.read_text() + "\nOne more line.\n")

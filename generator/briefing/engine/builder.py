@@ -15,7 +15,7 @@ in place.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import partial
 from pathlib import Path
 
@@ -109,12 +109,14 @@ class Builder:
     def in_place(self, value: bool) -> None:
         self.output.in_place = value
 
-    def build(self) -> Result:
+    def build(self, changed: Collection[str] | None = None) -> Result:
+        """Build what changed; ``changed``: the site's files a watcher saw change since the
+        last build (the dev server), so that only they are looked at (``Inputs.scan``)."""
         check_output(self.site, self.out)
         with cache.paused_gc():  # see ``cache.paused_gc``: most of a build's objects die with it
             b: Build | Result | None = None
             try:
-                b = self._start()
+                b = self._start(changed)
                 return self._build(b) if isinstance(b, Build) else b
             finally:
                 self.rendering.close()  # a build that failed before rendering
@@ -143,15 +145,16 @@ class Builder:
         rendered, written = sorted(b.rendered), sorted(b.changed)
         return Result(b.diags, b.lib, files, rendered, written, b.removed, clock.laps)
 
-    def _start(self) -> Build | Result:
+    def _start(self, changed: Collection[str] | None) -> Build | Result:
         """Settings, the scan of every input file, and the last build's state; a Result
         at once when nothing changed since the last build, or the settings are wrong."""
         started = time.time_ns()
         diags = Diagnostics()
         config = settings(self.site, self.options, diags)
         if config is None:  # nothing to build: report every problem, as ``check`` does
+            self.inputs.last = None  # the next build looks at every file
             return check(self.site, self.options)
-        scan = self.inputs.scan()
+        scan = self.inputs.scan(changed)
         git = self._commit_dates(config)
         dirs = [str(d) for d in theme_dirs(self.site)]
         key = fingerprint((self.options.drafts, config, sorted(git.items()), dirs))
@@ -206,6 +209,11 @@ class Builder:
         """Stage 4: the search index (the shards whose pages changed); then what was removed."""
         self.search.step(b, OutputFiles(self.out, sorted(b.pages), b.fresh, b.staging))
         b.removed = sorted(b.old_pages.keys() - b.pages.keys())
+
+    def missed_changes(self) -> bool:
+        """Whether ``content/`` or ``site.toml`` changed in a way the watcher did not say:
+        the dev server checks after a build, and builds again looking at every file."""
+        return self.inputs.stale()
 
     def catch_up_search(self, cancelled: Callable[[], bool]) -> bool:
         """With ``search_later`` (the dev server): index what the last builds left out of

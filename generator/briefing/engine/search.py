@@ -43,7 +43,7 @@ class Searching:
         last = b.last.searched if b.trusted and b.last is not None else None
         old = b.old_pages
         changed = {p for p in b.changed if p.endswith(".html")}
-        gone = {p for p in old if p.endswith(".html") and p not in b.pages}
+        gone = {p for p in old.keys() - b.pages.keys() if p.endswith(".html")}
         now = {p for p in (changed if last is not None else _html(b.pages)) if search.is_indexed(files[p])}
         indexed = frozenset(now) if last is None else frozenset((last.indexed - changed - gone) | now)
         count = search.shard_count(len(indexed))
@@ -118,6 +118,8 @@ def _html(paths: Iterable[str]) -> set[str]:
 def _keep(b: Build, old: dict[str, PageState], keep: Callable[[int], bool], script: bool) -> None:
     """The last build's files of the shards ``keep`` says, as they are (and ``shards.js``)."""
     for path, entry in old.items():
+        if not path.startswith(search.BUNDLE):  # most of them: the pages
+            continue
         shard = search.file_shard(path)
         if (shard is not None and keep(shard)) or (script and path == search.SHARDS_SCRIPT):
             b.pages[path] = entry

@@ -7,8 +7,9 @@ mark it wanted again, so exactly one more build follows however many there
 were. Requests wait while a build is in flight, and a failed build keeps the
 previous site while its errors are published for the terminal and the page.
 
-The loop knows the builder only as ``rebuild: Callable[[], Result]``, so a full
-build and an incremental one are interchangeable. Work that may follow a good build
+The loop knows the builder only as ``rebuild(changed) -> Result``, where ``changed``
+is every file the watcher named since the last build began (None: look at everything),
+so a full build and an incremental one are interchangeable. Work that may follow a good build
 without holding up the page (the search index, ``after``) runs on the same thread once
 the build is published, while requests are served; a change stops it, and the build
 that change sets off goes first.
@@ -27,7 +28,11 @@ from dataclasses import dataclass, field
 from briefing.diagnostics import Diagnostic, Diagnostics
 from briefing.pipeline import Result
 
-Rebuild = Callable[[], Result]
+Changed = frozenset[str] | None  # the site's files the watcher named; None: it cannot say
+Rebuild = Callable[[Changed], Result]
+# how long the sources must stay quiet before a build: one save's events come within
+# milliseconds of each other (an atomic save: write a temp file, rename it over)
+DEBOUNCE = 0.05
 # what follows a good build: given "should I stop?", True once it is all done
 After = Callable[[Callable[[], bool]], bool]
 
@@ -71,6 +76,7 @@ class _State:
     building: bool = False
     stopping: bool = False
     last_change: float = 0.0
+    changed: Changed = frozenset()  # named since the last build began
     good_builds: int = 0
     seq: int = 0  # every finished build, good or not
     last: Result | None = None
@@ -92,7 +98,7 @@ class BuildLoop:
         rebuild: Rebuild,
         *,
         strict: bool = False,
-        debounce: float = 0.15,
+        debounce: float = DEBOUNCE,
         report: Callable[[Result, float], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         after: After | None = None,
@@ -109,9 +115,12 @@ class BuildLoop:
         self._thread: threading.Thread | None = None
 
     # -- called by the watcher -------------------------------------------------
-    def mark(self) -> None:
-        """A source changed: ask for a build (cheap; safe from any thread)."""
+    def mark(self, changed: Changed = None) -> None:
+        """Sources changed (``changed``, or ones the watcher cannot name): ask for a build
+        (cheap; safe from any thread)."""
         with self._cond:
+            s = self._state
+            s.changed = None if changed is None or s.changed is None else s.changed | changed
             self._state.wanted = True
             self._state.last_change = self._clock()
             self._cond.notify_all()
@@ -121,7 +130,8 @@ class BuildLoop:
         """Build once on the caller's thread (the first build, before serving)."""
         with self._cond:
             self._state.building = True
-        return self._build_and_publish()
+            self._state.changed = frozenset()
+        return self._build_and_publish(None)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="briefing-build", daemon=True)
@@ -176,14 +186,15 @@ class BuildLoop:
                 self._cond.wait_for(lambda: s.wanted or s.stopping or s.behind)
                 if s.stopping:
                     return
-                build = s.wanted
+                build, changed = s.wanted, s.changed
                 if build:
                     if not self._wait_quiet():
                         return
-                    s.wanted = False
+                    changed = s.changed  # with what came while it went quiet
+                    s.wanted, s.changed = False, frozenset()
                     s.building = True
             if build:
-                self._build_and_publish()
+                self._build_and_publish(changed)
             else:
                 self._catch_up()
 
@@ -212,10 +223,10 @@ class BuildLoop:
             self._cond.wait(min(remaining, 0.05))  # re-read the clock often: it may be a test's
         return False
 
-    def _build_and_publish(self) -> Result:
+    def _build_and_publish(self, changed: Changed) -> Result:
         started = time.monotonic()
         try:
-            result = self._rebuild()
+            result = self._rebuild(changed)
         except Exception as exc:  # a bug must not stop the preview; show it like a content error
             diags = Diagnostics()
             where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None

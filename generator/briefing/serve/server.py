@@ -35,7 +35,7 @@ from briefing.output.write import OutputError, check_output
 from briefing.pipeline import Options, Result
 from briefing.report import describe_changes
 from briefing.serve.http import Preview, PreviewServer, reload_script
-from briefing.serve.loop import BuildLoop, Rebuild
+from briefing.serve.loop import After, BuildLoop, Changed, Rebuild
 from briefing.serve.watch import start_watching
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -116,7 +116,8 @@ def start(
         check_output(site, target)
         builder = Builder(site, target, options, search_later=True)
         rebuild = _rebuilder(builder, target, debug)
-        loop = BuildLoop(rebuild, strict=options.strict, report=report, after=_searcher(builder, target))
+        after = _after_build(builder, target, lambda: loop.mark(None))
+        loop = BuildLoop(rebuild, strict=options.strict, report=report, after=after)
         # listen first: a busy port is reported at once, not after the first build
         server = PreviewServer((host, port), Preview(loop, target, reload_script(), debug, site))
         try:
@@ -141,10 +142,10 @@ def _rebuilder(builder: Builder, out: Path, debug: bool) -> Rebuild:
     full disk or a folder it may not write fails that build, with what happened, and
     the preview goes on."""
 
-    def rebuild() -> Result:
+    def rebuild(changed: Changed) -> Result:
         try:
             with output_lock(out, waiting=lambda line: print(line, file=sys.stderr, flush=True)):
-                return builder.build()
+                return builder.build(changed)
         except OutputBusyError as exc:
             return _failed("busy", str(exc))
         except Exception as exc:
@@ -159,11 +160,16 @@ def _rebuilder(builder: Builder, out: Path, debug: bool) -> Rebuild:
     return rebuild
 
 
-def _searcher(builder: Builder, out: Path) -> Callable[[Callable[[], bool]], bool]:
-    """The search index brought up to date after a build, holding the output's lock as
-    builds do; a busy output leaves it for after the next build. Says so when it is done."""
+def _after_build(builder: Builder, out: Path, missed: Callable[[], None]) -> After:
+    """What follows a good build while the page is shown: a look at every source file,
+    for a change the watcher did not name (``missed`` asks for a build that looks at
+    them all), then the search index brought up to date, holding the output's lock as
+    builds do; a busy output leaves it for after the next build. Says when it is done."""
 
     def catch_up(cancelled: Callable[[], bool]) -> bool:
+        if builder.missed_changes():
+            missed()
+            return False
         searched = builder.state.searched if builder.state is not None else None
         started = time.monotonic()
         try:

@@ -1,7 +1,8 @@
 """Watching the site's sources: which file events mean "rebuild".
 
-The handler never builds: it only calls ``notify`` (which marks a rebuild as
-wanted), so a burst of events from one save costs one build. Editors write
+The handler never builds: it only calls ``notify`` with the files an event names
+(which marks a rebuild as wanted, and tells the build which files to look at), so a
+burst of events from one save costs one build. Editors write
 temp files, swap files and lock files around every save; those are dropped
 here, as Zola's ``filter_events`` does, and a rename's destination counts as
 a change because atomic saves write elsewhere and rename over the file.
@@ -51,28 +52,46 @@ def relevant(site: Path, path: str) -> bool:
     return not any(is_editor_noise(part) for part in parts[1:])
 
 
+Notify = Callable[[frozenset[str] | None], None]
+
+
 class ChangeHandler(FileSystemEventHandler):
     """Calls ``notify`` for every event that can change the site, and nothing else."""
 
-    def __init__(self, site: Path, notify: Callable[[], None]) -> None:
+    def __init__(self, site: Path, notify: Notify) -> None:
         self.site = site
         self.notify = notify
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if wants_rebuild(self.site, event):
-            self.notify()
+            self.notify(changed_files(self.site, event))
 
 
 def wants_rebuild(site: Path, event: FileSystemEvent) -> bool:
     if isinstance(event, _IGNORED_EVENTS):
         return False
+    return any(relevant(site, p) for p in _paths(event))
+
+
+def changed_files(site: Path, event: FileSystemEvent) -> frozenset[str] | None:
+    """The site's files (paths from the site's folder) that ``event`` changed; None for a
+    folder's event, which may stand for every file below it."""
+    if event.is_directory:
+        return None
+    root = os.path.abspath(site)
+    return frozenset(
+        PurePath(os.path.relpath(os.path.abspath(p), root)).as_posix() for p in _paths(event) if relevant(site, p)
+    )
+
+
+def _paths(event: FileSystemEvent) -> list[str]:
     paths = [event.src_path]
     if isinstance(event, FileSystemMovedEvent):
         paths.append(event.dest_path)
-    return any(relevant(site, os.fsdecode(p)) for p in paths if p)
+    return [os.fsdecode(p) for p in paths if p]
 
 
-def start_watching(site: Path, notify: Callable[[], None], poll: bool = False) -> BaseObserver:
+def start_watching(site: Path, notify: Notify, poll: bool = False) -> BaseObserver:
     """Watch ``content/``, ``theme/`` and ``site.toml``; the caller stops the observer.
 
     The site's own folder is watched without recursion, so a ``public/`` or
