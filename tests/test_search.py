@@ -119,7 +119,8 @@ def test_with_an_untested_pagefind_the_command_line_indexes_the_same_pages(
 
 
 def test_shards_grow_in_powers_of_two_and_a_page_keeps_its_shard() -> None:
-    assert [search.shard_count(n) for n in (0, 1, 1000, 1001, 2000, 2001, 12000)] == [1, 1, 1, 2, 2, 4, 16]
+    n = search.SHARD_PAGES
+    assert [search.shard_count(k) for k in (0, 1, n, n + 1, 2 * n, 2 * n + 1, 12 * n)] == [1, 1, 1, 2, 2, 4, 16]
     assert search.shard_count(10**7) == search.MAX_SHARDS
     paths = [f"briefs/brief-{i}/index.html" for i in range(12000)]
     sizes = [0] * 16
@@ -272,3 +273,35 @@ def test_the_dev_server_shows_the_page_first_and_the_index_catches_up(
     assert pipeline.build(site, tmp_path / "reference", Options()).ok
     assert tree(out) == tree(tmp_path / "reference")
     assert builder.build().ok and builder.build().written == []  # the state knows the new index
+
+
+def _stock_bundle(pages: dict[str, bytes], out: Path) -> dict[str, bytes]:
+    """The bundle from Pagefind's Python API used as its documentation shows: one page
+    at a time, each reply awaited (and the files written to ``out`` as it leaves)."""
+    import asyncio
+
+    from pagefind.index import PagefindIndex
+
+    async def index() -> dict[str, bytes]:
+        async with PagefindIndex(config={"force_language": "en", "output_path": str(out)}) as idx:
+            for path in sorted(pages):
+                await idx.add_html_file(content=pages[path].decode(), url=pagefind_api.page_url(path))
+            files = await idx.get_files()
+        return {f["path"]: f["content"] for f in files}
+
+    return asyncio.run(index())
+
+
+def test_pages_sent_without_waiting_give_the_index_pagefinds_own_api_gives(tmp_path: Path) -> None:
+    rng = random.Random(11)
+    pages = {f"briefs/brief-{i}/index.html": _page(i, rng, words=80) for i in range(40)}
+    fast = pagefind_api.index_pages(pages, "en")
+    assert fast is not None and urls(fast) == sorted(pagefind_api.page_url(p) for p in pages)
+    assert fast == _stock_bundle(pages, tmp_path / "bundle")
+
+
+def test_indexing_stops_when_asked_and_returns_nothing() -> None:
+    rng = random.Random(12)
+    pages = {f"briefs/brief-{i}/index.html": _page(i, rng) for i in range(200)}
+    asked = iter(range(10**6))
+    assert pagefind_api.index_pages(pages, "en", cancelled=lambda: next(asked) >= 30) is None

@@ -28,6 +28,7 @@ from typing import Any
 from pagefind.service import PagefindService
 
 TESTED = frozenset({(1, 5)})  # pagefind versions (major, minor) whose service this reads
+DRAIN_EVERY = 16  # pages sent before waiting for Pagefind's input to have room
 
 
 def supported(version: str | None = None) -> bool:
@@ -57,24 +58,53 @@ Pages = Mapping[str, bytes | Path]
 
 
 async def _index(pages: Pages, lang: str, cancelled: Callable[[], bool]) -> dict[str, bytes] | None:
-    service = await _Service().launch()
+    service = _Service()
+    await service.launch()
+    replies: list[asyncio.Future[Any]] = []
     try:
         index = await service.create_index({"force_language": lang})
-        for path in sorted(pages):
+        for i, path in enumerate(sorted(pages)):
             if cancelled():
                 return None
             source = pages[path]
             data = source if isinstance(source, bytes) else source.read_bytes()
-            await index.add_html_file(content=data.decode("utf-8"), url=page_url(path))
+            replies.append(service.post(index._index_id, page_url(path), data.decode("utf-8")))
+            if i % DRAIN_EVERY == DRAIN_EVERY - 1:
+                await service.drain()
+        await asyncio.gather(*replies)
         # the bundle as Pagefind holds it in memory (its write_files() may reply before
         # every file is on disk)
         return {f["path"]: f["content"] for f in sorted(await index.get_files(), key=lambda f: f["path"])}
     finally:
+        for reply in replies:  # stopped or failed: ``close`` need not wait for the pages still sent
+            if not reply.done():
+                reply.set_result(None)
         await service.close()
 
 
 class _Service(PagefindService):
-    """Pagefind's service, reading replies as they come, of any length."""
+    """Pagefind's service, reading replies as they come, of any length, and sent pages
+    one after another without waiting for each reply (``post``)."""
+
+    def post(self, index_id: int | None, url: str, html: str) -> asyncio.Future[Any]:
+        """Send one page now, after those sent before: Pagefind's service handles its
+        requests one at a time, in the order they come, so the index numbers the pages in
+        that order. Its reply comes in the future. (The stock ``send`` waits for each
+        reply, leaving Pagefind idle while the next page is encoded, and formats every
+        page into a debug message, logged or not.)"""
+        assert self._backend.stdin is not None and index_id is not None
+        self._message_id += 1
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._responses[self._message_id] = future
+        request = {"type": "AddFile", "index_id": index_id, "url": url, "file_contents": html, "file_path": None}
+        message = json.dumps({"message_id": self._message_id, "payload": request}).encode()
+        self._backend.stdin.write(base64.b64encode(message) + b",")
+        return future
+
+    async def drain(self) -> None:
+        """Wait while Pagefind's input is full: sending runs ahead of it by a little."""
+        assert self._backend.stdin is not None
+        await self._backend.stdin.drain()
 
     async def _wait_for_responses(self) -> None:
         stdout = self._backend.stdout

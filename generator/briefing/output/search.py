@@ -35,7 +35,8 @@ from briefing.output import pagefind_api
 BUNDLE = "pagefind/"  # where the bundle goes below the site root
 MARKER = b"data-pagefind-body"
 SHARDS_SCRIPT = BUNDLE + "shards.js"  # what the search page loads to merge the shards
-SHARD_PAGES = 1000  # indexed pages per shard, about: more cost an edit more, fewer cost a search more requests
+# indexed pages per shard, at most (up to MAX_SHARDS): more cost an edit more, fewer a search more requests
+SHARD_PAGES = 500
 MAX_SHARDS = 32  # past this the shards grow instead: each is a few requests on a reader's first search
 # A merged bundle is read by the first bundle's code: Pagefind loads neither its scripts,
 # its styles nor its WebAssembly (``mergeIndex`` starts it with ``load_wasm: false``).
