@@ -17,6 +17,8 @@ import pytest
 from watchdog.events import DirCreatedEvent, DirMovedEvent, FileModifiedEvent, FileMovedEvent
 
 from briefing.diagnostics import Diagnostics
+from briefing.engine import builder as builder_module
+from briefing.engine.builder import Builder
 from briefing.engine.inputs import Inputs
 from briefing.pipeline import Options, Result
 from briefing.serve.loop import BuildLoop, Changed
@@ -122,3 +124,23 @@ def test_an_edit_the_watcher_did_not_name_still_reaches_the_page(unwatched: Runn
             return
         time.sleep(0.05)
     pytest.fail("the edit never reached the page")
+
+
+def test_after_a_build_that_failed_the_next_looks_at_every_file(
+    site_copy: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site, out = site_copy("valid"), tmp_path / "out"
+    builder = Builder(site, out, Options(), search_later=True)
+    assert builder.build().ok
+    brief = site / "content/briefs/fund-explained.md"
+    brief.write_text(brief.read_text() + "\nA sentence from before the disk filled up.\n")
+
+    def disk_full(site: Path, out: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patched:  # the build fails before it looks at any file
+        patched.setattr(builder_module, "check_output", disk_full)
+        with pytest.raises(OSError):
+            builder.build({"content/briefs/fund-explained.md"})
+    assert builder.build(frozenset()).ok  # the next save names no file: nothing would say this one changed
+    assert b"A sentence from before the disk filled up." in (out / "briefs/fund-explained/index.html").read_bytes()

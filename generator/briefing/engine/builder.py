@@ -112,12 +112,15 @@ class Builder:
     def build(self, changed: Collection[str] | None = None) -> Result:
         """Build what changed; ``changed``: the site's files a watcher saw change since the
         last build (the dev server), so that only they are looked at (``Inputs.scan``)."""
-        check_output(self.site, self.out)
         with cache.paused_gc():  # see ``cache.paused_gc``: most of a build's objects die with it
             b: Build | Result | None = None
             try:
+                check_output(self.site, self.out)
                 b = self._start(changed)
                 return self._build(b) if isinstance(b, Build) else b
+            except BaseException:
+                self.inputs.last = None  # ``changed`` may not all have been looked at: next time, every file
+                raise
             finally:
                 self.rendering.close()  # a build that failed before rendering
                 if isinstance(b, Build) and b.staging is not None:  # a failed build's half-filled new output
