@@ -37,6 +37,7 @@ MARKER = b"data-pagefind-body"
 SHARDS_SCRIPT = BUNDLE + "shards.js"  # what the search page loads to merge the shards
 # indexed pages per shard, at most (up to MAX_SHARDS): more cost an edit more, fewer a search more requests
 SHARD_PAGES = 500
+PROCESSES = (os.cpu_count() or 1) + 1  # Pagefind processes at a time: one more than the cores keeps them busy
 MAX_SHARDS = 32  # past this the shards grow instead: each is a few requests on a reader's first search
 # A merged bundle is read by the first bundle's code: Pagefind loads neither its scripts,
 # its styles nor its WebAssembly (``mergeIndex`` starts it with ``load_wasm: false``).
@@ -151,14 +152,15 @@ def index_shards(
     work: Path,
     cancelled: Callable[[], bool] | None = None,
 ) -> dict[int, dict[str, bytes]]:
-    """Each shard's bundle, keyed by output path, made two at a time (Pagefind's run has
-    parts that use one core). ``cancelled`` stops the runs still going (the dev server,
-    when a new edit comes): the shards finished by then are returned."""
+    """Each shard's bundle, keyed by output path, made ``PROCESSES`` at a time (a Pagefind
+    process waits on its pages, and makes its bundle on one core). ``cancelled`` stops the
+    runs still going (the dev server, when a new edit comes): the shards finished by then
+    are returned."""
 
     def one(shard: int) -> tuple[int, dict[str, bytes] | None]:
         return shard, index_shard(shard, shards[shard], lang, work / str(shard), cancelled)
 
-    with ThreadPoolExecutor(min(2, max(1, len(shards)))) as pool:
+    with ThreadPoolExecutor(min(PROCESSES, max(1, len(shards)))) as pool:
         results = list(pool.map(one, sorted(shards)))
     return {shard: files for shard, files in results if files is not None}
 
