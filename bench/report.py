@@ -250,7 +250,8 @@ def targets(r: R, large: R | None) -> str:
         if value is None:
             rows.append(f"| {name} | not measured | |")
             return
-        verdict = "yes" if value <= limit else f"no, {value / limit:.1f}× over"
+        over = value / limit
+        verdict = "yes" if value <= limit else f"no, {over:.2f}× over" if over < 1.1 else f"no, {over:.1f}× over"
         shown = f"{value:.2f}{unit}" if unit != " MiB" else f"{value:,.0f}{unit}"
         rows.append(f"| {name} | {shown} (limit {limit:g}{unit}) | {verdict} |")
 

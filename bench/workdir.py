@@ -62,15 +62,17 @@ def html_count(folder: Path) -> int:
 
 
 def indexed_pages(public: Path) -> int | None:
-    """How many pages a Pagefind bundle under ``public`` holds (its entry file says)."""
+    """How many pages the Pagefind bundles under ``public`` hold (their entry files say):
+    the bundle in ``pagefind/`` and, when briefing splits its index, each shard's."""
     import json
 
-    entry = public / "pagefind" / "pagefind-entry.json"
+    shards = sorted(public.glob("pagefind/shard-*/pagefind-entry.json"))
+    entries = [public / "pagefind" / "pagefind-entry.json", *shards]
     try:
-        languages = json.loads(entry.read_text())["languages"]
+        found = [json.loads(entry.read_text())["languages"] for entry in entries]
     except (OSError, ValueError, KeyError):
         return None
-    return sum(int(lang.get("page_count", 0)) for lang in languages.values())
+    return sum(int(lang.get("page_count", 0)) for languages in found for lang in languages.values())
 
 
 def append(path: Path, text: str) -> None:
