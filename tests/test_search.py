@@ -300,8 +300,9 @@ def test_pages_sent_without_waiting_give_the_index_pagefinds_own_api_gives(tmp_p
     assert fast == _stock_bundle(pages, tmp_path / "bundle")
 
 
-def test_indexing_stops_when_asked_and_returns_nothing() -> None:
+@pytest.mark.parametrize("after", [30, 200])  # while the pages are sent; once all are, while Pagefind works
+def test_indexing_stops_when_asked_and_returns_nothing(after: int) -> None:
     rng = random.Random(12)
     pages = {f"briefs/brief-{i}/index.html": _page(i, rng) for i in range(200)}
     asked = iter(range(10**6))
-    assert pagefind_api.index_pages(pages, "en", cancelled=lambda: next(asked) >= 30) is None
+    assert pagefind_api.index_pages(pages, "en", cancelled=lambda: next(asked) >= after) is None

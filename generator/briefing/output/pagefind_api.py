@@ -71,7 +71,8 @@ async def _index(pages: Pages, lang: str, cancelled: Callable[[], bool]) -> dict
             replies.append(service.post(index._index_id, page_url(path), data.decode("utf-8")))
             if i % DRAIN_EVERY == DRAIN_EVERY - 1:
                 await service.drain()
-        await asyncio.gather(*replies)
+        if not await _replied(replies, cancelled):
+            return None
         # the bundle as Pagefind holds it in memory (its write_files() may reply before
         # every file is on disk)
         return {f["path"]: f["content"] for f in sorted(await index.get_files(), key=lambda f: f["path"])}
@@ -80,6 +81,19 @@ async def _index(pages: Pages, lang: str, cancelled: Callable[[], bool]) -> dict
             if not reply.done():
                 reply.set_result(None)
         await service.close()
+
+
+async def _replied(replies: list[asyncio.Future[Any]], cancelled: Callable[[], bool]) -> bool:
+    """Wait for every reply, raising Pagefind's error if one is; False as soon as
+    ``cancelled`` says stop (looked at every 50 ms)."""
+    pending = set(replies)
+    while pending:
+        done, pending = await asyncio.wait(pending, timeout=0.05, return_when=asyncio.FIRST_EXCEPTION)
+        for reply in done:
+            reply.result()  # Pagefind's error, if it sent one
+        if pending and cancelled():
+            return False
+    return True
 
 
 class _Service(PagefindService):
