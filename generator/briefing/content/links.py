@@ -123,15 +123,15 @@ def scan_text(text: str) -> Scanned:
             continue
         target = m[1].strip()
         kind = "date" if is_date_text(target) else "record"
-        found.append(_link(kind, target, m[2], m.start(), m[0], line_starts))
+        found.append(_link(kind, target, m[2], m.start(), text[m.start() : m.end()], line_starts))  # as written
         spans.append(m.span())
     for m in CITE_RE.finditer(masked):
         if escapes and _escaped(masked, m.start()):
             continue
-        found.append(_link("cite", m[1].strip(), m[2], m.start(), m[0], line_starts))
+        found.append(_link("cite", m[1].strip(), m[2], m.start(), text[m.start() : m.end()], line_starts))
         spans.append(m.span())
     if masked.count("[[") + masked.count("[@") > len(spans) or "[[[" in masked:
-        found.extend(_malformed(masked, sorted(spans), line_starts))
+        found.extend(_malformed(text, masked, sorted(spans), line_starts))
     found.sort(key=attrgetter("line", "col"))
     return Scanned(found, masked, line_starts)
 
@@ -144,9 +144,10 @@ def _escaped(text: str, offset: int) -> bool:
     return n % 2 == 1
 
 
-def _malformed(masked: str, spans: list[tuple[int, int]], line_starts: list[int]) -> list[Link]:
+def _malformed(text: str, masked: str, spans: list[tuple[int, int]], line_starts: list[int]) -> list[Link]:
     """Every ``[[`` or ``[@`` outside the links found (``spans``), that is not escaped and
-    not a bracket before a Markdown link (``[[text](url)]``), with the fix."""
+    not a bracket before a Markdown link (``[[text](url)]``), with the fix; ``raw`` as
+    ``text`` has it (``masked`` blanks code, keeping every offset)."""
     out: list[Link] = []
     for m in _OPENER_RE.finditer(masked):
         start = m.start()
@@ -158,7 +159,7 @@ def _malformed(masked: str, spans: list[tuple[int, int]], line_starts: list[int]
         if _MARKDOWN_LINK_RE.match(line):
             continue
         raw, fix, why = _fix(line)
-        out.append(_link("malformed", fix, why, start, raw, line_starts))
+        out.append(_link("malformed", fix, why, start, text[start : start + len(raw)], line_starts))
     return out
 
 
