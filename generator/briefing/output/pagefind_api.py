@@ -9,7 +9,9 @@ The API's own reader of replies (``PagefindService._wait_for_responses``, pagefi
 sleeps 0.1 s before each reply, which makes indexing cost 0.1 s a page, and reads a reply
 as one line of at most 2 MiB, which a shard's bundle outgrows. ``_Service`` replaces that
 private method: it waits on the pipe alone and splits what comes at the commas that end
-replies. It is used only with the versions it was tested with (``TESTED``); with any other
+replies; and its ``send`` waits for each reply before the next page goes, leaving
+Pagefind idle meanwhile, which ``_Service.post`` does not. It is used only with the
+versions it was tested with (``TESTED``); with any other
 the search step uses Pagefind's command line (``output.search``), deterministic on one
 machine but not from one file system to another. What the override earns is in
 bench/RESULTS.md.

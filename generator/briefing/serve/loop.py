@@ -121,8 +121,8 @@ class BuildLoop:
         with self._cond:
             s = self._state
             s.changed = None if changed is None or s.changed is None else s.changed | changed
-            self._state.wanted = True
-            self._state.last_change = self._clock()
+            s.wanted = True
+            s.last_change = self._clock()
             self._cond.notify_all()
 
     # -- lifecycle -------------------------------------------------------------
@@ -186,11 +186,12 @@ class BuildLoop:
                 self._cond.wait_for(lambda: s.wanted or s.stopping or s.behind)
                 if s.stopping:
                     return
-                build, changed = s.wanted, s.changed
+                build = s.wanted
+                changed: Changed = None
                 if build:
                     if not self._wait_quiet():
                         return
-                    changed = s.changed  # with what came while it went quiet
+                    changed = s.changed  # every file named, also while it went quiet
                     s.wanted, s.changed = False, frozenset()
                     s.building = True
             if build:
